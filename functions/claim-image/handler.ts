@@ -1,0 +1,28 @@
+/** Workflow task: takes the idempotency claim on the object version (see labels-store). */
+import { claimVersion } from '../domain/labels-store';
+import { dynamo } from '../shared/clients';
+import { intFromEnv, loadEnv, nonEmpty } from '../shared/env';
+import { instrumented } from '../shared/middleware';
+import { logger, MetricUnit, metrics } from '../shared/observability';
+import { parseTaskInput } from '../shared/task-input';
+import { ClaimInputSchema } from '../shared/workflow-schemas';
+
+const env = loadEnv({ LABELS_TABLE_NAME: nonEmpty, CLAIM_LEASE_SECONDS: intFromEnv(30, 3600) });
+
+export const handler = instrumented(async (event: unknown) => {
+  const { object } = parseTaskInput(ClaimInputSchema, event);
+  const result = await claimVersion({ db: dynamo(), tableName: env.LABELS_TABLE_NAME }, object, {
+    now: new Date(),
+    leaseSeconds: env.CLAIM_LEASE_SECONDS,
+  });
+  if (result.status === 'ALREADY_DONE') {
+    metrics.addMetric('DuplicateSkipped', MetricUnit.Count, 1);
+    logger.info('Object version already processed; skipping', {
+      key: object.key,
+      versionId: object.versionId,
+    });
+  } else if (result.attempt > 1) {
+    metrics.addMetric('ReprocessAttempts', MetricUnit.Count, 1);
+  }
+  return result;
+});

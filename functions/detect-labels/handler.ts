@@ -1,0 +1,46 @@
+/**
+ * Workflow task: Rekognition DetectLabels, at most once per object version. The answer is
+ * recorded on the version before it is returned, so a retried or re-run store step never
+ * pays for a second call.
+ */
+import { detectLabels } from '../domain/labeling';
+import { cacheDetection, getCachedDetection } from '../domain/labels-store';
+import { dynamo, rekognition } from '../shared/clients';
+import { intFromEnv, loadEnv, nonEmpty, numberFromEnv } from '../shared/env';
+import { instrumented } from '../shared/middleware';
+import { logger, MetricUnit, metrics } from '../shared/observability';
+import { parseTaskInput } from '../shared/task-input';
+import { DetectInputSchema, type Detection } from '../shared/workflow-schemas';
+
+const env = loadEnv({
+  LABELS_TABLE_NAME: nonEmpty,
+  MIN_CONFIDENCE: numberFromEnv(0, 100),
+  MAX_LABELS: intFromEnv(1, 100),
+});
+
+export const handler = instrumented(async (event: unknown): Promise<Detection> => {
+  const { object } = parseTaskInput(DetectInputSchema, event);
+  const table = { db: dynamo(), tableName: env.LABELS_TABLE_NAME };
+
+  const cached = await getCachedDetection(table, object);
+  if (cached) {
+    metrics.addMetric('DetectionCacheHits', MetricUnit.Count, 1);
+    logger.info('Using the recorded Rekognition answer', { key: object.key, labels: cached.labels.length });
+    return { ...cached, fromCache: true };
+  }
+
+  const started = performance.now();
+  const detection = await detectLabels(rekognition(), object, {
+    minConfidence: env.MIN_CONFIDENCE,
+    maxLabels: env.MAX_LABELS,
+  });
+  metrics.addMetric('RekognitionLatency', MetricUnit.Milliseconds, performance.now() - started);
+  metrics.addMetric('RekognitionCalls', MetricUnit.Count, 1);
+  await cacheDetection(table, object, detection);
+  logger.info('Labels detected', {
+    key: object.key,
+    labels: detection.labels.map((label) => `${label.name} ${label.confidence.toFixed(1)}`),
+    labelModelVersion: detection.labelModelVersion,
+  });
+  return { ...detection, fromCache: false };
+});

@@ -1,0 +1,150 @@
+/**
+ * From an SQS message carrying an S3 event notification to one synchronous Express workflow
+ * run per object version. StartSyncExecution returns when the image has its final record, so
+ * the message is deleted only then; a failed run fails the message, which SQS delivers again
+ * after its visibility timeout and, after maxReceiveCount tries, moves to the DLQ.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { type SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
+import { z } from 'zod';
+import { MalformedEventError, WorkflowFailedError } from '../shared/errors';
+import { decodeS3EventKey } from '../shared/s3-key';
+import type { WorkflowInput } from '../shared/workflow-schemas';
+import { objectVersionOf } from './labels-table';
+
+/** The fields we use from an S3 event record; anything else S3 adds is ignored. */
+const S3EventRecordSchema = z.object({
+  eventSource: z.literal('aws:s3'),
+  eventName: z.string(),
+  eventTime: z.string(),
+  s3: z.object({
+    bucket: z.object({ name: z.string().min(3) }),
+    object: z.object({
+      key: z.string().min(1),
+      size: z.number().int().nonnegative().optional(),
+      eTag: z.string().optional(),
+      versionId: z.string().optional(),
+      sequencer: z
+        .string()
+        .regex(/^[0-9A-Fa-f]+$/)
+        .optional(),
+    }),
+  }),
+});
+const S3EventSchema = z.object({ Records: z.array(S3EventRecordSchema).min(1) });
+/** S3 sends this once when the notification is configured. */
+const S3TestEventSchema = z.object({ Event: z.literal('s3:TestEvent') });
+
+export type ObjectEvent =
+  | { kind: 'created'; input: WorkflowInput }
+  | { kind: 'ignored'; eventName: string; key: string };
+
+export type ParsedMessage = { kind: 'test-event' } | { kind: 'events'; events: ObjectEvent[] };
+
+export function parseQueueMessage(body: string): ParsedMessage {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new MalformedEventError('The message body is not JSON.');
+  }
+  if (S3TestEventSchema.safeParse(json).success) return { kind: 'test-event' };
+  const parsed = S3EventSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new MalformedEventError(
+      `The message is not an S3 event notification: ${z.prettifyError(parsed.error)}`,
+    );
+  }
+  return { kind: 'events', events: parsed.data.Records.map(toObjectEvent) };
+}
+
+function toObjectEvent(record: z.infer<typeof S3EventRecordSchema>): ObjectEvent {
+  let key: string;
+  try {
+    key = decodeS3EventKey(record.s3.object.key);
+  } catch {
+    throw new MalformedEventError(
+      `The event's object key is not valid form encoding: ${record.s3.object.key}`,
+    );
+  }
+  if (!record.eventName.startsWith('ObjectCreated:')) {
+    return { kind: 'ignored', eventName: record.eventName, key };
+  }
+  const { eTag, versionId, size, sequencer } = record.s3.object;
+  if (!eTag) throw new MalformedEventError(`The ${record.eventName} event for "${key}" has no eTag.`);
+  return {
+    kind: 'created',
+    input: {
+      object: {
+        bucket: record.s3.bucket.name,
+        key,
+        ...(versionId && versionId !== 'null' ? { versionId } : {}),
+        eTag: eTag.replace(/"/g, ''),
+        size: size ?? 0,
+        // S3 documents sequencers for PUT and DELETE events; "0" orders any event without one first.
+        sequencer: sequencer ?? '0',
+      },
+      eventTime: record.eventTime,
+    },
+  };
+}
+
+/** A name that finds the runs of one object version in the console: <hash>-<random>. */
+export function executionName(input: WorkflowInput): string {
+  const { bucket, key } = input.object;
+  const hash = createHash('sha256')
+    .update(`${bucket}/${key}#${objectVersionOf(input.object)}`)
+    .digest('base64url')
+    .slice(0, 32);
+  return `${hash}-${randomUUID()}`;
+}
+
+export interface WorkflowRun {
+  status: 'SUCCEEDED';
+  executionArn: string;
+  outcome?: string | undefined;
+}
+
+export async function runWorkflow(
+  client: SFNClient,
+  stateMachineArn: string,
+  input: WorkflowInput,
+): Promise<WorkflowRun> {
+  const result = await client.send(
+    new StartSyncExecutionCommand({
+      stateMachineArn,
+      name: executionName(input),
+      input: JSON.stringify(input),
+    }),
+  );
+  if (result.status !== 'SUCCEEDED') {
+    throw new WorkflowFailedError(
+      `Workflow ${result.executionArn ?? '(no ARN)'} ended ${result.status ?? 'UNKNOWN'}: ` +
+        `${result.error ?? 'no error'}: ${result.cause ?? 'no cause'}`,
+    );
+  }
+  let outcome: string | undefined;
+  try {
+    outcome = (JSON.parse(result.output ?? '{}') as { outcome?: string }).outcome;
+  } catch {
+    outcome = undefined;
+  }
+  return { status: 'SUCCEEDED', executionArn: result.executionArn ?? '', outcome };
+}
+
+/**
+ * Runs each object version of a batch once: when S3 delivered the same event twice into one
+ * batch, both messages share one run (and both succeed or fail with it).
+ */
+export function createBatchRunner(run: (input: WorkflowInput) => Promise<WorkflowRun>) {
+  const runs = new Map<string, Promise<WorkflowRun>>();
+  return (input: WorkflowInput): Promise<WorkflowRun> => {
+    const id = `${input.object.bucket}/${input.object.key}#${objectVersionOf(input.object)}`;
+    let pending = runs.get(id);
+    if (!pending) {
+      pending = run(input);
+      runs.set(id, pending);
+    }
+    return pending;
+  };
+}

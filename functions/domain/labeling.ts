@@ -1,0 +1,108 @@
+/**
+ * Calls Rekognition DetectLabels for one S3 object version and turns the answer into our
+ * compact, bounded label list. Rekognition reads the object itself (S3Object), so image bytes
+ * never pass through Lambda.
+ */
+import {
+  DetectLabelsCommand,
+  type RekognitionClient,
+  type Label as RekognitionLabel,
+} from '@aws-sdk/client-rekognition';
+import { ImageRejectedError, RekognitionThrottledError, RekognitionUnavailableError } from '../shared/errors';
+import type { Detection, Label, ObjectRef } from '../shared/workflow-schemas';
+import { boundLabels } from './labels-table';
+
+export interface LabelSettings {
+  /** 0-100: labels below this confidence are not returned. */
+  minConfidence: number;
+  /** 1-100: at most this many labels, highest confidence first. */
+  maxLabels: number;
+}
+
+const THROTTLING = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'LimitExceededException',
+]);
+const BAD_IMAGE = new Set([
+  'InvalidImageFormatException',
+  'ImageTooLargeException',
+  'InvalidS3ObjectException',
+]);
+
+export function toLabel(label: RekognitionLabel): Label {
+  return {
+    name: label.Name ?? 'Unknown',
+    confidence: label.Confidence ?? 0,
+    parents: (label.Parents ?? []).flatMap((parent) => (parent.Name ? [parent.Name] : [])),
+    categories: (label.Categories ?? []).flatMap((category) => (category.Name ? [category.Name] : [])),
+    aliases: (label.Aliases ?? []).flatMap((alias) => (alias.Name ? [alias.Name] : [])),
+    instances: (label.Instances ?? []).flatMap((instance) =>
+      instance.BoundingBox
+        ? [
+            {
+              confidence: instance.Confidence ?? label.Confidence ?? 0,
+              box: {
+                left: instance.BoundingBox.Left ?? 0,
+                top: instance.BoundingBox.Top ?? 0,
+                width: instance.BoundingBox.Width ?? 0,
+                height: instance.BoundingBox.Height ?? 0,
+              },
+            },
+          ]
+        : [],
+    ),
+  };
+}
+
+export async function detectLabels(
+  client: RekognitionClient,
+  object: ObjectRef,
+  settings: LabelSettings,
+  now: () => Date = () => new Date(),
+): Promise<Omit<Detection, 'fromCache'>> {
+  try {
+    const response = await client.send(
+      new DetectLabelsCommand({
+        Image: {
+          S3Object: {
+            Bucket: object.bucket,
+            Name: object.key,
+            ...(object.versionId ? { Version: object.versionId } : {}),
+          },
+        },
+        MinConfidence: settings.minConfidence,
+        MaxLabels: settings.maxLabels,
+      }),
+    );
+    return {
+      labels: boundLabels((response.Labels ?? []).map(toLabel)),
+      labelModelVersion: response.LabelModelVersion ?? 'unknown',
+      settings: { minConfidence: settings.minConfidence, maxLabels: settings.maxLabels },
+      detectedAt: now().toISOString(),
+    };
+  } catch (error) {
+    throw mapRekognitionError(error);
+  }
+}
+
+/** Rekognition's errors onto the names the state machine retries, rejects or fails on. */
+export function mapRekognitionError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  if (THROTTLING.has(error.name)) {
+    return new RekognitionThrottledError(
+      `Rekognition throttled DetectLabels (${error.name}): ${error.message}`,
+    );
+  }
+  if (BAD_IMAGE.has(error.name)) {
+    return new ImageRejectedError(
+      'REJECTED_BY_LABEL_SERVICE',
+      `Rekognition: ${error.name}: ${error.message}`,
+    );
+  }
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
+  if (error.name === 'InternalServerError' || status >= 500) {
+    return new RekognitionUnavailableError(`Rekognition failed (${error.name}): ${error.message}`);
+  }
+  return error;
+}

@@ -1,0 +1,128 @@
+/**
+ * The labels table: one table, three kinds of item per image key.
+ *
+ *   pk = IMAGE#<key>   sk = IMAGE              the image's current record: status, metadata,
+ *                                              labels (read one image = one GetItem)
+ *   pk = IMAGE#<key>   sk = VERSION#<version>  one object version's processing record: the
+ *                                              idempotency claim and the cached Rekognition answer
+ *   pk = IMAGE#<key>   sk = LABEL#<Name>       one label of the current version, indexed by
+ *                                              gsi1pk = LABEL#<name lower-cased>,
+ *                                              gsi1sk = <confidence 000.000>#<key hash>
+ *                                              (images by label, highest confidence first: a Query)
+ *
+ * The GSI sort key carries a hash of the object key, not the key itself, because S3 keys may
+ * be 1,024 bytes, the most a DynamoDB sort key may hold.
+ */
+import { createHash } from 'node:crypto';
+import type { ImageMetadata, Label, ObjectRef } from '../shared/workflow-schemas';
+
+export const LABELS_INDEX = 'gsi1';
+
+export type ImageStatus = 'LABELED' | 'REJECTED' | 'FAILED';
+export type VersionStatus = 'IN_PROGRESS' | ImageStatus;
+
+export const imagePk = (key: string) => `IMAGE#${key}`;
+export const IMAGE_SK = 'IMAGE';
+export const versionSk = (objectVersion: string) => `VERSION#${objectVersion}`;
+export const labelSk = (name: string) => `LABEL#${name}`;
+export const labelIndexPk = (name: string) => `LABEL#${name.toLowerCase()}`;
+
+/** The version id when the bucket is versioned, the ETag otherwise. */
+export function objectVersionOf(object: Pick<ObjectRef, 'versionId' | 'eTag'>): string {
+  return object.versionId ?? `etag:${object.eTag}`;
+}
+
+export function keyHash(key: string): string {
+  return createHash('sha256').update(key).digest('base64url').slice(0, 22);
+}
+
+/** Zero-padded so that string order is numeric order: 98.5 -> "098.500". */
+export function confidenceSortKey(confidence: number, key: string): string {
+  const clamped = Math.min(100, Math.max(0, confidence));
+  return `${clamped.toFixed(3).padStart(7, '0')}#${keyHash(key)}`;
+}
+
+/** Bounds that keep every item far below DynamoDB's 400 KB, whatever Rekognition returns. */
+export const ITEM_BOUNDS = {
+  maxLabels: 100,
+  maxInstancesPerLabel: 10,
+  maxParentsPerLabel: 10,
+  maxCategoriesPerLabel: 5,
+  maxAliasesPerLabel: 5,
+  maxNameLength: 128,
+} as const;
+
+/** Trims a detection to ITEM_BOUNDS (highest confidence first) and rounds numbers. */
+export function boundLabels(labels: Label[]): Label[] {
+  const round = (value: number, digits: number) => Number(value.toFixed(digits));
+  const name = (value: string) => value.slice(0, ITEM_BOUNDS.maxNameLength);
+  return [...labels]
+    .sort((a, b) => b.confidence - a.confidence)
+    .slice(0, ITEM_BOUNDS.maxLabels)
+    .map((label) => ({
+      name: name(label.name),
+      confidence: round(label.confidence, 3),
+      parents: label.parents.slice(0, ITEM_BOUNDS.maxParentsPerLabel).map(name),
+      categories: label.categories.slice(0, ITEM_BOUNDS.maxCategoriesPerLabel).map(name),
+      aliases: label.aliases.slice(0, ITEM_BOUNDS.maxAliasesPerLabel).map(name),
+      instances: [...label.instances]
+        .sort((a, b) => b.confidence - a.confidence)
+        .slice(0, ITEM_BOUNDS.maxInstancesPerLabel)
+        .map((instance) => ({
+          confidence: round(instance.confidence, 3),
+          box: {
+            left: round(instance.box.left, 4),
+            top: round(instance.box.top, 4),
+            width: round(instance.box.width, 4),
+            height: round(instance.box.height, 4),
+          },
+        })),
+    }));
+}
+
+export interface ImageItem {
+  pk: string;
+  sk: typeof IMAGE_SK;
+  bucket: string;
+  key: string;
+  status: ImageStatus;
+  objectVersion: string;
+  versionId?: string | undefined;
+  eTag: string;
+  sequencer: string;
+  size: number;
+  image?: ImageMetadata | undefined;
+  labels: Label[];
+  labelNames: string[];
+  labelModelVersion?: string | undefined;
+  settings?: { minConfidence: number; maxLabels: number } | undefined;
+  reason?: string | undefined;
+  detail?: string | undefined;
+  error?: { name: string; message: string } | undefined;
+  updatedAt: string;
+}
+
+export interface LabelItem {
+  pk: string;
+  sk: string;
+  gsi1pk: string;
+  gsi1sk: string;
+  key: string;
+  name: string;
+  confidence: number;
+  objectVersion: string;
+}
+
+export function labelItems(object: ObjectRef, labels: Label[]): LabelItem[] {
+  const objectVersion = objectVersionOf(object);
+  return labels.map((label) => ({
+    pk: imagePk(object.key),
+    sk: labelSk(label.name),
+    gsi1pk: labelIndexPk(label.name),
+    gsi1sk: confidenceSortKey(label.confidence, object.key),
+    key: object.key,
+    name: label.name,
+    confidence: label.confidence,
+    objectVersion,
+  }));
+}

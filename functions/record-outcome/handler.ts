@@ -1,0 +1,56 @@
+/**
+ * Workflow task: records a REJECTED image (with its reason) or a FAILED run (with its error)
+ * as the image's current record, and removes label entries that no longer describe it.
+ */
+import { finishVersion, writeImageRecord } from '../domain/labels-store';
+import { objectVersionOf } from '../domain/labels-table';
+import { dynamo } from '../shared/clients';
+import { loadEnv, nonEmpty } from '../shared/env';
+import { parseRejection, parseTaskCause } from '../shared/errors';
+import { instrumented } from '../shared/middleware';
+import { logger, MetricUnit, metrics } from '../shared/observability';
+import { parseTaskInput } from '../shared/task-input';
+import { RecordOutcomeInputSchema } from '../shared/workflow-schemas';
+
+const env = loadEnv({ LABELS_TABLE_NAME: nonEmpty });
+
+export const handler = instrumented(async (event: unknown) => {
+  const { outcome, state } = parseTaskInput(RecordOutcomeInputSchema, event);
+  const { object, image, error } = state;
+  const table = { db: dynamo(), tableName: env.LABELS_TABLE_NAME };
+  const now = new Date();
+  const cause = parseTaskCause(error.Cause);
+  const rejection = outcome === 'REJECTED' ? parseRejection(cause.errorMessage) : undefined;
+  const failure =
+    outcome === 'FAILED' ? { name: error.Error, message: cause.errorMessage.slice(0, 2000) } : undefined;
+
+  const result = await writeImageRecord(
+    table,
+    {
+      bucket: object.bucket,
+      key: object.key,
+      status: outcome,
+      objectVersion: objectVersionOf(object),
+      versionId: object.versionId,
+      eTag: object.eTag,
+      sequencer: object.sequencer,
+      size: image?.size ?? object.size,
+      image,
+      labels: [],
+      reason: rejection?.reason,
+      detail: rejection?.detail,
+      error: failure,
+      updatedAt: now.toISOString(),
+    },
+    object,
+  );
+  await finishVersion(table, object, outcome, { now, error: failure, superseded: result.superseded });
+
+  if (outcome === 'FAILED') {
+    metrics.addMetric('ImagesFailed', MetricUnit.Count, 1);
+    logger.error('Image processing failed', { key: object.key, error: failure });
+  } else {
+    logger.info('Image rejected', { key: object.key, reason: rejection?.reason, detail: rejection?.detail });
+  }
+  return { outcome, reason: rejection?.reason ?? null, superseded: result.superseded };
+});

@@ -1,0 +1,13 @@
+/**
+ * The one observability module: every function logs, measures and traces through these
+ * instances. Service name, namespace and log level come from the POWERTOOLS_* variables that
+ * the house function construct sets (and the local cloud sets the same way).
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+
+export const logger = new Logger();
+export const metrics = new Metrics();
+export const tracer = new Tracer();
+export { MetricUnit };

@@ -1,0 +1,56 @@
+/**
+ * SQS -> Step Functions. Consumes S3 event notifications in batches and runs the label-image
+ * workflow synchronously for each object version. Reports partial batch failures, so one bad
+ * message is retried (and finally dead-lettered) without redriving its neighbours.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { createBatchRunner, parseQueueMessage, runWorkflow, type WorkflowRun } from '../domain/ingest';
+import { sfn } from '../shared/clients';
+import { loadEnv, nonEmpty } from '../shared/env';
+import { instrumented } from '../shared/middleware';
+import { logger, MetricUnit, metrics } from '../shared/observability';
+import type { WorkflowInput } from '../shared/workflow-schemas';
+
+const env = loadEnv({ STATE_MACHINE_ARN: nonEmpty });
+const processor = new BatchProcessor(EventType.SQS);
+
+async function handleRecord(record: SQSRecord, run: (input: WorkflowInput) => Promise<WorkflowRun>) {
+  const message = parseQueueMessage(record.body);
+  if (message.kind === 'test-event') {
+    logger.info('Ignoring the S3 test event', { messageId: record.messageId });
+    return;
+  }
+  for (const event of message.events) {
+    if (event.kind === 'ignored') {
+      logger.info('Ignoring a non-creation event', { eventName: event.eventName, key: event.key });
+      continue;
+    }
+    const { object } = event.input;
+    const result = await run(event.input);
+    logger.info('Workflow finished', {
+      key: object.key,
+      versionId: object.versionId,
+      outcome: result.outcome,
+      executionArn: result.executionArn,
+      receiveCount: record.attributes.ApproximateReceiveCount,
+    });
+  }
+}
+
+export const handler = instrumented(async (event: SQSEvent, context) => {
+  metrics.addMetric('MessagesReceived', MetricUnit.Count, event.Records.length);
+  const run = createBatchRunner((input) => runWorkflow(sfn(), env.STATE_MACHINE_ARN, input));
+  const response = await processPartialResponse(
+    event,
+    (record: SQSRecord) => handleRecord(record, run),
+    processor,
+    {
+      context,
+    },
+  );
+  if (response.batchItemFailures.length > 0) {
+    metrics.addMetric('MessagesFailed', MetricUnit.Count, response.batchItemFailures.length);
+  }
+  return response;
+});
