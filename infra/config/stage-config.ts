@@ -1,0 +1,120 @@
+/**
+ * Typed, validated stage configuration. `cdk synth -c stage=prod` picks one; a typo or an
+ * out-of-range value fails at synth with a message naming the field, never at deploy time.
+ */
+import { z } from 'zod';
+
+/** CloudWatch Logs accepts only these retention periods. */
+const RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+export const StageConfigSchema = z
+  .object({
+    stage: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{1,15}$/, 'lower-case letters, digits and dashes, 2-16 characters'),
+    env: z
+      .object({
+        account: z
+          .string()
+          .regex(/^\d{12}$/)
+          .optional(),
+        region: z
+          .string()
+          .regex(/^[a-z]{2}(-[a-z]+)+-\d$/)
+          .optional(),
+      })
+      .default({}),
+    /** destroy: `cdk destroy` removes buckets and tables (with their data); retain keeps them. */
+    removalPolicy: z.enum(['destroy', 'retain']),
+    deletionProtection: z.boolean(),
+    logRetentionDays: z
+      .number()
+      .int()
+      .refine((days) => (RETENTION_DAYS as readonly number[]).includes(days), {
+        message: `must be one of ${RETENTION_DAYS.join(', ')}`,
+      }),
+    functionLogLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
+    /** Step Functions execution logging: ALL records every state's input and output. */
+    workflowLogLevel: z.enum(['ALL', 'ERROR', 'FATAL']),
+    labels: z.object({
+      minConfidence: z.number().min(0).max(100),
+      maxLabels: z.number().int().min(1).max(100),
+    }),
+    ingest: z.object({
+      batchSize: z.number().int().min(1).max(10),
+      maxBatchingWindowSeconds: z.number().int().min(0).max(300),
+      /** Caps concurrent workflow runs, and so Rekognition calls: size it to your TPS quota. */
+      maxConcurrency: z.number().int().min(2).max(1000),
+      maxReceiveCount: z.number().int().min(1).max(1000),
+    }),
+    images: z.object({
+      noncurrentVersionExpirationDays: z.number().int().min(1).max(3650),
+    }),
+  })
+  .strict();
+
+export type StageConfig = z.infer<typeof StageConfigSchema>;
+
+export const STAGES = {
+  dev: {
+    stage: 'dev',
+    removalPolicy: 'destroy',
+    deletionProtection: false,
+    logRetentionDays: 14,
+    functionLogLevel: 'DEBUG',
+    workflowLogLevel: 'ALL',
+    labels: { minConfidence: 70, maxLabels: 25 },
+    ingest: { batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 5, maxReceiveCount: 5 },
+    images: { noncurrentVersionExpirationDays: 7 },
+  },
+  prod: {
+    stage: 'prod',
+    removalPolicy: 'retain',
+    deletionProtection: true,
+    logRetentionDays: 90,
+    functionLogLevel: 'INFO',
+    workflowLogLevel: 'ALL',
+    labels: { minConfidence: 75, maxLabels: 25 },
+    ingest: { batchSize: 10, maxBatchingWindowSeconds: 2, maxConcurrency: 20, maxReceiveCount: 5 },
+    images: { noncurrentVersionExpirationDays: 30 },
+  },
+  /** The local cloud (`npm start`): its label model scores lower than Rekognition (see README). */
+  local: {
+    stage: 'local',
+    removalPolicy: 'destroy',
+    deletionProtection: false,
+    logRetentionDays: 1,
+    functionLogLevel: 'INFO',
+    workflowLogLevel: 'ALL',
+    labels: { minConfidence: 50, maxLabels: 25 },
+    ingest: { batchSize: 10, maxBatchingWindowSeconds: 0, maxConcurrency: 2, maxReceiveCount: 5 },
+    images: { noncurrentVersionExpirationDays: 1 },
+  },
+} as const satisfies Record<string, z.input<typeof StageConfigSchema>>;
+
+export type StageName = keyof typeof STAGES;
+
+/** Resolves and validates a stage by name, with overrides (from CDK context) merged on top. */
+export function loadStageConfig(name: unknown, overrides: Record<string, unknown> = {}): StageConfig {
+  if (typeof name !== 'string' || !(name in STAGES)) {
+    throw new Error(
+      `Unknown stage ${JSON.stringify(name)}: use -c stage=<${Object.keys(STAGES).join('|')}>.`,
+    );
+  }
+  const base = STAGES[name as StageName];
+  const result = StageConfigSchema.safeParse({ ...base, ...overrides });
+  if (!result.success) {
+    throw new Error(`Invalid configuration for stage "${name}":\n${z.prettifyError(result.error)}`);
+  }
+  return result.data;
+}
+
+/**
+ * The images bucket has a predictable name (so users know where to upload, and the pipeline
+ * stack can reference it without a cross-stack export): <project>-<stage>-images-<account>-<region>.
+ */
+export function imagesBucketName(config: StageConfig, account: string, region: string): string {
+  return `image-labeling-${config.stage}-images-${account}-${region}`;
+}

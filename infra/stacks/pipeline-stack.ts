@@ -1,0 +1,141 @@
+/**
+ * Stateless resources: the functions, the state machine and the queue's event source. Fed the
+ * storage stack's bucket, table and queue.
+ */
+import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { StageConfig } from '../config/stage-config';
+import type { PipelineTiming } from '../config/timing';
+import { LabelWorkflow } from '../constructs/label-workflow';
+import { LabelerFunction, type LabelerFunctionProps } from '../constructs/labeler-function';
+import { nagResourceFinding } from '../nag';
+
+export const METRICS_NAMESPACE = 'ImageLabeling';
+
+export interface PipelineStackProps extends StackProps {
+  config: StageConfig;
+  timing: PipelineTiming;
+  bucket: s3.IBucket;
+  table: dynamodb.ITable;
+  queue: sqs.IQueue;
+}
+
+export class PipelineStack extends Stack {
+  readonly functions: Record<string, LabelerFunction>;
+  readonly workflow: LabelWorkflow;
+
+  constructor(scope: Construct, id: string, props: PipelineStackProps) {
+    super(scope, id, props);
+    const { config, timing, bucket, table, queue } = props;
+    const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const common = {
+      logRetention: config.logRetentionDays,
+      logLevel: config.functionLogLevel,
+      removalPolicy,
+      metricsNamespace: METRICS_NAMESPACE,
+      timeout: Duration.seconds(timing.taskFunctionTimeoutSeconds),
+    } satisfies Partial<LabelerFunctionProps>;
+    const tableEnv = { LABELS_TABLE_NAME: table.tableName };
+
+    const claim = new LabelerFunction(this, 'ClaimImage', {
+      ...common,
+      handlerDir: 'claim-image',
+      description: 'Takes the idempotency claim on one S3 object version.',
+      environment: { ...tableEnv, CLAIM_LEASE_SECONDS: String(timing.claimLeaseSeconds) },
+    });
+    const validate = new LabelerFunction(this, 'ValidateImage', {
+      ...common,
+      handlerDir: 'validate-image',
+      description: 'Checks size, format and dimensions of an upload before Rekognition is called.',
+    });
+    const detect = new LabelerFunction(this, 'DetectLabels', {
+      ...common,
+      handlerDir: 'detect-labels',
+      description: 'Calls Rekognition DetectLabels once per object version.',
+      environment: {
+        ...tableEnv,
+        MIN_CONFIDENCE: String(config.labels.minConfidence),
+        MAX_LABELS: String(config.labels.maxLabels),
+      },
+    });
+    const store = new LabelerFunction(this, 'StoreLabels', {
+      ...common,
+      handlerDir: 'store-labels',
+      description: 'Writes an image record and its label index entries.',
+      environment: tableEnv,
+    });
+    const record = new LabelerFunction(this, 'RecordOutcome', {
+      ...common,
+      handlerDir: 'record-outcome',
+      description: 'Records a REJECTED or FAILED outcome for an image.',
+      environment: tableEnv,
+    });
+
+    // Least privilege: each function gets exactly the calls it makes, on the table itself
+    // (no index access: nothing here queries the index).
+    const tableAccess = (fn: LabelerFunction, ...actions: string[]) =>
+      iam.Grant.addToPrincipal({ grantee: fn.function, actions, resourceArns: [table.tableArn] });
+    tableAccess(claim, 'dynamodb:UpdateItem', 'dynamodb:GetItem');
+    tableAccess(detect, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    tableAccess(store, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem');
+    tableAccess(record, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem');
+    // Reads of the uploaded objects, every version; Rekognition reads with the caller's permissions.
+    for (const fn of [validate, detect]) {
+      iam.Grant.addToPrincipal({
+        grantee: fn.function,
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        resourceArns: [bucket.arnForObjects('*')],
+      });
+      Validations.of(fn.role).acknowledge({
+        id: nagResourceFinding(this, 'AwsSolutions-IAM5', bucket.arnForObjects('*')),
+        reason: 'Reads any object of the images bucket: uploads may use any key.',
+      });
+    }
+    detect.function.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['rekognition:DetectLabels'], resources: ['*'] }),
+    );
+
+    this.workflow = new LabelWorkflow(this, 'LabelImage', {
+      tasks: {
+        ClaimImageFunctionArn: claim.alias,
+        ValidateImageFunctionArn: validate.alias,
+        DetectLabelsFunctionArn: detect.alias,
+        StoreLabelsFunctionArn: store.alias,
+        RecordOutcomeFunctionArn: record.alias,
+      },
+      logLevel: config.workflowLogLevel,
+      logRetention: config.logRetentionDays,
+      removalPolicy,
+    });
+
+    const start = new LabelerFunction(this, 'StartWorkflow', {
+      ...common,
+      handlerDir: 'start-workflow',
+      description: 'Consumes S3 upload events from SQS and runs the workflow for each object version.',
+      timeout: Duration.seconds(timing.startFunctionTimeoutSeconds),
+      environment: { STATE_MACHINE_ARN: this.workflow.stateMachine.stateMachineArn },
+    });
+    this.workflow.stateMachine.grantStartSyncExecution(start.function);
+    // The event source is attached to the alias, so a canary splits queue traffic too.
+    start.alias.addEventSource(
+      new SqsEventSource(queue, {
+        batchSize: config.ingest.batchSize,
+        maxBatchingWindow: Duration.seconds(config.ingest.maxBatchingWindowSeconds),
+        maxConcurrency: config.ingest.maxConcurrency,
+        reportBatchItemFailures: true,
+      }),
+    );
+
+    this.functions = { claim, validate, detect, store, record, start };
+    Validations.of(this.workflow).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Express workflow logging and X-Ray tracing: logs:*LogDelivery* and xray:* actions have no resource-level permissions.',
+    });
+  }
+}

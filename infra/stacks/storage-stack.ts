@@ -1,0 +1,44 @@
+/**
+ * Stateful resources: the images bucket, the labels table and the ingest queues (messages are
+ * state too). Kept apart from the stateless pipeline so the pipeline can be destroyed and
+ * redeployed freely.
+ */
+import { Aws, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { imagesBucketName, type StageConfig } from '../config/stage-config';
+import type { PipelineTiming } from '../config/timing';
+import { ImageStore } from '../constructs/image-store';
+import { IngestQueue } from '../constructs/ingest-queue';
+import { LabelsTable } from '../constructs/labels-table';
+
+export interface StorageStackProps extends StackProps {
+  config: StageConfig;
+  timing: PipelineTiming;
+}
+
+export class StorageStack extends Stack {
+  readonly images: ImageStore;
+  readonly labels: LabelsTable;
+  readonly ingest: IngestQueue;
+
+  constructor(scope: Construct, id: string, props: StorageStackProps) {
+    super(scope, id, props);
+    const removalPolicy =
+      props.config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    this.images = new ImageStore(this, 'ImageStore', {
+      bucketName: imagesBucketName(props.config, Aws.ACCOUNT_ID, Aws.REGION),
+      removalPolicy,
+      noncurrentVersionExpiration: Duration.days(props.config.images.noncurrentVersionExpirationDays),
+    });
+    this.labels = new LabelsTable(this, 'Labels', {
+      removalPolicy,
+      deletionProtection: props.config.deletionProtection,
+    });
+    this.ingest = new IngestQueue(this, 'Ingest', {
+      bucket: this.images.bucket,
+      visibilityTimeout: Duration.seconds(props.timing.queueVisibilityTimeoutSeconds),
+      maxReceiveCount: props.config.ingest.maxReceiveCount,
+      removalPolicy,
+    });
+  }
+}
