@@ -1,0 +1,120 @@
+/**
+ * Label models: the interface `detectLabels` needs, and the CenterNet implementation running
+ * either in a worker thread (default, keeps the HTTP event loop free) or in the calling thread.
+ */
+import { Worker } from 'node:worker_threads';
+import { CENTERNET_VERSION, type Detection, detectBytes, loadCenterNet } from './centernet';
+import { RekognitionError, type RekognitionErrorType } from './errors';
+
+export type { Detection } from './centernet';
+
+export interface LabelModel {
+  /** Reported as LabelModelVersion. */
+  readonly version: string;
+  /** Decodes the image and detects objects; throws RekognitionError for undecodable images. */
+  detect(image: Uint8Array): Promise<Detection[]>;
+  /** Loads the model (idempotent). */
+  warmUp(): Promise<void>;
+  /** Releases the worker, if any. */
+  close(): Promise<void>;
+}
+
+export interface CenterNetOptions {
+  /** 'worker' (default): decode and infer in a worker thread; 'main': in the calling thread. */
+  thread?: 'worker' | 'main';
+}
+
+/** The bundled CenterNet COCO detector, loaded lazily on first use or `warmUp()`. */
+export function createCenterNetModel(options: CenterNetOptions = {}): LabelModel {
+  if (options.thread === 'main') {
+    return {
+      version: CENTERNET_VERSION,
+      detect: detectBytes,
+      warmUp: async () => {
+        await loadCenterNet();
+      },
+      close: async () => {},
+    };
+  }
+  return new WorkerModel();
+}
+
+interface Reply {
+  id: number;
+  detections?: Detection[];
+  error?: { type?: RekognitionErrorType; message: string };
+}
+
+interface Pending {
+  resolve: (detections: Detection[]) => void;
+  reject: (err: Error) => void;
+}
+
+/**
+ * Spawns the worker. From TypeScript sources (tsx, vitest) it starts through a plain-JS
+ * bootstrap that loads model-worker.ts with tsx (see model-worker-bootstrap.mjs).
+ */
+function spawnWorker(): Worker {
+  const fromSource = import.meta.url.endsWith('.ts');
+  return new Worker(
+    new URL(fromSource ? './model-worker-bootstrap.mjs' : './model-worker.js', import.meta.url),
+  );
+}
+
+class WorkerModel implements LabelModel {
+  readonly version = CENTERNET_VERSION;
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = spawnWorker();
+    worker.unref(); // an idle model must not keep the process alive
+    worker.on('message', (reply: Reply) => {
+      const p = this.pending.get(reply.id);
+      if (!p) return;
+      this.pending.delete(reply.id);
+      if (this.pending.size === 0) worker.unref();
+      if (reply.error) {
+        const { type, message } = reply.error;
+        p.reject(type ? new RekognitionError(type, message) : new Error(message));
+      } else {
+        p.resolve(reply.detections ?? []);
+      }
+    });
+    const fail = (err: Error): void => {
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+      if (this.worker === worker) this.worker = undefined; // respawn on next call
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`model worker exited with code ${code}`)));
+    this.worker = worker;
+    return worker;
+  }
+
+  private call(message: { bytes?: Uint8Array; warmUp?: boolean }): Promise<Detection[]> {
+    const worker = this.ensureWorker();
+    const id = this.nextId++;
+    return new Promise<Detection[]>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.ref(); // keep the process alive while a request is in flight
+      worker.postMessage({ id, ...message });
+    });
+  }
+
+  detect(image: Uint8Array): Promise<Detection[]> {
+    return this.call({ bytes: image });
+  }
+
+  async warmUp(): Promise<void> {
+    await this.call({ warmUp: true });
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) await worker.terminate();
+  }
+}
