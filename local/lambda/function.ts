@@ -1,0 +1,366 @@
+/**
+ * A local Lambda function: the real handler module runs in worker threads (node:worker_threads), each
+ * one an "execution environment" with its own process.env, its own module state (cold start once per
+ * worker) and at most one invocation at a time.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { formatLogLine } from './log-format';
+import type { ErrorInfo, InvokeContextData, ParentMessage, WorkerInit, WorkerMessage } from './protocol';
+
+export type LogStream = 'stdout' | 'stderr' | 'platform';
+export type LogListener = (functionName: string, line: string, stream: LogStream) => void;
+
+export interface LocalFunctionOptions {
+  name: string;
+  /** Handler module (TypeScript or JavaScript), absolute or relative to process.cwd(). */
+  entry: string;
+  /** Exported handler name. Default `handler`. */
+  handlerExport?: string;
+  /** Function environment variables (e.g. table names, AWS_ENDPOINT_URL). */
+  environment?: Record<string, string>;
+  /** Invocation timeout. Default 3 (as on AWS). */
+  timeoutSeconds?: number;
+  /** Reported to the handler (context.memoryLimitInMB, AWS_LAMBDA_FUNCTION_MEMORY_SIZE); not enforced. Default 128. */
+  memorySize?: number;
+  /** Lambda log format for console.* output. Default `Text`. Powertools Logger always writes JSON. */
+  logFormat?: 'Text' | 'JSON';
+  /** Number of execution environments (workers) that may run at once. Default 2. */
+  maxConcurrency?: number;
+  /** Limit for the module import (cold start) of one environment. Default 10 (AWS's init limit). */
+  initTimeoutSeconds?: number;
+  region?: string;
+  accountId?: string;
+  /**
+   * Receives every line the handler writes to stdout/stderr, and one `REPORT ...` line per invocation
+   * (stream `platform`). Default: prints `formatLogLine(name, line, { json: false })` to process.stdout.
+   */
+  onLog?: LogListener;
+}
+
+export interface LocalFunctionStats {
+  /** Workers created so far (each one a cold start). */
+  coldStarts: number;
+  invocations: number;
+  /** Workers currently alive. */
+  environments: number;
+}
+
+export interface LocalFunction {
+  readonly name: string;
+  arn(qualifier?: string): string;
+  /** Invoke synchronously (RequestResponse). Rejects with a {@link LambdaFunctionError} when the function fails. */
+  invoke(event: unknown): Promise<unknown>;
+  stats(): LocalFunctionStats;
+  /** Terminates all workers; pending invocations reject. */
+  close(): Promise<void>;
+}
+
+/**
+ * A failed invocation. `name` is the errorType Step Functions matches on (the thrown error's `name`,
+ * `Sandbox.Timedout` for a timeout, `Runtime.ExitError` for a crash), `message` the errorMessage.
+ */
+export class LambdaFunctionError extends Error {
+  readonly errorType: string;
+  readonly errorMessage: string;
+  readonly trace: string[];
+  readonly requestId: string;
+
+  constructor(info: ErrorInfo, requestId: string) {
+    super(info.message);
+    this.name = info.name;
+    this.errorType = info.name;
+    this.errorMessage = info.message;
+    this.trace = info.stack ? info.stack.split('\n') : [];
+    this.requestId = requestId;
+  }
+
+  /** The JSON payload Lambda returns for a function error (Step Functions puts it in `Cause`). */
+  toPayload(): { errorType: string; errorMessage: string; trace: string[] } {
+    return { errorType: this.errorType, errorMessage: this.errorMessage, trace: this.trace };
+  }
+}
+
+const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url);
+
+interface Pending {
+  id: number;
+  requestId: string;
+  resolve: (payload: string) => void;
+  reject: (err: LambdaFunctionError) => void;
+}
+
+class Environment {
+  readonly worker: Worker;
+  readonly ready: Promise<number>;
+  readonly logStreamName: string;
+  dead = false;
+  pending: Pending | undefined;
+  initReported = false;
+  private crash: ErrorInfo | undefined;
+
+  constructor(
+    init: WorkerInit,
+    env: Record<string, string>,
+    logStreamName: string,
+    emit: (l: string, s: LogStream) => void,
+  ) {
+    this.logStreamName = logStreamName;
+    this.worker = new Worker(WORKER_ENTRY, {
+      env: { ...env, AWS_LAMBDA_LOG_STREAM_NAME: logStreamName },
+      workerData: init,
+      stdout: true,
+      stderr: true,
+    });
+    for (const [stream, name] of [
+      [this.worker.stdout, 'stdout'],
+      [this.worker.stderr, 'stderr'],
+    ] as const) {
+      createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) =>
+        emit(line, name),
+      );
+    }
+    this.ready = new Promise<number>((resolve, reject) => {
+      this.worker.on('message', (message: WorkerMessage) => {
+        if (message.type === 'ready') resolve(message.initDurationMs);
+        else if (message.type === 'init-error') {
+          reject(new LambdaFunctionError(message.error, ''));
+          void this.terminate();
+        } else if (message.type === 'result') {
+          const pending = this.pending;
+          if (!pending || pending.id !== message.id) return;
+          this.pending = undefined;
+          if (message.ok) pending.resolve(message.payload);
+          else pending.reject(new LambdaFunctionError(message.error, pending.requestId));
+        }
+      });
+      this.worker.on('error', (err) => {
+        // An uncaught exception or unhandled rejection inside the worker: the environment is gone.
+        this.crash = { name: err.name, message: err.message, ...(err.stack ? { stack: err.stack } : {}) };
+        emit(`Uncaught ${err.stack ?? `${err.name}: ${err.message}`}`, 'stderr');
+      });
+      this.worker.on('exit', (code) => {
+        this.dead = true;
+        const detail = this.crash ? ` (${this.crash.name}: ${this.crash.message})` : '';
+        const info = (requestId: string): ErrorInfo => ({
+          name: 'Runtime.ExitError',
+          message: `RequestId: ${requestId} Error: Runtime exited with error: exit status ${code}${detail}`,
+        });
+        reject(new LambdaFunctionError(info(''), ''));
+        const pending = this.pending;
+        this.pending = undefined;
+        if (pending) pending.reject(new LambdaFunctionError(info(pending.requestId), pending.requestId));
+      });
+    });
+    // Avoid unhandled rejections when nobody awaits `ready` (e.g. a crash while idle).
+    this.ready.catch(() => {});
+  }
+
+  send(message: ParentMessage): void {
+    this.worker.postMessage(message);
+  }
+
+  async terminate(): Promise<void> {
+    this.dead = true;
+    await this.worker.terminate();
+  }
+}
+
+function defaultOnLog(functionName: string, line: string): void {
+  process.stdout.write(`${formatLogLine(functionName, line, { json: false })}\n`);
+}
+
+function logStreamName(): string {
+  const d = new Date();
+  const date = `${d.getUTCFullYear()}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${String(d.getUTCDate()).padStart(2, '0')}`;
+  return `${date}/[$LATEST]${randomBytes(16).toString('hex')}`;
+}
+
+export function createLocalFunction(options: LocalFunctionOptions): LocalFunction {
+  const {
+    name,
+    handlerExport = 'handler',
+    timeoutSeconds = 3,
+    memorySize = 128,
+    logFormat = 'Text',
+    maxConcurrency = 2,
+    initTimeoutSeconds = 10,
+    region = 'us-east-1',
+    accountId = '000000000000',
+    onLog = defaultOnLog,
+  } = options;
+  if (!(maxConcurrency >= 1)) throw new Error('maxConcurrency must be >= 1');
+  const entryPath = path.resolve(options.entry);
+  const init: WorkerInit = { entry: pathToFileURL(entryPath).href, handlerExport, logFormat };
+  const arn = (qualifier?: string) =>
+    `arn:aws:lambda:${region}:${accountId}:function:${name}${qualifier ? `:${qualifier}` : ''}`;
+  const logGroupName = `/aws/lambda/${name}`;
+  const baseEnv: Record<string, string> = {
+    ...(process.env.PATH ? { PATH: process.env.PATH } : {}),
+    LANG: 'en_US.UTF-8',
+    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    ...options.environment,
+    // Reserved variables: Lambda sets these and does not let the function configuration override them.
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    AWS_LAMBDA_FUNCTION_NAME: name,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memorySize),
+    AWS_LAMBDA_LOG_GROUP_NAME: logGroupName,
+    AWS_LAMBDA_LOG_FORMAT: logFormat,
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    LAMBDA_TASK_ROOT: process.cwd(),
+    _HANDLER: `${path.basename(entryPath).replace(/\.[cm]?[jt]s$/, '')}.${handlerExport}`,
+  };
+
+  const environments = new Set<Environment>();
+  const idle: Environment[] = [];
+  const waiters: Array<{ resolve: (env: Environment) => void; reject: (err: Error) => void }> = [];
+  let closed = false;
+  let nextId = 1;
+  let coldStarts = 0;
+  let invocations = 0;
+
+  const emit = (line: string, stream: LogStream) => {
+    try {
+      onLog(name, line, stream);
+    } catch {
+      // a failing log sink must not break the function
+    }
+  };
+
+  const forget = (env: Environment) => {
+    environments.delete(env);
+    const i = idle.indexOf(env);
+    if (i >= 0) idle.splice(i, 1);
+  };
+
+  const spawn = (): Environment => {
+    coldStarts++;
+    const env = new Environment(init, baseEnv, logStreamName(), emit);
+    environments.add(env);
+    env.worker.once('exit', () => {
+      forget(env);
+      // A worker that died while idle frees a slot: hand it to whoever waits for one.
+      if (!closed && environments.size < maxConcurrency) waiters.shift()?.resolve(spawn());
+    });
+    return env;
+  };
+
+  const acquire = (): Promise<Environment> => {
+    if (closed) return Promise.reject(new Error(`function ${name} is closed`));
+    let env = idle.pop();
+    while (env?.dead) env = idle.pop();
+    if (env) return Promise.resolve(env);
+    if (environments.size < maxConcurrency) return Promise.resolve(spawn());
+    return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
+  };
+
+  const release = (env: Environment) => {
+    // A terminated environment (timeout, crash) no longer counts, even before its exit event arrives.
+    if (env.dead) forget(env);
+    const waiter = waiters.shift();
+    if (!waiter) {
+      if (!env.dead) idle.push(env);
+      return;
+    }
+    if (closed) {
+      waiter.reject(new Error(`function ${name} is closed`));
+      return;
+    }
+    waiter.resolve(env.dead ? spawn() : env);
+  };
+
+  const withTimer = <T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(onTimeout()), ms);
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  };
+
+  const run = async (env: Environment, event: unknown): Promise<unknown> => {
+    const requestId = randomUUID();
+    const initDurationMs = await withTimer(env.ready, initTimeoutSeconds * 1000, () => {
+      void env.terminate();
+      return new LambdaFunctionError(
+        {
+          name: 'Sandbox.Timedout',
+          message: `RequestId: ${requestId} Error: Init phase timed out after ${initTimeoutSeconds.toFixed(2)} seconds`,
+        },
+        requestId,
+      );
+    });
+    const started = performance.now();
+    const payload = JSON.stringify(event === undefined ? null : event);
+    const context: InvokeContextData = {
+      awsRequestId: requestId,
+      deadlineMs: Date.now() + timeoutSeconds * 1000,
+      functionName: name,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: arn(),
+      memoryLimitInMB: String(memorySize),
+      logGroupName,
+      logStreamName: env.logStreamName,
+    };
+    const id = nextId++;
+    const result = new Promise<string>((resolve, reject) => {
+      env.pending = { id, requestId, resolve, reject };
+    });
+    env.send({ type: 'invoke', id, event: payload, context });
+    let status = '';
+    try {
+      const out = await withTimer(result, timeoutSeconds * 1000, () => {
+        status = '\tStatus: timeout';
+        env.pending = undefined;
+        // Lambda freezes and discards the environment after a timeout: the next invoke is a cold start.
+        void env.terminate();
+        return new LambdaFunctionError(
+          {
+            name: 'Sandbox.Timedout',
+            message: `RequestId: ${requestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds`,
+          },
+          requestId,
+        );
+      });
+      return JSON.parse(out) as unknown;
+    } catch (err) {
+      if (err instanceof LambdaFunctionError && err.name === 'Runtime.ExitError') status = '\tStatus: error';
+      throw err;
+    } finally {
+      const duration = performance.now() - started;
+      const initPart = env.initReported ? '' : `\tInit Duration: ${initDurationMs.toFixed(2)} ms`;
+      env.initReported = true;
+      emit(
+        `REPORT RequestId: ${requestId}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${Math.ceil(duration)} ms\tMemory Size: ${memorySize} MB${initPart}${status}`,
+        'platform',
+      );
+    }
+  };
+
+  return {
+    name,
+    arn,
+    async invoke(event: unknown): Promise<unknown> {
+      const env = await acquire();
+      invocations++;
+      try {
+        return await run(env, event);
+      } finally {
+        release(env);
+      }
+    },
+    stats: () => ({ coldStarts, invocations, environments: environments.size }),
+    async close(): Promise<void> {
+      closed = true;
+      for (const waiter of waiters.splice(0)) waiter.reject(new Error(`function ${name} is closed`));
+      idle.length = 0;
+      await Promise.all([...environments].map((env) => env.terminate()));
+    },
+  };
+}

@@ -1,0 +1,384 @@
+/**
+ * SQS endpoint for the AWS JSON 1.0 protocol (`X-Amz-Target: AmazonSQS.<Op>`,
+ * `Content-Type: application/x-amz-json-1.0`), as used by @aws-sdk/client-sqs v3 and current CLIs.
+ * Credentials are not checked. Queue URLs are `http://<Host header>/<accountId>/<queueName>`.
+ */
+import { randomUUID } from 'node:crypto';
+import type http from 'node:http';
+import type { MessageAttributeValue } from './md5';
+import { type Queue, type ReceivedMessage, SqsError } from './queue';
+
+export interface SqsServiceOptions {
+  queues: Queue[];
+}
+
+export interface SqsService {
+  handler: http.RequestListener;
+  addQueue(queue: Queue): void;
+}
+
+interface MoveTask {
+  TaskHandle: string;
+  Status: 'COMPLETED';
+  SourceArn: string;
+  DestinationArn?: string;
+  ApproximateNumberOfMessagesMoved: number;
+  ApproximateNumberOfMessagesToMove: number;
+  StartedTimestamp: number;
+}
+
+type Input = Record<string, unknown>;
+
+/** Error codes and the legacy (query protocol) codes the SDK reads from `x-amzn-query-error`. */
+const QUERY_CODES: Record<string, string> = {
+  QueueDoesNotExist: 'AWS.SimpleQueueService.NonExistentQueue',
+  UnsupportedOperation: 'AWS.SimpleQueueService.UnsupportedOperation',
+};
+
+function str(input: Input, key: string): string | undefined {
+  const value = input[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function required(input: Input, key: string): string {
+  const value = str(input, key);
+  if (value === undefined || value === '') {
+    throw new SqsError('MissingParameter', `The request must contain the parameter ${key}.`);
+  }
+  return value;
+}
+
+function num(input: Input, key: string): number | undefined {
+  const value = input[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new SqsError('InvalidParameterValue', `Value for parameter ${key} is invalid.`);
+  }
+  return value;
+}
+
+function list(input: Input, key: string): string[] {
+  const value = input[key];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.0',
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': randomUUID(),
+    ...headers,
+  });
+  res.end(text);
+}
+
+function selectAttributes(message: ReceivedMessage, names: string[]): Record<string, string> | undefined {
+  if (names.length === 0) return undefined;
+  const all = names.includes('All');
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(message.Attributes)) {
+    if (value !== undefined && (all || names.includes(key))) out[key] = value;
+  }
+  return out;
+}
+
+function selectMessageAttributes(
+  attributes: Record<string, MessageAttributeValue>,
+  names: string[],
+): Record<string, MessageAttributeValue> | undefined {
+  const out: Record<string, MessageAttributeValue> = {};
+  for (const [key, value] of Object.entries(attributes)) {
+    const wanted = names.some(
+      (n) => n === 'All' || n === '.*' || n === key || (n.endsWith('.*') && key.startsWith(n.slice(0, -1))),
+    );
+    if (wanted) out[key] = value;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+export function createSqsService({ queues }: SqsServiceOptions): SqsService {
+  const byName = new Map<string, Queue>();
+  const tasks: MoveTask[] = [];
+  const addQueue = (queue: Queue) => {
+    byName.set(queue.name, queue);
+  };
+  for (const q of queues) addQueue(q);
+
+  const queueUrl = (req: http.IncomingMessage, queue: Queue) =>
+    `http://${req.headers.host ?? '127.0.0.1'}/${queue.accountId}/${queue.name}`;
+
+  const byUrl = (input: Input): Queue => {
+    const url = required(input, 'QueueUrl');
+    const queueName = url.replace(/\/+$/, '').split('/').pop() ?? '';
+    const queue = byName.get(queueName);
+    if (!queue) throw new SqsError('QueueDoesNotExist', 'The specified queue does not exist.');
+    return queue;
+  };
+
+  const byArn = (arn: string): Queue => {
+    for (const q of byName.values()) if (q.arn === arn) return q;
+    throw new SqsError(
+      'ResourceNotFoundException',
+      `The resource that you specified for the SourceArn parameter doesn't exist.`,
+    );
+  };
+
+  const operations: Record<
+    string,
+    (input: Input, req: http.IncomingMessage, res: http.ServerResponse) => unknown
+  > = {
+    GetQueueUrl(input, req) {
+      const queue = byName.get(required(input, 'QueueName'));
+      if (!queue) throw new SqsError('QueueDoesNotExist', 'The specified queue does not exist.');
+      return { QueueUrl: queueUrl(req, queue) };
+    },
+
+    ListQueues(input, req) {
+      const prefix = str(input, 'QueueNamePrefix') ?? '';
+      const urls = [...byName.values()].filter((q) => q.name.startsWith(prefix)).map((q) => queueUrl(req, q));
+      return { QueueUrls: urls };
+    },
+
+    SendMessage(input) {
+      const queue = byUrl(input);
+      const attributes = (input.MessageAttributes ?? {}) as Record<string, MessageAttributeValue>;
+      const delaySeconds = num(input, 'DelaySeconds');
+      return queue.sendMessage(
+        required(input, 'MessageBody'),
+        attributes,
+        delaySeconds ? { delaySeconds } : {},
+      );
+    },
+
+    SendMessageBatch(input) {
+      const queue = byUrl(input);
+      const entries = Array.isArray(input.Entries) ? (input.Entries as Input[]) : [];
+      const Successful: unknown[] = [];
+      const Failed: unknown[] = [];
+      for (const entry of entries) {
+        const id = str(entry, 'Id') ?? '';
+        try {
+          const attributes = (entry.MessageAttributes ?? {}) as Record<string, MessageAttributeValue>;
+          const delaySeconds = num(entry, 'DelaySeconds');
+          Successful.push({
+            Id: id,
+            ...queue.sendMessage(
+              required(entry, 'MessageBody'),
+              attributes,
+              delaySeconds ? { delaySeconds } : {},
+            ),
+          });
+        } catch (err) {
+          const code = err instanceof SqsError ? err.code : 'InternalError';
+          Failed.push({ Id: id, SenderFault: true, Code: code, Message: String((err as Error).message) });
+        }
+      }
+      return { Successful, Failed };
+    },
+
+    async ReceiveMessage(input, _req, res) {
+      const queue = byUrl(input);
+      const controller = new AbortController();
+      res.on('close', () => controller.abort());
+      const visibility = num(input, 'VisibilityTimeout');
+      const messages = await queue.receiveMessages({
+        max: num(input, 'MaxNumberOfMessages') ?? 1,
+        waitTimeSeconds: num(input, 'WaitTimeSeconds') ?? 0,
+        signal: controller.signal,
+        ...(visibility !== undefined ? { visibilityTimeoutSeconds: visibility } : {}),
+      });
+      const attributeNames = [
+        ...list(input, 'AttributeNames'),
+        ...list(input, 'MessageSystemAttributeNames'),
+      ];
+      const messageAttributeNames = list(input, 'MessageAttributeNames');
+      const Messages = messages.map((m) => {
+        const attributes = selectAttributes(m, attributeNames);
+        const messageAttributes = selectMessageAttributes(m.MessageAttributes, messageAttributeNames);
+        return {
+          MessageId: m.MessageId,
+          ReceiptHandle: m.ReceiptHandle,
+          MD5OfBody: m.MD5OfBody,
+          Body: m.Body,
+          ...(attributes ? { Attributes: attributes } : {}),
+          ...(messageAttributes
+            ? { MessageAttributes: messageAttributes, MD5OfMessageAttributes: m.MD5OfMessageAttributes }
+            : {}),
+        };
+      });
+      return Messages.length > 0 ? { Messages } : {};
+    },
+
+    DeleteMessage(input) {
+      byUrl(input).deleteMessage(required(input, 'ReceiptHandle'));
+      return {};
+    },
+
+    DeleteMessageBatch(input) {
+      const queue = byUrl(input);
+      const entries = Array.isArray(input.Entries) ? (input.Entries as Input[]) : [];
+      const Successful: unknown[] = [];
+      const Failed: unknown[] = [];
+      for (const entry of entries) {
+        const id = str(entry, 'Id') ?? '';
+        try {
+          queue.deleteMessage(required(entry, 'ReceiptHandle'));
+          Successful.push({ Id: id });
+        } catch (err) {
+          const code = err instanceof SqsError ? err.code : 'InternalError';
+          Failed.push({ Id: id, SenderFault: true, Code: code, Message: String((err as Error).message) });
+        }
+      }
+      return { Successful, Failed };
+    },
+
+    ChangeMessageVisibility(input) {
+      const seconds = num(input, 'VisibilityTimeout');
+      if (seconds === undefined)
+        throw new SqsError('MissingParameter', 'The request must contain the parameter VisibilityTimeout.');
+      byUrl(input).changeMessageVisibility(required(input, 'ReceiptHandle'), seconds);
+      return {};
+    },
+
+    PurgeQueue(input) {
+      byUrl(input).purge();
+      return {};
+    },
+
+    GetQueueAttributes(input) {
+      const queue = byUrl(input);
+      const names = list(input, 'AttributeNames');
+      const counts = queue.counts();
+      const created = String(Math.floor(queue.createdTimestamp / 1000));
+      const all: Record<string, string> = {
+        QueueArn: queue.arn,
+        ApproximateNumberOfMessages: String(counts.visible),
+        ApproximateNumberOfMessagesNotVisible: String(counts.inFlight),
+        ApproximateNumberOfMessagesDelayed: String(counts.delayed),
+        CreatedTimestamp: created,
+        LastModifiedTimestamp: created,
+        VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
+        MaximumMessageSize: '262144',
+        MessageRetentionPeriod: '345600',
+        DelaySeconds: '0',
+        ReceiveMessageWaitTimeSeconds: '0',
+        SqsManagedSseEnabled: 'true',
+        ...(queue.deadLetterQueue
+          ? {
+              RedrivePolicy: JSON.stringify({
+                deadLetterTargetArn: queue.deadLetterQueue.arn,
+                maxReceiveCount: queue.maxReceiveCount,
+              }),
+            }
+          : {}),
+      };
+      const Attributes: Record<string, string> = {};
+      for (const [key, value] of Object.entries(all)) {
+        if (names.includes('All') || names.includes(key)) Attributes[key] = value;
+      }
+      return { Attributes };
+    },
+
+    StartMessageMoveTask(input) {
+      const source = byArn(required(input, 'SourceArn'));
+      const destinationArn = str(input, 'DestinationArn');
+      const origins = [...byName.values()].filter((q) => q.deadLetterQueue === source);
+      if (origins.length === 0) {
+        throw new SqsError(
+          'InvalidParameterValue',
+          'Source queue must be configured as a Dead Letter Queue.',
+        );
+      }
+      const before = source.counts().visible;
+      let moved = 0;
+      if (destinationArn) moved = source.moveMessagesTo(byArn(destinationArn));
+      else for (const origin of origins) moved += origin.redriveFromDeadLetterQueue();
+      const task: MoveTask = {
+        TaskHandle: Buffer.from(JSON.stringify({ taskId: randomUUID(), sourceArn: source.arn })).toString(
+          'base64',
+        ),
+        Status: 'COMPLETED',
+        SourceArn: source.arn,
+        ...(destinationArn ? { DestinationArn: destinationArn } : {}),
+        ApproximateNumberOfMessagesMoved: moved,
+        ApproximateNumberOfMessagesToMove: before,
+        StartedTimestamp: Date.now(),
+      };
+      tasks.push(task);
+      return { TaskHandle: task.TaskHandle };
+    },
+
+    ListMessageMoveTasks(input) {
+      const sourceArn = required(input, 'SourceArn');
+      return { Results: tasks.filter((t) => t.SourceArn === sourceArn).reverse() };
+    },
+  };
+
+  const handler: http.RequestListener = (req, res) => {
+    void (async () => {
+      try {
+        const target = String(req.headers['x-amz-target'] ?? '');
+        const operation = target.startsWith('AmazonSQS.')
+          ? operations[target.slice('AmazonSQS.'.length)]
+          : undefined;
+        const text = await readBody(req);
+        if (!operation) {
+          send(res, 400, {
+            __type: 'com.amazon.coral.service#UnknownOperationException',
+            message: `Unsupported operation ${target}`,
+          });
+          return;
+        }
+        let input: Input = {};
+        if (text.trim() !== '') {
+          const parsed: unknown = JSON.parse(text);
+          if (typeof parsed === 'object' && parsed !== null) input = parsed as Input;
+        }
+        const output = await operation(input, req, res);
+        if (!res.writableEnded && !res.destroyed) send(res, 200, output);
+      } catch (err) {
+        if (res.writableEnded || res.destroyed) return;
+        if (err instanceof SqsError) {
+          const queryCode = QUERY_CODES[err.code] ?? err.code;
+          send(
+            res,
+            400,
+            { __type: `com.amazonaws.sqs#${err.code}`, message: err.message },
+            { 'x-amzn-query-error': `${queryCode};${err.senderFault ? 'Sender' : 'Receiver'}` },
+          );
+        } else if (err instanceof SyntaxError) {
+          send(res, 400, {
+            __type: 'com.amazonaws.sqs#InvalidParameterValue',
+            message: `Invalid JSON: ${err.message}`,
+          });
+        } else {
+          send(
+            res,
+            500,
+            { __type: 'com.amazonaws.sqs#InternalError', message: String((err as Error)?.message ?? err) },
+            {
+              'x-amzn-query-error': 'InternalError;Receiver',
+            },
+          );
+        }
+      }
+    })();
+  };
+
+  return { handler, addQueue };
+}
