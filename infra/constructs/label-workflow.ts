@@ -12,13 +12,14 @@ import { Construct } from 'constructs';
 import { LABEL_IMAGE_ASL_PATH } from '../config/timing';
 
 /** The ASL's placeholders, each filled with the ARN of one function's live alias. */
-export interface LabelWorkflowTasks {
-  ClaimImageFunctionArn: lambda.IFunction;
-  ValidateImageFunctionArn: lambda.IFunction;
-  DetectLabelsFunctionArn: lambda.IFunction;
-  StoreLabelsFunctionArn: lambda.IFunction;
-  RecordOutcomeFunctionArn: lambda.IFunction;
-}
+export const LABEL_WORKFLOW_PLACEHOLDERS = [
+  'ClaimImageFunctionArn',
+  'ValidateImageFunctionArn',
+  'DetectLabelsFunctionArn',
+  'StoreLabelsFunctionArn',
+  'RecordOutcomeFunctionArn',
+] as const;
+export type LabelWorkflowTasks = Record<(typeof LABEL_WORKFLOW_PLACEHOLDERS)[number], lambda.IFunction>;
 
 export interface LabelWorkflowProps {
   tasks: LabelWorkflowTasks;
