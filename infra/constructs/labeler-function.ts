@@ -11,20 +11,19 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { type FunctionSpec, houseEnvironment } from '../config/functions';
+import type { StageConfig } from '../config/stage-config';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface LabelerFunctionProps {
-  /** Folder under functions/ holding handler.ts, e.g. 'validate-image'. */
-  handlerDir: string;
-  description: string;
-  environment?: Record<string, string>;
+  spec: FunctionSpec;
+  /** The function's own variables (the house ones are added). */
+  environment: Record<string, string>;
   timeout: Duration;
   memorySize?: number;
-  logRetention: logs.RetentionDays;
-  logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  config: StageConfig;
   removalPolicy: RemovalPolicy;
-  metricsNamespace: string;
 }
 
 /** The esbuild settings a function ships with (the benchmark bundles with the same ones). */
@@ -46,18 +45,21 @@ export class LabelerFunction extends Construct {
   readonly alias: lambda.Alias;
   readonly logGroup: logs.LogGroup;
   readonly role: iam.Role;
+  readonly spec: FunctionSpec;
 
   constructor(scope: Construct, id: string, props: LabelerFunctionProps) {
     super(scope, id);
+    const { spec, config } = props;
+    this.spec = spec;
     this.logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: props.logRetention,
+      retention: config.logRetentionDays,
       removalPolicy: props.removalPolicy,
     });
     // Its own role, allowed to write only to its own log group (instead of the managed
     // AWSLambdaBasicExecutionRole, which allows every log group in the account).
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of ${props.handlerDir}`,
+      description: `Execution role of ${spec.handlerDir}`,
     });
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -67,18 +69,18 @@ export class LabelerFunction extends Construct {
     );
     this.function = new NodejsFunction(this, 'Function', {
       role: this.role,
-      entry: `${ROOT}functions/${props.handlerDir}/handler.ts`,
+      entry: `${ROOT}functions/${spec.handlerDir}/handler.ts`,
       handler: 'handler',
       projectRoot: ROOT,
       depsLockFilePath: `${ROOT}package-lock.json`,
-      description: props.description,
+      description: spec.description,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout,
       tracing: lambda.Tracing.ACTIVE,
       loggingFormat: lambda.LoggingFormat.JSON,
-      applicationLogLevelV2: lambda.ApplicationLogLevel[props.logLevel],
+      applicationLogLevelV2: lambda.ApplicationLogLevel[config.functionLogLevel],
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
       logGroup: this.logGroup,
       bundling: {
@@ -86,13 +88,7 @@ export class LabelerFunction extends Construct {
         mainFields: [...BUNDLING.mainFields],
         externalModules: [...BUNDLING.externalModules],
       },
-      environment: {
-        NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: props.handlerDir,
-        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
-        POWERTOOLS_LOG_LEVEL: props.logLevel,
-        ...props.environment,
-      },
+      environment: { ...houseEnvironment(spec, config), ...props.environment },
       currentVersionOptions: { removalPolicy: props.removalPolicy },
     });
     this.alias = new lambda.Alias(this, 'Live', {

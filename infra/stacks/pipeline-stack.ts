@@ -9,13 +9,12 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { FUNCTIONS, type FunctionContext, type FunctionSpec } from '../config/functions';
 import type { StageConfig } from '../config/stage-config';
 import type { PipelineTiming } from '../config/timing';
-import { LabelWorkflow } from '../constructs/label-workflow';
-import { LabelerFunction, type LabelerFunctionProps } from '../constructs/labeler-function';
+import { LabelWorkflow, type LabelWorkflowTasks } from '../constructs/label-workflow';
+import { LabelerFunction } from '../constructs/labeler-function';
 import { nagResourceFinding } from '../nag';
-
-export const METRICS_NAMESPACE = 'ImageLabeling';
 
 export interface PipelineStackProps extends StackProps {
   config: StageConfig;
@@ -33,48 +32,21 @@ export class PipelineStack extends Stack {
     super(scope, id, props);
     const { config, timing, bucket, table, queue } = props;
     const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-    const common = {
-      logRetention: config.logRetentionDays,
-      logLevel: config.functionLogLevel,
-      removalPolicy,
-      metricsNamespace: METRICS_NAMESPACE,
-      timeout: Duration.seconds(timing.taskFunctionTimeoutSeconds),
-    } satisfies Partial<LabelerFunctionProps>;
-    const tableEnv = { LABELS_TABLE_NAME: table.tableName };
+    const context: FunctionContext = { config, timing, tableName: table.tableName };
+    const build = (spec: FunctionSpec, extra: Partial<FunctionContext> = {}) =>
+      new LabelerFunction(this, spec.id, {
+        spec,
+        config,
+        removalPolicy,
+        timeout: Duration.seconds(spec.timeoutSeconds(timing)),
+        environment: spec.environment({ ...context, ...extra }),
+      });
 
-    const claim = new LabelerFunction(this, 'ClaimImage', {
-      ...common,
-      handlerDir: 'claim-image',
-      description: 'Takes the idempotency claim on one S3 object version.',
-      environment: { ...tableEnv, CLAIM_LEASE_SECONDS: String(timing.claimLeaseSeconds) },
-    });
-    const validate = new LabelerFunction(this, 'ValidateImage', {
-      ...common,
-      handlerDir: 'validate-image',
-      description: 'Checks size, format and dimensions of an upload before Rekognition is called.',
-    });
-    const detect = new LabelerFunction(this, 'DetectLabels', {
-      ...common,
-      handlerDir: 'detect-labels',
-      description: 'Calls Rekognition DetectLabels once per object version.',
-      environment: {
-        ...tableEnv,
-        MIN_CONFIDENCE: String(config.labels.minConfidence),
-        MAX_LABELS: String(config.labels.maxLabels),
-      },
-    });
-    const store = new LabelerFunction(this, 'StoreLabels', {
-      ...common,
-      handlerDir: 'store-labels',
-      description: 'Writes an image record and its label index entries.',
-      environment: tableEnv,
-    });
-    const record = new LabelerFunction(this, 'RecordOutcome', {
-      ...common,
-      handlerDir: 'record-outcome',
-      description: 'Records a REJECTED or FAILED outcome for an image.',
-      environment: tableEnv,
-    });
+    const claim = build(FUNCTIONS.claim);
+    const validate = build(FUNCTIONS.validate);
+    const detect = build(FUNCTIONS.detect);
+    const store = build(FUNCTIONS.store);
+    const record = build(FUNCTIONS.record);
 
     // Least privilege: each function gets exactly the calls it makes, on the table itself
     // (no index access: nothing here queries the index).
@@ -101,25 +73,15 @@ export class PipelineStack extends Stack {
     );
 
     this.workflow = new LabelWorkflow(this, 'LabelImage', {
-      tasks: {
-        ClaimImageFunctionArn: claim.alias,
-        ValidateImageFunctionArn: validate.alias,
-        DetectLabelsFunctionArn: detect.alias,
-        StoreLabelsFunctionArn: store.alias,
-        RecordOutcomeFunctionArn: record.alias,
-      },
+      tasks: Object.fromEntries(
+        [claim, validate, detect, store, record].map((fn) => [fn.spec.placeholder, fn.alias]),
+      ) as LabelWorkflowTasks,
       logLevel: config.workflowLogLevel,
       logRetention: config.logRetentionDays,
       removalPolicy,
     });
 
-    const start = new LabelerFunction(this, 'StartWorkflow', {
-      ...common,
-      handlerDir: 'start-workflow',
-      description: 'Consumes S3 upload events from SQS and runs the workflow for each object version.',
-      timeout: Duration.seconds(timing.startFunctionTimeoutSeconds),
-      environment: { STATE_MACHINE_ARN: this.workflow.stateMachine.stateMachineArn },
-    });
+    const start = build(FUNCTIONS.start, { stateMachineArn: this.workflow.stateMachine.stateMachineArn });
     this.workflow.stateMachine.grantStartSyncExecution(start.function);
     // The event source is attached to the alias, so a canary splits queue traffic too.
     start.alias.addEventSource(

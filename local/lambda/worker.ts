@@ -4,6 +4,7 @@
  */
 import { format } from 'node:util';
 import { parentPort, workerData } from 'node:worker_threads';
+import { installLocalhostResolution } from './localhost-dns';
 import {
   type ErrorInfo,
   type ParentMessage,
@@ -17,6 +18,8 @@ type Handler = (
   context: unknown,
   callback?: (err: unknown, result?: unknown) => void,
 ) => unknown;
+
+installLocalhostResolution();
 
 const port = parentPort;
 if (!port) throw new Error('local/lambda/worker.ts must run in a worker thread');

@@ -1,0 +1,104 @@
+/**
+ * What each function is, and the environment it runs with: one table read by the CDK pipeline
+ * stack and by the local cloud, so a function sees the same variables in both.
+ */
+import type { LABEL_WORKFLOW_PLACEHOLDERS } from '../constructs/label-workflow';
+import type { StageConfig } from './stage-config';
+import type { PipelineTiming } from './timing';
+
+export const METRICS_NAMESPACE = 'ImageLabeling';
+
+export interface FunctionContext {
+  config: StageConfig;
+  timing: PipelineTiming;
+  tableName: string;
+  /** Only the start-workflow function needs it (it is created after the state machine). */
+  stateMachineArn?: string;
+}
+
+export interface FunctionSpec {
+  /** Construct id in the pipeline stack. */
+  id: string;
+  /** Folder under functions/ with handler.ts; also the Powertools service name. */
+  handlerDir: string;
+  description: string;
+  timeoutSeconds: (timing: PipelineTiming) => number;
+  environment: (context: FunctionContext) => Record<string, string>;
+  /** The ASL placeholder its live alias ARN fills, for workflow tasks. */
+  placeholder?: (typeof LABEL_WORKFLOW_PLACEHOLDERS)[number];
+}
+
+const taskTimeout = (timing: PipelineTiming) => timing.taskFunctionTimeoutSeconds;
+const table = ({ tableName }: FunctionContext) => ({ LABELS_TABLE_NAME: tableName });
+
+export const FUNCTIONS = {
+  claim: {
+    id: 'ClaimImage',
+    handlerDir: 'claim-image',
+    description: 'Takes the idempotency claim on one S3 object version.',
+    timeoutSeconds: taskTimeout,
+    environment: (context) => ({
+      ...table(context),
+      CLAIM_LEASE_SECONDS: String(context.timing.claimLeaseSeconds),
+    }),
+    placeholder: 'ClaimImageFunctionArn',
+  },
+  validate: {
+    id: 'ValidateImage',
+    handlerDir: 'validate-image',
+    description: 'Checks size, format and dimensions of an upload before Rekognition is called.',
+    timeoutSeconds: taskTimeout,
+    environment: () => ({}),
+    placeholder: 'ValidateImageFunctionArn',
+  },
+  detect: {
+    id: 'DetectLabels',
+    handlerDir: 'detect-labels',
+    description: 'Calls Rekognition DetectLabels once per object version.',
+    timeoutSeconds: taskTimeout,
+    environment: (context) => ({
+      ...table(context),
+      MIN_CONFIDENCE: String(context.config.labels.minConfidence),
+      MAX_LABELS: String(context.config.labels.maxLabels),
+    }),
+    placeholder: 'DetectLabelsFunctionArn',
+  },
+  store: {
+    id: 'StoreLabels',
+    handlerDir: 'store-labels',
+    description: 'Writes an image record and its label index entries.',
+    timeoutSeconds: taskTimeout,
+    environment: table,
+    placeholder: 'StoreLabelsFunctionArn',
+  },
+  record: {
+    id: 'RecordOutcome',
+    handlerDir: 'record-outcome',
+    description: 'Records a REJECTED or FAILED outcome for an image.',
+    timeoutSeconds: taskTimeout,
+    environment: table,
+    placeholder: 'RecordOutcomeFunctionArn',
+  },
+  start: {
+    id: 'StartWorkflow',
+    handlerDir: 'start-workflow',
+    description: 'Consumes S3 upload events from SQS and runs the workflow for each object version.',
+    timeoutSeconds: (timing) => timing.startFunctionTimeoutSeconds,
+    environment: ({ stateMachineArn }) => {
+      if (!stateMachineArn) throw new Error('start-workflow needs the state machine ARN');
+      return { STATE_MACHINE_ARN: stateMachineArn };
+    },
+  },
+} as const satisfies Record<string, FunctionSpec>;
+
+export type FunctionName = keyof typeof FUNCTIONS;
+
+/** Variables every function gets from the house construct. */
+export function houseEnvironment(spec: FunctionSpec, config: StageConfig): Record<string, string> {
+  return {
+    NODE_OPTIONS: '--enable-source-maps',
+    POWERTOOLS_SERVICE_NAME: spec.handlerDir,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    POWERTOOLS_LOG_LEVEL: config.functionLogLevel,
+  };
+}
