@@ -2,7 +2,7 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { LABELS_INDEX } from '../../functions/domain/labels-table';
+import { LABELS_TABLE_SCHEMA as SCHEMA } from '../../functions/domain/labels-table';
 
 export interface LabelsTableProps {
   removalPolicy: RemovalPolicy;
@@ -11,13 +11,13 @@ export interface LabelsTableProps {
 
 export class LabelsTable extends Construct {
   readonly table: dynamodb.Table;
-  static readonly labelsIndex = LABELS_INDEX;
+  static readonly labelsIndex = SCHEMA.index.name;
 
   constructor(scope: Construct, id: string, props: LabelsTableProps) {
     super(scope, id);
     this.table = new dynamodb.Table(this, 'Table', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      partitionKey: { name: SCHEMA.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: SCHEMA.sortKey, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
@@ -25,11 +25,11 @@ export class LabelsTable extends Construct {
       removalPolicy: props.removalPolicy,
     });
     this.table.addGlobalSecondaryIndex({
-      indexName: LABELS_INDEX,
-      partitionKey: { name: 'gsi1pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'gsi1sk', type: dynamodb.AttributeType.STRING },
+      indexName: SCHEMA.index.name,
+      partitionKey: { name: SCHEMA.index.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: SCHEMA.index.sortKey, type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.INCLUDE,
-      nonKeyAttributes: ['key', 'name', 'confidence', 'objectVersion'],
+      nonKeyAttributes: [...SCHEMA.index.nonKeyAttributes],
     });
   }
 }

@@ -1,0 +1,286 @@
+/**
+ * The local cloud: the whole pipeline on one machine, offline. One edge port serves S3, SQS,
+ * DynamoDB, Step Functions and Rekognition; the real handler modules run in isolated workers
+ * with the environment CDK gives them, and the real ASL runs on a local engine.
+ *
+ *   upload -> local S3 -> S3 event -> durable SQS queue -> event source mapping
+ *          -> start-workflow -> StartSyncExecution -> claim, validate, detect, store
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { FUNCTIONS, type FunctionContext, houseEnvironment } from '../infra/config/functions';
+import { loadStageConfig } from '../infra/config/stage-config';
+import { LABEL_IMAGE_ASL_PATH, pipelineTiming } from '../infra/config/timing';
+import { createLocalApi } from './api';
+import { createDynamoDbService, ensureLabelsTable } from './dynamodb';
+import { createEdgeRouter } from './edge';
+import { createLocalFunction, formatLogLine, type LocalFunction } from './lambda';
+import { createRekognitionService, type LabelModel, type RekognitionService } from './rekognition';
+import { createS3Service } from './s3';
+import { createEventSourceMapping, createQueue, createSqsService } from './sqs';
+import { createStepFunctionsService, substituteDefinition } from './stepfunctions';
+
+export const REGION = 'us-east-1';
+export const ACCOUNT_ID = '000000000000';
+const ROOT = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
+
+export interface LocalCloudOptions {
+  host?: string;
+  /** Edge port for every AWS service (0 = a free port). Default 4566. */
+  awsPort?: number;
+  /** Labels API port (0 = a free port). Default 3000. */
+  apiPort?: number;
+  /** Where data persists between runs. Default `.local` in the project. */
+  dataDir?: string;
+  /** Start from empty storage. */
+  clean?: boolean;
+  /** Function and service logs: readable lines, raw JSON, or none. */
+  logs?: 'pretty' | 'json' | 'silent';
+  /** Scales Step Functions retry waits (tests use a small value). Default 1. */
+  retryIntervalScale?: number;
+  /** A label model other than the bundled CenterNet one (tests may inject one). */
+  model?: LabelModel;
+  /** The visibility timeout of the ingest queue; default: the same as on AWS. */
+  visibilityTimeoutSeconds?: number;
+}
+
+export interface StackInfo {
+  region: string;
+  accountId: string;
+  endpoints: { aws: string; api: string };
+  bucket: string;
+  tableName: string;
+  labelsIndex: string;
+  queueUrl: string;
+  deadLetterQueueUrl: string;
+  stateMachineArn: string;
+  functions: Record<string, string>;
+  dataDir: string;
+}
+
+export interface LocalCloud {
+  info: StackInfo;
+  rekognition: RekognitionService;
+  stop(): Promise<void>;
+}
+
+function listen(server: http.Server, host: string, port: number): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolvePort((server.address() as AddressInfo).port));
+  });
+}
+
+function close(server: http.Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolveClose) => server.close(() => resolveClose()));
+}
+
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const host = options.host ?? '127.0.0.1';
+  const dataDir = resolve(options.dataDir ?? join(ROOT, '.local'));
+  if (options.clean) rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  const log = options.logs ?? 'pretty';
+  const config = loadStageConfig('local');
+  const timing = pipelineTiming();
+  const names = {
+    bucket: `image-labeling-${config.stage}-images`,
+    table: `image-labeling-${config.stage}-labels`,
+    queue: `image-labeling-${config.stage}-uploads`,
+    deadLetterQueue: `image-labeling-${config.stage}-uploads-dlq`,
+    stateMachine: `image-labeling-${config.stage}-label-image`,
+  };
+
+  // Bind both ports first: everything below needs the edge's address.
+  const edge = http.createServer();
+  const api = http.createServer();
+  const awsPort = await listen(edge, host, options.awsPort ?? 4566);
+  const apiPort = await listen(api, host, options.apiPort ?? 3000);
+  const awsEndpoint = `http://${host}:${awsPort}`;
+  const apiEndpoint = `http://${host}:${apiPort}`;
+
+  const stoppers: (() => Promise<void> | void)[] = [];
+  try {
+    // Queues and S3 first: an upload accepted by S3 is a message in the durable queue.
+    const deadLetterQueue = createQueue({
+      name: names.deadLetterQueue,
+      dir: join(dataDir, 'sqs'),
+      region: REGION,
+      accountId: ACCOUNT_ID,
+    });
+    const queue = createQueue({
+      name: names.queue,
+      dir: join(dataDir, 'sqs'),
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? timing.queueVisibilityTimeoutSeconds,
+      maxReceiveCount: config.ingest.maxReceiveCount,
+      deadLetterQueue,
+      region: REGION,
+      accountId: ACCOUNT_ID,
+    });
+    stoppers.push(
+      () => queue.close(),
+      () => deadLetterQueue.close(),
+    );
+
+    const s3 = await createS3Service({
+      dataDir: join(dataDir, 's3'),
+      buckets: [names.bucket],
+      region: REGION,
+      // The bucket notification CDK configures: every ObjectCreated event of the images bucket.
+      onObjectEvent: (record) => {
+        if (record.s3.bucket.name === names.bucket && record.eventName.startsWith('ObjectCreated:')) {
+          queue.sendMessage(JSON.stringify({ Records: [record] }));
+        }
+      },
+    });
+    stoppers.push(() => s3.close());
+
+    const dynamodb = await createDynamoDbService({ path: join(dataDir, 'dynamodb') });
+    stoppers.push(() => dynamodb.close());
+
+    const rekognition = createRekognitionService({
+      readObject: (bucket, key, versionId) => s3.readObject(bucket, key, versionId),
+      ...(options.model ? { model: options.model } : {}),
+    });
+    stoppers.push(() => rekognition.close());
+
+    // The functions, each in its own workers, with the environment CDK gives it.
+    const functionEnvironment = {
+      AWS_ENDPOINT_URL: awsEndpoint,
+      // StartSyncExecution goes to a `sync-` host prefix; *.localhost resolves to loopback in
+      // the local workers (see local/lambda/localhost-dns.ts).
+      AWS_ENDPOINT_URL_SFN: `http://sfn.localhost:${awsPort}`,
+      // X-Ray is not emulated.
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      // Lambda runs Node.js 24; this warning is about the Node.js 20 that may run the local cloud.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+    const onLog =
+      log === 'silent'
+        ? () => undefined
+        : (name: string, line: string) =>
+            process.stdout.write(`${formatLogLine(name, line, { json: log === 'json' })}\n`);
+    const functions = new Map<string, LocalFunction>();
+    const make = (spec: (typeof FUNCTIONS)[keyof typeof FUNCTIONS], context: FunctionContext) => {
+      const fn = createLocalFunction({
+        name: `image-labeling-${config.stage}-${spec.handlerDir}`,
+        entry: join(ROOT, 'functions', spec.handlerDir, 'handler.ts'),
+        environment: {
+          ...houseEnvironment(spec, config),
+          ...spec.environment(context),
+          ...functionEnvironment,
+        },
+        timeoutSeconds: spec.timeoutSeconds(timing),
+        region: REGION,
+        accountId: ACCOUNT_ID,
+        logFormat: 'JSON',
+        onLog,
+      });
+      functions.set(fn.arn(), fn);
+      stoppers.push(() => fn.close());
+      return fn;
+    };
+    const context: FunctionContext = { config, timing, tableName: names.table };
+    const tasks = [
+      FUNCTIONS.claim,
+      FUNCTIONS.validate,
+      FUNCTIONS.detect,
+      FUNCTIONS.store,
+      FUNCTIONS.record,
+    ].map((spec) => ({ spec, fn: make(spec, context) }));
+
+    const stepFunctions = createStepFunctionsService({
+      region: REGION,
+      accountId: ACCOUNT_ID,
+      historyDir: join(dataDir, 'stepfunctions'),
+      retryIntervalScale: options.retryIntervalScale ?? 1,
+      invokeLambda: (functionArn, payload) => {
+        // Callers invoke the live alias; locally every alias points at the one version.
+        const fn = functions.get(
+          functionArn.endsWith(':live') ? functionArn.slice(0, -':live'.length) : functionArn,
+        );
+        if (!fn) throw new Error(`No local function ${functionArn}`);
+        return fn.invoke(payload);
+      },
+    });
+    stoppers.push(() => stepFunctions.settled());
+    const definition = substituteDefinition(
+      readFileSync(LABEL_IMAGE_ASL_PATH, 'utf8'),
+      Object.fromEntries(tasks.map(({ spec, fn }) => [spec.placeholder, fn.arn('live')])),
+    );
+    const { stateMachineArn } = stepFunctions.createStateMachine({
+      name: names.stateMachine,
+      definition,
+      type: 'EXPRESS',
+    });
+    const start = make(FUNCTIONS.start, { ...context, stateMachineArn });
+
+    const sqs = createSqsService({ queues: [queue, deadLetterQueue] });
+    edge.on(
+      'request',
+      createEdgeRouter({
+        s3: s3.handler,
+        dynamodb: dynamodb.handler,
+        sqs: sqs.handler,
+        states: stepFunctions.handler,
+        rekognition: rekognition.handler,
+      }),
+    );
+    const ddbClient = new DynamoDBClient({
+      region: REGION,
+      endpoint: awsEndpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    await ensureLabelsTable(ddbClient, names.table);
+    api.on('request', createLocalApi({ client: ddbClient, tableName: names.table, bucket: names.bucket }));
+    stoppers.push(() => ddbClient.destroy());
+
+    // Last: start consuming. Messages left from an earlier run are processed now.
+    const mapping = createEventSourceMapping({
+      queue,
+      batchSize: config.ingest.batchSize,
+      maximumBatchingWindowMs: config.ingest.maxBatchingWindowSeconds * 1000,
+      concurrency: config.ingest.maxConcurrency,
+      reportBatchItemFailures: true,
+      invoke: (event) => start.invoke(event),
+      onBatchError: (error) => onLog('event-source-mapping', `batch failed: ${String(error)}`),
+    });
+    mapping.start();
+    stoppers.push(() => mapping.stop());
+
+    const info: StackInfo = {
+      region: REGION,
+      accountId: ACCOUNT_ID,
+      endpoints: { aws: awsEndpoint, api: apiEndpoint },
+      bucket: names.bucket,
+      tableName: names.table,
+      labelsIndex: 'gsi1',
+      queueUrl: `${awsEndpoint}/${ACCOUNT_ID}/${names.queue}`,
+      deadLetterQueueUrl: `${awsEndpoint}/${ACCOUNT_ID}/${names.deadLetterQueue}`,
+      stateMachineArn,
+      functions: Object.fromEntries([...functions.values()].map((fn) => [fn.name, fn.arn('live')])),
+      dataDir,
+    };
+    writeFileSync(join(dataDir, 'stack.json'), `${JSON.stringify(info, null, 2)}\n`);
+
+    let stopped = false;
+    return {
+      info,
+      rekognition,
+      stop: async () => {
+        if (stopped) return;
+        stopped = true;
+        await Promise.all([close(edge), close(api)]);
+        for (const stop of stoppers.reverse()) await stop();
+      },
+    };
+  } catch (error) {
+    await Promise.all([close(edge), close(api)]);
+    for (const stop of stoppers.reverse()) await Promise.resolve(stop()).catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Local DynamoDB: dynalite (in-process, LevelDB on disk) behind the edge router, and the labels
+ * table created with the same keys and index as the CDK construct.
+ */
+import type http from 'node:http';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { LABELS_TABLE_SCHEMA as SCHEMA } from '../../functions/domain/labels-table';
+
+export interface DynamoDbService {
+  handler: http.RequestListener;
+  close(): Promise<void>;
+}
+
+export async function createDynamoDbService(options: { path: string }): Promise<DynamoDbService> {
+  const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // dynalite only offers an http.Server; the edge router calls its one 'request' listener
+  // directly. The server still listens on a private loopback port because dynalite closes its
+  // LevelDB store only from server.close(), which fails on a server that never listened.
+  const [handler] = server.listeners('request') as http.RequestListener[];
+  if (!handler) throw new Error('dynalite exposed no request handler');
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    handler,
+    close: () =>
+      new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+  };
+}
+
+/** Creates the labels table if it does not exist (data persists across restarts). */
+export async function ensureLabelsTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: SCHEMA.partitionKey, AttributeType: 'S' },
+        { AttributeName: SCHEMA.sortKey, AttributeType: 'S' },
+        { AttributeName: SCHEMA.index.partitionKey, AttributeType: 'S' },
+        { AttributeName: SCHEMA.index.sortKey, AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: SCHEMA.partitionKey, KeyType: 'HASH' },
+        { AttributeName: SCHEMA.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: SCHEMA.index.name,
+          KeySchema: [
+            { AttributeName: SCHEMA.index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: SCHEMA.index.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...SCHEMA.index.nonKeyAttributes] },
+        },
+      ],
+    }),
+  );
+}
