@@ -18,6 +18,18 @@ import type { ImageMetadata, Label, ObjectRef } from '../shared/workflow-schemas
 
 export const LABELS_INDEX = 'gsi1';
 
+/** The table's keys and index, as CDK creates them (and the local cloud does). */
+export const LABELS_TABLE_SCHEMA = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  index: {
+    name: LABELS_INDEX,
+    partitionKey: 'gsi1pk',
+    sortKey: 'gsi1sk',
+    nonKeyAttributes: ['key', 'name', 'confidence', 'objectVersion'],
+  },
+} as const;
+
 export type ImageStatus = 'LABELED' | 'REJECTED' | 'FAILED';
 export type VersionStatus = 'IN_PROGRESS' | ImageStatus;
 
@@ -42,14 +54,18 @@ export function confidenceSortKey(confidence: number, key: string): string {
   return `${clamped.toFixed(3).padStart(7, '0')}#${keyHash(key)}`;
 }
 
-/** Bounds that keep every item far below DynamoDB's 400 KB, whatever Rekognition returns. */
+/**
+ * Bounds that keep every item far below DynamoDB's 400 KB, whatever Rekognition returns. The
+ * detection also travels through the workflow state, which Step Functions caps at 256 KiB: at
+ * these bounds the worst case is about 210 KB (real label names are well under 64 characters).
+ */
 export const ITEM_BOUNDS = {
   maxLabels: 100,
   maxInstancesPerLabel: 10,
   maxParentsPerLabel: 10,
-  maxCategoriesPerLabel: 5,
-  maxAliasesPerLabel: 5,
-  maxNameLength: 128,
+  maxCategoriesPerLabel: 3,
+  maxAliasesPerLabel: 3,
+  maxNameLength: 64,
 } as const;
 
 /** Trims a detection to ITEM_BOUNDS (highest confidence first) and rounds numbers. */

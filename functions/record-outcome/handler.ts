@@ -16,10 +16,21 @@ const env = loadEnv({ LABELS_TABLE_NAME: nonEmpty });
 
 export const handler = instrumented(async (event: unknown) => {
   const { outcome, state } = parseTaskInput(RecordOutcomeInputSchema, event);
-  const { object, image, error } = state;
+  const { object, image, error, claim } = state;
+  const cause = parseTaskCause(error.Cause);
+  if (claim?.status !== 'CLAIMED') {
+    // ClaimImage itself failed, so this run never held the version: it may be LABELED already
+    // or held by another run, whose records a FAILED write would overwrite. The run still ends
+    // Failed and the queue delivers the event again.
+    metrics.addMetric('ImagesFailed', MetricUnit.Count, 1);
+    logger.error('Claim failed; the version is left as it is', {
+      key: object.key,
+      error: { name: error.Error, message: cause.errorMessage.slice(0, 2000) },
+    });
+    return { outcome, reason: null, superseded: false, recorded: false };
+  }
   const table = { db: dynamo(), tableName: env.LABELS_TABLE_NAME };
   const now = new Date();
-  const cause = parseTaskCause(error.Cause);
   const rejection = outcome === 'REJECTED' ? parseRejection(cause.errorMessage) : undefined;
   const failure =
     outcome === 'FAILED' ? { name: error.Error, message: cause.errorMessage.slice(0, 2000) } : undefined;
@@ -52,5 +63,5 @@ export const handler = instrumented(async (event: unknown) => {
   } else {
     logger.info('Image rejected', { key: object.key, reason: rejection?.reason, detail: rejection?.detail });
   }
-  return { outcome, reason: rejection?.reason ?? null, superseded: result.superseded };
+  return { outcome, reason: rejection?.reason ?? null, superseded: result.superseded, recorded: true };
 });

@@ -82,6 +82,8 @@ export const TaskErrorSchema = z.object({ Error: z.string(), Cause: z.string().o
 export const RecordOutcomeInputSchema = z.object({
   outcome: z.enum(['REJECTED', 'FAILED']),
   state: WorkflowInputSchema.extend({
+    /** Absent when ClaimImage itself failed: the run never held the version. */
+    claim: ClaimResultSchema.optional(),
     image: ImageMetadataSchema.optional(),
     error: TaskErrorSchema,
   }),

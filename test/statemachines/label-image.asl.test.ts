@@ -126,11 +126,11 @@ describe('statemachines/label-image.asl.json', () => {
     }
   });
 
-  it('gives every task an explicit failure path, so no error ends a run unrecorded', () => {
+  it('gives every task an explicit failure path: recorded FAILED once the version is claimed', () => {
     for (const [name, state] of tasks) {
       const catchAll = state.Catch?.find((c) => c.ErrorEquals.includes('States.ALL'));
       expect(catchAll, name).toBeDefined();
-      expect(['RecordFailure', 'Failed']).toContain(catchAll?.Next);
+      expect(['RecordFailure', 'Failed', 'ClaimFailed']).toContain(catchAll?.Next);
     }
   });
 

@@ -189,6 +189,14 @@ describe('label-image state machine, executed', () => {
     expect(calls).toHaveLength(4); // 1 call + 3 retries
   });
 
+  it('records nothing when the claim itself fails: the run never owned the version', async () => {
+    tasks.ClaimImageFunctionArn = () => fail('LabelStoreThrottled');
+    const { result } = await run();
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('ClaimFailed');
+    expect(calls.every((call) => call === 'ClaimImage')).toBe(true);
+  });
+
   it('still fails the run when recording the failure fails', async () => {
     tasks.ValidateImageFunctionArn = () => fail('AccessDenied');
     tasks.RecordOutcomeFunctionArn = () => fail('ValidationException');
