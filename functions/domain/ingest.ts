@@ -6,7 +6,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { type SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MalformedEventError, WorkflowFailedError } from '../shared/errors';
 import { decodeS3EventKey } from '../shared/s3-key';
 import type { WorkflowInput } from '../shared/workflow-schemas';

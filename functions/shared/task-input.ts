@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InvalidTaskInputError } from './errors';
 
 /** Validates a state machine task's input; a mismatch is a bug, reported with every problem. */

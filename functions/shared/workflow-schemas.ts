@@ -3,7 +3,7 @@
  * state (`"Payload.$": "$"`) and returns only its own part, which the ASL merges in with
  * ResultPath. These schemas validate every task's input at the edge.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** One S3 object version: the unit of idempotency. */
 export const ObjectRefSchema = z.object({
