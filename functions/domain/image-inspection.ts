@@ -6,6 +6,7 @@
  * Limits are Rekognition's for an S3 object: JPEG or PNG, at most 15 MB, sides of 80 to
  * 10,000 px. Formats are recognised by magic bytes, never by the file name or Content-Type.
  */
+import { crc32 } from 'node:zlib';
 import { imageSize } from 'image-size';
 import { ImageRejectedError } from '../shared/errors';
 import type { ImageMetadata } from '../shared/workflow-schemas';
@@ -81,6 +82,15 @@ function hasPngEnd(trailer: Uint8Array): boolean {
   return false;
 }
 
+/** A PNG's first chunk must be IHDR with a matching CRC: a flipped bit in the header is corruption. */
+function hasValidPngHeaderChunk(header: Uint8Array): boolean {
+  if (header.length < 33) return false;
+  const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
+  const length = view.getUint32(8);
+  if (length !== 13 || asciiAt(header, 12, 4) !== 'IHDR') return false;
+  return crc32(header.subarray(12, 29)) === view.getUint32(29);
+}
+
 export interface InspectInput {
   size: number;
   contentType?: string | undefined;
@@ -104,6 +114,13 @@ export function inspectImage({ size, contentType, header, trailer }: InspectInpu
     throw new ImageRejectedError(
       'UNSUPPORTED_FORMAT',
       `The object is ${describeFormat(header)}, not a JPEG or PNG image.`,
+    );
+  }
+
+  if (format === 'png' && !hasValidPngHeaderChunk(header)) {
+    throw new ImageRejectedError(
+      'CORRUPT_IMAGE',
+      'The PNG header chunk (IHDR) is damaged: its checksum does not match.',
     );
   }
 

@@ -187,6 +187,14 @@ describe('inspectImage', () => {
     expect(error.message).toContain('The PNG file is truncated');
   });
 
+  it('rejects a PNG whose header chunk fails its CRC as CORRUPT_IMAGE', () => {
+    const png = new Uint8Array(makePng(100, 100));
+    png[30] = (png[30] ?? 0) ^ 0xff; // a byte of the IHDR CRC
+
+    const error = expectRejected(() => inspectImage(inputOf(png)), 'CORRUPT_IMAGE');
+    expect(error.message).toContain('checksum');
+  });
+
   it('rejects a PNG with only its signature (no readable header) as CORRUPT_IMAGE', () => {
     const png = makePng(100, 100).subarray(0, 8);
 
