@@ -1,0 +1,37 @@
+/**
+ * Scheduled (every minute on AWS, every second or so locally): applies the ingest flags to the
+ * start-workflow function's SQS event source mapping. `processing` off disables the mapping, so
+ * uploads wait in the queue without being received (and so without nearing the dead-letter
+ * queue); on enables it again. `ingestThrottle` sets its maximum concurrency.
+ */
+import { applyIngestFlags } from '../domain/flags-ingest';
+import { lambda } from '../shared/clients';
+import { intFromEnv, loadEnv, nonEmpty } from '../shared/env';
+import { readFlags } from '../shared/flags';
+import { instrumented } from '../shared/middleware';
+import { logger, MetricUnit, metrics } from '../shared/observability';
+
+const env = loadEnv({
+  EVENT_SOURCE_MAPPING_ID: nonEmpty,
+  DEFAULT_MAX_CONCURRENCY: intFromEnv(2, 1000),
+});
+
+export const handler = instrumented(async () => {
+  const flags = await readFlags();
+  const change = await applyIngestFlags(
+    lambda(),
+    { uuid: env.EVENT_SOURCE_MAPPING_ID, defaultMaxConcurrency: env.DEFAULT_MAX_CONCURRENCY },
+    flags,
+  );
+  if (change.action === 'updated') {
+    logger.info(change.enabled ? 'Ingest switched on' : 'Ingest switched off', {
+      ...change,
+      flagsVersion: flags.version,
+    });
+    metrics.addMetric(change.enabled ? 'IngestEnabled' : 'IngestDisabled', MetricUnit.Count, 1);
+  } else {
+    logger.debug('Ingest flags applied', { ...change, flagsVersion: flags.version });
+    metrics.addMetric('IngestPaused', MetricUnit.Count, flags.processing ? 0 : 1);
+  }
+  return change;
+});

@@ -1,0 +1,87 @@
+/**
+ * The kill switch and the ingest throttle, applied where they are safe: on the SQS event source
+ * mapping of the start-workflow function.
+ *
+ * Why not just fail the messages while processing is off? Every receive counts: after
+ * maxReceiveCount (5) receives a message goes to the dead-letter queue, so a pause longer than
+ * 5 × the visibility timeout (5 × 600 s = 50 min) would dead-letter every waiting upload.
+ * Instead the apply-flags function (every minute, EventBridge) disables the event source mapping
+ * while `processing` is off: Lambda stops polling, messages are not received at all, and they
+ * wait for up to the queue's retention period (14 days) with their receive count untouched.
+ * Turning the flag back on re-enables the mapping and the backlog is processed.
+ *
+ * In the gap before the mapping is disabled (at most one schedule period plus the flags cache),
+ * start-workflow sees the flag itself and hands the batch back unprocessed (see `pausedBatch`):
+ * those messages come back after the queue's visibility timeout (600 s), by when the mapping is
+ * long disabled, so a pause costs a message at most one receive.
+ */
+import {
+  GetEventSourceMappingCommand,
+  type LambdaClient,
+  UpdateEventSourceMappingCommand,
+} from '@aws-sdk/client-lambda';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Flags } from './flags';
+
+/** Every message of the batch reported as failed: none is deleted, none is processed. */
+export function pausedBatch(event: SQSEvent): SQSBatchResponse {
+  return { batchItemFailures: event.Records.map((record) => ({ itemIdentifier: record.messageId })) };
+}
+
+export interface IngestTarget {
+  /** The event source mapping's UUID. */
+  uuid: string;
+  /** The stage's maximum concurrency, used when the ingestThrottle flag is off. */
+  defaultMaxConcurrency: number;
+}
+
+export type IngestChange =
+  | { action: 'unchanged'; enabled: boolean; maxConcurrency: number | undefined }
+  | { action: 'skipped'; reason: string }
+  | {
+      action: 'updated';
+      enabled: boolean;
+      maxConcurrency: number;
+      previous: { state: string; maxConcurrency?: number };
+    };
+
+/** States in which the mapping polls, or is about to. */
+const ON = new Set(['Enabled', 'Enabling']);
+/** States in which it does not, or is about to stop. */
+const OFF = new Set(['Disabled', 'Disabling']);
+
+/**
+ * Brings the mapping in line with the flags: enabled iff `processing`, maximum concurrency from
+ * the ingestThrottle flag or the stage default. Idempotent; changes nothing on safe defaults
+ * (AppConfig unreachable must not switch a paused pipeline back on).
+ */
+export async function applyIngestFlags(
+  client: LambdaClient,
+  target: IngestTarget,
+  flags: Flags,
+): Promise<IngestChange> {
+  if (flags.source === 'defaults')
+    return { action: 'skipped', reason: 'flags unavailable: mapping left as it is' };
+  const mapping = await client.send(new GetEventSourceMappingCommand({ UUID: target.uuid }));
+  const state = mapping.State ?? 'Unknown';
+  if (!ON.has(state) && !OFF.has(state)) return { action: 'skipped', reason: `mapping is ${state}` };
+  const enabled = flags.processing;
+  const maxConcurrency = flags.maxConcurrency ?? target.defaultMaxConcurrency;
+  const current = mapping.ScalingConfig?.MaximumConcurrency;
+  if (ON.has(state) === enabled && current === maxConcurrency) {
+    return { action: 'unchanged', enabled, maxConcurrency: current };
+  }
+  await client.send(
+    new UpdateEventSourceMappingCommand({
+      UUID: target.uuid,
+      Enabled: enabled,
+      ScalingConfig: { MaximumConcurrency: maxConcurrency },
+    }),
+  );
+  return {
+    action: 'updated',
+    enabled,
+    maxConcurrency,
+    previous: { state, ...(current !== undefined ? { maxConcurrency: current } : {}) },
+  };
+}

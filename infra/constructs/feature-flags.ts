@@ -1,0 +1,183 @@
+/**
+ * Feature flags in AWS AppConfig: an application per stage, the stage's environment (with the
+ * stage's alarms as rollback monitors), a feature-flags configuration profile whose hosted
+ * version is config/flags.json, deployed with the stage's deployment strategy. Plus the read
+ * permission of the functions that read flags (scoped to this application, environment and
+ * profile) and the schedule of the apply-flags function (kill switch and ingest throttle).
+ */
+import { readFileSync } from 'node:fs';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as appconfig from 'aws-cdk-lib/aws-appconfig';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { toRetrievalFormat } from '../../functions/domain/flags-document';
+import { FLAGS_DOCUMENT_PATH, flagsNames, flagsVersionLabel } from '../config/flags';
+import { METRICS_NAMESPACE } from '../config/functions';
+import type { StageConfig } from '../config/stage-config';
+import type { LabelerFunction } from './labeler-function';
+
+export interface FeatureFlagsProps {
+  config: StageConfig;
+  /** The stage's alarms: a flags deployment in progress (or baking) is rolled back when one fires. */
+  alarms?: cloudwatch.IAlarm[];
+  /** The functions that read flags: their FlagsFallback metric is alarmed on and monitored too. */
+  readers: LabelerFunction[];
+  /** Default: config/flags.json. */
+  documentPath?: string;
+}
+
+export class FeatureFlags extends Construct {
+  readonly application: appconfig.Application;
+  readonly environment: appconfig.Environment;
+  readonly profile: appconfig.HostedConfiguration;
+  readonly strategy: appconfig.DeploymentStrategy;
+  /** Any reader fell back to safe defaults: AppConfig unreachable, or a document they refuse. */
+  readonly fallbackAlarm: cloudwatch.Alarm;
+  readonly versionLabel: string;
+  private readonly config: StageConfig;
+
+  constructor(scope: Construct, id: string, props: FeatureFlagsProps) {
+    super(scope, id);
+    const { config } = props;
+    this.config = config;
+    const names = flagsNames(config.stage);
+    const text = readFileSync(props.documentPath ?? FLAGS_DOCUMENT_PATH, 'utf8');
+    const checked = toRetrievalFormat(text);
+    if (!checked.ok) {
+      throw new Error(`Invalid feature flags document:\n  ${checked.problems.join('\n  ')}`);
+    }
+    this.versionLabel = flagsVersionLabel(text);
+
+    this.application = new appconfig.Application(this, 'Application', {
+      applicationName: names.application,
+      description: `Image labeling (${config.stage}): feature flags of the pipeline.`,
+    });
+
+    const fallbacks = props.readers.map(
+      (reader) =>
+        new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: 'FlagsFallback',
+          dimensionsMap: { service: reader.spec.handlerDir },
+          statistic: 'Sum',
+          period: Duration.minutes(1),
+        }),
+    );
+    this.fallbackAlarm = new cloudwatch.Alarm(this, 'FallbackAlarm', {
+      alarmDescription:
+        'A function used the safe default flags: AppConfig was unreachable or the deployed flags are invalid.',
+      metric: new cloudwatch.MathExpression({
+        expression: fallbacks.map((_, index) => `FILL(m${index}, 0)`).join(' + '),
+        usingMetrics: Object.fromEntries(fallbacks.map((metric, index) => [`m${index}`, metric])),
+        period: Duration.minutes(1),
+        label: 'FlagsFallback',
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    // One role for AppConfig to read the monitored alarms, scoped to them (the L2's own role
+    // would allow cloudwatch:DescribeAlarms on every alarm).
+    const monitored = [this.fallbackAlarm, ...(props.alarms ?? [])];
+    const monitorRole = new iam.Role(this, 'MonitorRole', {
+      assumedBy: new iam.ServicePrincipal('appconfig.amazonaws.com'),
+      description: `Lets AppConfig read the alarms that roll back a flags deployment in ${config.stage}.`,
+      inlinePolicies: {
+        alarms: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              actions: ['cloudwatch:DescribeAlarms'],
+              resources: monitored.map((alarm) => alarm.alarmArn),
+            }),
+          ],
+        }),
+      },
+    });
+    this.environment = new appconfig.Environment(this, 'Environment', {
+      application: this.application,
+      environmentName: names.environment,
+      description: `The ${config.stage} stage.`,
+      monitors: monitored.map((alarm) => appconfig.Monitor.fromCloudWatchAlarm(alarm, monitorRole)),
+    });
+
+    const { deployment } = config.flags;
+    const rollout = {
+      growthFactor: deployment.growthFactor,
+      deploymentDuration: Duration.minutes(deployment.durationMinutes),
+      finalBakeTime: Duration.minutes(deployment.finalBakeTimeMinutes),
+    };
+    this.strategy = new appconfig.DeploymentStrategy(this, 'Strategy', {
+      deploymentStrategyName: `${names.application}-flags`,
+      description: `Rollout of a new flags version in ${config.stage}.`,
+      rolloutStrategy:
+        deployment.growthType === 'EXPONENTIAL'
+          ? appconfig.RolloutStrategy.exponential(rollout)
+          : appconfig.RolloutStrategy.linear(rollout),
+    });
+
+    this.profile = new appconfig.HostedConfiguration(this, 'Flags', {
+      application: this.application,
+      name: names.profile,
+      description:
+        'Pipeline flags: processing (kill switch), labelFilters, ingestThrottle. Source: config/flags.json.',
+      type: appconfig.ConfigurationType.FEATURE_FLAGS,
+      content: appconfig.ConfigurationContent.fromInlineJson(text),
+      versionLabel: this.versionLabel,
+      deploymentStrategy: this.strategy,
+      deployTo: [this.environment],
+    });
+  }
+
+  /** The ARN that StartConfigurationSession and GetLatestConfiguration authorise against. */
+  get configurationArn(): string {
+    return Stack.of(this).formatArn({
+      service: 'appconfig',
+      resource: 'application',
+      resourceName: `${this.application.applicationId}/environment/${this.environment.environmentId}/configuration/${this.profile.configurationProfileId}`,
+    });
+  }
+
+  /**
+   * Lets these functions read the flags of this stage, and nothing else. A policy of its own
+   * (not the roles' default policy): the functions do not depend on it, so the environment's
+   * monitors may alarm on them without a dependency cycle. Until it exists (first deployment
+   * only), a function reading flags falls back to the safe defaults.
+   */
+  grantRead(...readers: LabelerFunction[]): iam.Policy {
+    return new iam.Policy(this, 'ReadFlags', {
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['appconfig:StartConfigurationSession', 'appconfig:GetLatestConfiguration'],
+          resources: [this.configurationArn],
+        }),
+      ],
+      roles: readers.map((reader) => reader.role),
+    });
+  }
+
+  /**
+   * Runs apply-flags on a schedule and lets it read and update exactly one event source
+   * mapping: the kill switch disables it, the throttle sets its maximum concurrency.
+   */
+  applyOnSchedule(applier: LabelerFunction, eventSourceMappingArn: string): events.Rule {
+    const seconds = this.config.flags.applyIntervalSeconds;
+    if (seconds % 60 !== 0) {
+      throw new Error(`flags.applyIntervalSeconds must be whole minutes on AWS (got ${seconds})`);
+    }
+    iam.Grant.addToPrincipal({
+      grantee: applier.function,
+      actions: ['lambda:GetEventSourceMapping', 'lambda:UpdateEventSourceMapping'],
+      resourceArns: [eventSourceMappingArn],
+    });
+    return new events.Rule(this, 'ApplySchedule', {
+      description: 'Applies the processing and ingestThrottle flags to the ingest event source.',
+      schedule: events.Schedule.rate(Duration.minutes(seconds / 60)),
+      targets: [new targets.LambdaFunction(applier.alias, { retryAttempts: 0 })],
+    });
+  }
+}

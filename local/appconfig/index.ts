@@ -1,0 +1,6 @@
+export {
+  type AppConfigDataService,
+  type AppConfigDataServiceOptions,
+  createAppConfigDataService,
+  type ServedFlags,
+} from './service';

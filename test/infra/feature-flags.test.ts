@@ -1,0 +1,213 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FLAGS_DOCUMENT_PATH, flagsVersionLabel } from '../../infra/config/flags';
+import { loadStageConfig } from '../../infra/config/stage-config';
+import { FeatureFlags } from '../../infra/constructs/feature-flags';
+import { type SynthResult, synthStage } from '../support/synth';
+
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+const resourcesOf = (result: SynthResult['pipeline'], type: string) =>
+  result.findResources(type) as Resources;
+const logicalId = (
+  result: SynthResult['pipeline'],
+  type: string,
+  match: (props: Record<string, unknown>) => boolean,
+) => {
+  const found = Object.entries(resourcesOf(result, type)).filter(([, resource]) =>
+    match(resource.Properties),
+  );
+  expect(found).toHaveLength(1);
+  return found[0]?.[0] ?? '';
+};
+const documentText = readFileSync(FLAGS_DOCUMENT_PATH, 'utf8');
+
+describe('feature flags in AppConfig', () => {
+  let dev: SynthResult;
+  let prod: SynthResult;
+  beforeAll(() => {
+    dev = synthStage('dev');
+    prod = synthStage('prod');
+  });
+
+  it('creates an application, the stage environment and a feature-flags profile named as the functions expect', () => {
+    dev.pipeline.hasResourceProperties('AWS::AppConfig::Application', { Name: 'image-labeling-dev' });
+    dev.pipeline.hasResourceProperties('AWS::AppConfig::Environment', { Name: 'dev' });
+    dev.pipeline.hasResourceProperties('AWS::AppConfig::ConfigurationProfile', {
+      Name: 'pipeline-flags',
+      LocationUri: 'hosted',
+      Type: 'AWS.AppConfig.FeatureFlags',
+    });
+  });
+
+  it('hosts config/flags.json as a version labelled with its hash and deploys it to the environment', () => {
+    const version = logicalId(
+      dev.pipeline,
+      'AWS::AppConfig::HostedConfigurationVersion',
+      (props) => props.Content === documentText,
+    );
+    dev.pipeline.hasResourceProperties('AWS::AppConfig::HostedConfigurationVersion', {
+      ContentType: 'application/json',
+      VersionLabel: flagsVersionLabel(documentText),
+    });
+    const environment = logicalId(dev.pipeline, 'AWS::AppConfig::Environment', () => true);
+    const strategy = logicalId(dev.pipeline, 'AWS::AppConfig::DeploymentStrategy', () => true);
+    dev.pipeline.hasResourceProperties('AWS::AppConfig::Deployment', {
+      ConfigurationVersion: { Ref: version },
+      EnvironmentId: { Ref: environment },
+      DeploymentStrategyId: { Ref: strategy },
+    });
+  });
+
+  it('rolls out with the stage deployment strategy: all at once in dev, gradually with a bake time in prod', () => {
+    dev.pipeline.hasResourceProperties('AWS::AppConfig::DeploymentStrategy', {
+      GrowthType: 'LINEAR',
+      GrowthFactor: 100,
+      DeploymentDurationInMinutes: 0,
+      FinalBakeTimeInMinutes: 0,
+    });
+    prod.pipeline.hasResourceProperties('AWS::AppConfig::DeploymentStrategy', {
+      GrowthType: 'LINEAR',
+      GrowthFactor: 20,
+      DeploymentDurationInMinutes: 10,
+      FinalBakeTimeInMinutes: 10,
+    });
+  });
+
+  it('rolls a deployment back when the flags fallback alarm fires, through a role that reads only the monitored alarms', () => {
+    const alarm = logicalId(prod.pipeline, 'AWS::CloudWatch::Alarm', (props) =>
+      JSON.stringify(props.Metrics ?? []).includes('FlagsFallback'),
+    );
+    const role = logicalId(prod.pipeline, 'AWS::IAM::Role', (props) =>
+      JSON.stringify(props.AssumeRolePolicyDocument).includes('appconfig.amazonaws.com'),
+    );
+    prod.pipeline.hasResourceProperties('AWS::AppConfig::Environment', {
+      Monitors: Match.arrayWith([
+        { AlarmArn: { 'Fn::GetAtt': [alarm, 'Arn'] }, AlarmRoleArn: { 'Fn::GetAtt': [role, 'Arn'] } },
+      ]),
+    });
+    const policies = resourcesOf(prod.pipeline, 'AWS::IAM::Role')[role]?.Properties.Policies as {
+      PolicyDocument: { Statement: unknown[] };
+    }[];
+    for (const statement of policies.flatMap((policy) => policy.PolicyDocument.Statement)) {
+      expect(statement).toMatchObject({ Action: 'cloudwatch:DescribeAlarms' });
+      expect(JSON.stringify(statement)).not.toContain('"*"');
+    }
+  });
+
+  it('lets exactly detect-labels, start-workflow and apply-flags read the flags, scoped to this application, environment and profile', () => {
+    const application = logicalId(dev.pipeline, 'AWS::AppConfig::Application', () => true);
+    const environment = logicalId(dev.pipeline, 'AWS::AppConfig::Environment', () => true);
+    const profile = logicalId(dev.pipeline, 'AWS::AppConfig::ConfigurationProfile', () => true);
+    const granting = Object.values(resourcesOf(dev.pipeline, 'AWS::IAM::Policy')).filter((policy) =>
+      JSON.stringify(policy.Properties.PolicyDocument).includes('appconfig:'),
+    );
+    expect(granting).toHaveLength(1);
+    const policy = granting[0]?.Properties as {
+      PolicyDocument: { Statement: unknown[] };
+      Roles: { Ref: string }[];
+    };
+    expect(policy.PolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['appconfig:GetLatestConfiguration', 'appconfig:StartConfigurationSession'],
+        Resource: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':appconfig:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':application/',
+              { Ref: application },
+              '/environment/',
+              { Ref: environment },
+              '/configuration/',
+              { Ref: profile },
+            ],
+          ],
+        },
+      },
+    ]);
+    expect(policy.Roles.map((role) => role.Ref).sort()).toEqual(
+      [/^DetectLabelsRole/, /^StartWorkflowRole/, /^ApplyFlagsRole/]
+        .map((pattern) =>
+          Object.keys(resourcesOf(dev.pipeline, 'AWS::IAM::Role')).find((id) => pattern.test(id)),
+        )
+        .sort(),
+    );
+  });
+
+  it('gives the readers the names of the flags and a short cache', () => {
+    for (const description of ['Calls Rekognition', 'Consumes S3 upload events', 'Applies the processing']) {
+      dev.pipeline.hasResourceProperties('AWS::Lambda::Function', {
+        Description: Match.stringLikeRegexp(description),
+        Environment: {
+          Variables: Match.objectLike({
+            FLAGS_APPLICATION: 'image-labeling-dev',
+            FLAGS_ENVIRONMENT: 'dev',
+            FLAGS_PROFILE: 'pipeline-flags',
+            FLAGS_MAX_AGE_SECONDS: '5',
+          }),
+        },
+      });
+    }
+  });
+
+  it('runs apply-flags every minute, allowed to read and update only the ingest event source mapping', () => {
+    const mapping = logicalId(dev.pipeline, 'AWS::Lambda::EventSourceMapping', () => true);
+    dev.pipeline.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^ApplyFlagsLive') } })],
+    });
+    dev.pipeline.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('Applies the processing'),
+      Environment: {
+        Variables: Match.objectLike({
+          EVENT_SOURCE_MAPPING_ID: { Ref: mapping },
+          DEFAULT_MAX_CONCURRENCY: '5',
+        }),
+      },
+    });
+    const statements = Object.values(resourcesOf(dev.pipeline, 'AWS::IAM::Policy')).flatMap(
+      (policy) =>
+        (policy.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] })
+          .Statement,
+    );
+    const lambdaStatements = statements.filter((statement) =>
+      JSON.stringify(statement.Action).includes('EventSourceMapping'),
+    );
+    expect(lambdaStatements).toHaveLength(1);
+    expect(lambdaStatements[0]?.Action).toEqual([
+      'lambda:GetEventSourceMapping',
+      'lambda:UpdateEventSourceMapping',
+    ]);
+    expect(JSON.stringify(lambdaStatements[0]?.Resource)).toContain(`:event-source-mapping:`);
+    expect(JSON.stringify(lambdaStatements[0]?.Resource)).toContain(mapping);
+  });
+
+  it('fails synth on a flags document AppConfig would refuse', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flags-'));
+    const bad = join(dir, 'flags.json');
+    const document = JSON.parse(documentText) as { values: Record<string, Record<string, unknown>> };
+    document.values.labelFilters = { ...document.values.labelFilters, minConfidence: 300 };
+    writeFileSync(bad, JSON.stringify(document));
+    const stack = new Stack(new App(), 'Test');
+    expect(
+      () =>
+        new FeatureFlags(stack, 'Flags', { config: loadStageConfig('dev'), readers: [], documentPath: bad }),
+    ).toThrow(/values\.labelFilters\.minConfidence: must be <= 100/);
+  });
+
+  it('refuses an apply interval that is not whole minutes on AWS', () => {
+    expect(() =>
+      loadStageConfig('dev', { flags: { ...loadStageConfig('dev').flags, applyIntervalSeconds: 90 } }),
+    ).toThrow(/applyIntervalSeconds/);
+  });
+});
