@@ -1,0 +1,253 @@
+/**
+ * Gradual release of one function: a CodeDeploy deployment group on its `live` alias and the
+ * alarms that roll it back. The alarms watch the NEW version only: AWS/Lambda metrics with the
+ * dimensions FunctionName + Resource (`<name>:live`) + ExecutedVersion (the version being
+ * deployed). An alias-wide metric would mix the old version's traffic into the verdict.
+ *
+ * `Version.metric()` is not used: it renders Resource from the function ARN, which never
+ * matches the name-based Resource value Lambda publishes (aws/aws-cdk#14248).
+ * Direct invocations of a version by the pre-traffic hook carry Resource `<name>:<version>`,
+ * so its expected smoke failures never reach these alarms.
+ */
+import { ArnFormat, Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { SmokePlan } from '../../functions/domain/deployment-hooks';
+import { SMOKE_PREFIX } from '../../functions/shared/smoke';
+import type { DeliveryConfig, DeploymentConfig } from '../config/delivery-config';
+import type { StageConfig } from '../config/stage-config';
+import { nagResourceFinding } from '../nag';
+import { DeploymentHookFunction } from './deployment-hook-function';
+import type { LabelerFunction } from './labeler-function';
+
+export const ALIAS_NAME = 'live';
+const PERIOD = Duration.minutes(1);
+
+/** AWS/Lambda dimensions of the alias, optionally narrowed to one executed version. */
+export function aliasDimensions(fn: lambda.IFunction, executedVersion?: string): Record<string, string> {
+  return {
+    FunctionName: fn.functionName,
+    Resource: `${fn.functionName}:${ALIAS_NAME}`,
+    ...(executedVersion ? { ExecutedVersion: executedVersion } : {}),
+  };
+}
+
+export function lambdaMetric(
+  metricName: string,
+  statistic: string,
+  dimensionsMap: Record<string, string>,
+  period: Duration = PERIOD,
+): cloudwatch.Metric {
+  return new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName, statistic, period, dimensionsMap });
+}
+
+/** The stage's deployment configuration as a CodeDeploy config (custom ones are created in `scope`). */
+export function deploymentConfigFor(
+  scope: Construct,
+  config: DeploymentConfig,
+): codedeploy.ILambdaDeploymentConfig {
+  switch (config.type) {
+    case 'predefined':
+      return codedeploy.LambdaDeploymentConfig[config.name];
+    case 'canary':
+      return new codedeploy.LambdaDeploymentConfig(scope, 'CanaryConfig', {
+        trafficRouting: new codedeploy.TimeBasedCanaryTrafficRouting({
+          interval: Duration.minutes(config.intervalMinutes),
+          percentage: config.percentage,
+        }),
+      });
+    case 'linear':
+      return new codedeploy.LambdaDeploymentConfig(scope, 'LinearConfig', {
+        trafficRouting: new codedeploy.TimeBasedLinearTrafficRouting({
+          interval: Duration.minutes(config.intervalMinutes),
+          percentage: config.percentage,
+        }),
+      });
+  }
+}
+
+/** A deployment group's ARN from fixed names (no reference: see CanaryRelease). */
+export function deploymentGroupArn(scope: Construct, applicationName: string, groupName: string): string {
+  return Stack.of(scope).formatArn({
+    service: 'codedeploy',
+    resource: 'deploymentgroup',
+    resourceName: `${applicationName}/${groupName}`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}
+
+/** The actions a hook needs to write and remove its smoke objects, on the reserved prefix only. */
+export function grantSmokeObjects(hook: DeploymentHookFunction, bucket: s3.IBucket): void {
+  const smokeObjects = bucket.arnForObjects(`${SMOKE_PREFIX}*`);
+  hook.role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+      resources: [smokeObjects],
+    }),
+  );
+  Validations.of(hook.role).acknowledge({
+    id: nagResourceFinding(hook, 'AwsSolutions-IAM5', smokeObjects),
+    reason: `Smoke objects have fixed keys under the reserved ${SMOKE_PREFIX} prefix; each run deletes the versions it wrote.`,
+  });
+}
+
+export interface CanaryReleaseProps {
+  target: LabelerFunction;
+  application: codedeploy.ILambdaApplication;
+  /** The application's fixed name (for ARNs built without references). */
+  applicationName: string;
+  deploymentGroupName: string;
+  deploymentConfig: codedeploy.ILambdaDeploymentConfig;
+  rollback: DeliveryConfig['rollback'];
+  /** The new version's p99 budget. */
+  durationP99: Duration;
+  /** How this function's own pre-traffic hook smoke-tests the new version. */
+  plan: SmokePlan;
+  /** The AfterAllowTraffic hook (shared by the stack's groups). */
+  postHook: lambda.IFunction;
+  bucket: s3.IBucket;
+  config: StageConfig;
+  removalPolicy: RemovalPolicy;
+}
+
+/**
+ * The hooks are wired by hand rather than with the deployment group's preHook/postHook: those
+ * grant PutLifecycleEventHookExecutionStatus on the group's ARN by reference, and the group
+ * references its alarms, which reference the function. With the post-traffic hook shared, and
+ * the state machine (which start-workflow references) depending on the task aliases, which
+ * depend on the hooks, that closes a cycle. Fixed names break it.
+ */
+export class CanaryRelease extends Construct {
+  readonly deploymentGroup: codedeploy.LambdaDeploymentGroup;
+  readonly preTrafficHook: DeploymentHookFunction;
+  readonly deploymentGroupArn: string;
+  readonly target: LabelerFunction;
+  readonly errorsAlarm: cloudwatch.Alarm;
+  readonly throttlesAlarm: cloudwatch.Alarm;
+  readonly durationAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
+    super(scope, id);
+    const { target, rollback } = props;
+    this.target = target;
+    const fn = target.function;
+    const newVersion = aliasDimensions(fn, fn.currentVersion.version);
+    const wholeAlias = aliasDimensions(fn);
+    const name = target.spec.handlerDir;
+
+    this.errorsAlarm = new cloudwatch.MathExpression({
+      // Percentage points by which the new version's error rate exceeds the alias's (both
+      // versions together), judged only once the new version has enough invocations.
+      expression: `IF(FILL(newInvocations, 0) >= ${rollback.minInvocations}, 100 * (FILL(newErrors, 0) / newInvocations - FILL(allErrors, 0) / allInvocations), 0)`,
+      usingMetrics: {
+        newInvocations: lambdaMetric('Invocations', 'Sum', newVersion),
+        newErrors: lambdaMetric('Errors', 'Sum', newVersion),
+        allInvocations: lambdaMetric('Invocations', 'Sum', wholeAlias),
+        allErrors: lambdaMetric('Errors', 'Sum', wholeAlias),
+      },
+      label: `${name} new version error rate above the alias's (points)`,
+      period: PERIOD,
+    }).createAlarm(this, 'Errors', {
+      alarmDescription: `Rolls back ${name}: its new version fails more often than the version it replaces.`,
+      threshold: rollback.errorRateRegressionPoints,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    this.throttlesAlarm = lambdaMetric('Throttles', 'Sum', newVersion).createAlarm(this, 'Throttles', {
+      alarmDescription: `Rolls back ${name}: its new version is throttled.`,
+      threshold: rollback.throttles,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    this.durationAlarm = lambdaMetric('Duration', 'p99', newVersion).createAlarm(this, 'Duration', {
+      alarmDescription: `Rolls back ${name}: its new version's p99 duration is over ${props.durationP99.toMilliseconds()} ms.`,
+      threshold: props.durationP99.toMilliseconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    this.deploymentGroup = new codedeploy.LambdaDeploymentGroup(this, 'DeploymentGroup', {
+      application: props.application,
+      deploymentGroupName: props.deploymentGroupName,
+      alias: target.alias,
+      deploymentConfig: props.deploymentConfig,
+      alarms: [this.errorsAlarm, this.throttlesAlarm, this.durationAlarm],
+      autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
+    });
+    Validations.of(this.deploymentGroup.role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
+      reason:
+        "CodeDeploy's own service role for Lambda deployments (added by LambdaDeploymentGroup): it shifts alias weights and reads alarms.",
+    });
+    this.deploymentGroupArn = deploymentGroupArn(this, props.applicationName, props.deploymentGroupName);
+
+    // The pre-traffic hook of this function only: it tests exactly the version being deployed.
+    this.preTrafficHook = new DeploymentHookFunction(this, 'PreTraffic', {
+      entry: 'pre-traffic',
+      description: `CodeDeploy BeforeAllowTraffic of ${name}: invokes the new version with a smoke event.`,
+      timeout: Duration.minutes(2),
+      environment: {
+        TARGET_FUNCTION_ARN: fn.currentVersion.functionArn,
+        SMOKE_PLAN: props.plan,
+        IMAGES_BUCKET_NAME: props.bucket.bucketName,
+      },
+      config: props.config,
+      removalPolicy: props.removalPolicy,
+    });
+    this.preTrafficHook.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [fn.currentVersion.functionArn],
+      }),
+    );
+    if (props.plan === 'validate-image') grantSmokeObjects(this.preTrafficHook, props.bucket);
+    this.grantReport(this.preTrafficHook.role);
+
+    // What deploymentGroup.addPreHook/addPostHook would do, by name instead of by reference.
+    const cfnAlias = target.alias.node.defaultChild as lambda.CfnAlias;
+    const update = cfnAlias.cfnOptions.updatePolicy?.codeDeployLambdaAliasUpdate;
+    if (!update) throw new Error(`The ${name} alias has no CodeDeploy update policy.`);
+    cfnAlias.cfnOptions.updatePolicy = {
+      ...cfnAlias.cfnOptions.updatePolicy,
+      codeDeployLambdaAliasUpdate: {
+        ...update,
+        beforeAllowTrafficHook: this.preTrafficHook.function.functionName,
+        afterAllowTrafficHook: props.postHook.functionName,
+      },
+    };
+    this.deploymentGroup.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.preTrafficHook.function.functionArn, props.postHook.functionArn],
+      }),
+    );
+    // The hooks are updated (new target version, new grant) before the alias, whose update is
+    // what starts the deployment.
+    target.alias.node.addDependency(this.preTrafficHook, props.postHook);
+  }
+
+  /** Lets a hook report on this group's deployments. */
+  grantReport(role: iam.IRole): void {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['codedeploy:PutLifecycleEventHookExecutionStatus'],
+        resources: [this.deploymentGroupArn],
+      }),
+    );
+  }
+
+  /** The alarms CodeDeploy watches during a deployment of this function. */
+  get alarms(): cloudwatch.Alarm[] {
+    return [this.errorsAlarm, this.throttlesAlarm, this.durationAlarm];
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Safe delivery of a stack's functions: one CodeDeploy application, one deployment group per
+ * aliased function (CanaryRelease: rollback alarms on the new version and its own pre-traffic
+ * hook), and one post-traffic hook that runs the workflow end to end after any of them.
+ *
+ * No reference cycles: a pre-traffic hook references its function's version (not the alias),
+ * and the post-traffic hook reaches the state machine and the deployment groups by ARNs built
+ * from fixed names, because the aliases depend on the hooks and the state machine depends on
+ * the aliases.
+ */
+import { ArnFormat, Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { SmokePlan } from '../../functions/domain/deployment-hooks';
+import type { StageConfig } from '../config/stage-config';
+import { CanaryRelease, deploymentConfigFor, grantSmokeObjects } from './canary-release';
+import { DeploymentHookFunction } from './deployment-hook-function';
+import type { LabelerFunction } from './labeler-function';
+
+export interface ReleaseSpec {
+  target: LabelerFunction;
+  /** How the pre-traffic hook smoke-tests the new version (functions/domain/deployment-hooks.ts). */
+  plan: SmokePlan;
+  durationP99Ms: number;
+}
+
+export interface DeliveryProps {
+  config: StageConfig;
+  /** CodeDeploy application name, unique in the account and region. */
+  applicationName: string;
+  /** The images bucket: the hooks write (and delete) their smoke objects under SMOKE_PREFIX. */
+  bucket: s3.IBucket;
+  /** The label-image state machine's fixed name: the post-traffic hook runs it end to end. */
+  stateMachineName: string;
+  removalPolicy: RemovalPolicy;
+  releases: ReleaseSpec[];
+}
+
+/** The pipeline stack's workflow functions and how each is smoke-tested. */
+export function pipelineReleases(
+  config: StageConfig,
+  functions: Record<'claim' | 'validate' | 'detect' | 'store' | 'record' | 'start', LabelerFunction>,
+): ReleaseSpec[] {
+  const plans = {
+    claim: 'task-input',
+    validate: 'validate-image',
+    detect: 'task-input',
+    store: 'task-input',
+    record: 'task-input',
+    start: 'queue-batch',
+  } as const;
+  return Object.entries(plans).map(([name, plan]) => {
+    const key = name as keyof typeof plans;
+    return { target: functions[key], plan, durationP99Ms: config.delivery.rollback.durationP99Ms[key] };
+  });
+}
+
+export class Delivery extends Construct {
+  readonly application: codedeploy.LambdaApplication;
+  readonly postTrafficHook: DeploymentHookFunction;
+  /** By the function's handlerDir (also its deployment group's name). */
+  readonly releases: Record<string, CanaryRelease> = {};
+
+  constructor(scope: Construct, id: string, props: DeliveryProps) {
+    super(scope, id);
+    const { config, bucket } = props;
+    this.application = new codedeploy.LambdaApplication(this, 'Application', {
+      applicationName: props.applicationName,
+    });
+    const stateMachineArn = Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: props.stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    this.postTrafficHook = new DeploymentHookFunction(this, 'PostTraffic', {
+      entry: 'post-traffic',
+      description: 'CodeDeploy AfterAllowTraffic: runs the workflow on a valid and an invalid smoke image.',
+      // Two workflow runs in parallel, each at most the workflow's own timeout (90 s).
+      timeout: Duration.minutes(5),
+      environment: { IMAGES_BUCKET_NAME: bucket.bucketName, STATE_MACHINE_ARN: stateMachineArn },
+      config,
+      removalPolicy: props.removalPolicy,
+    });
+    grantSmokeObjects(this.postTrafficHook, bucket);
+    this.postTrafficHook.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['states:StartSyncExecution'], resources: [stateMachineArn] }),
+    );
+
+    const deploymentConfig = deploymentConfigFor(this, config.delivery.deployment);
+    for (const { target, plan, durationP99Ms } of props.releases) {
+      const release = new CanaryRelease(this, target.node.id, {
+        target,
+        application: this.application,
+        applicationName: props.applicationName,
+        deploymentGroupName: target.spec.handlerDir,
+        deploymentConfig,
+        rollback: config.delivery.rollback,
+        durationP99: Duration.millis(durationP99Ms),
+        plan,
+        postHook: this.postTrafficHook.function,
+        bucket,
+        config,
+        removalPolicy: props.removalPolicy,
+      });
+      release.grantReport(this.postTrafficHook.role);
+      this.releases[target.spec.handlerDir] = release;
+    }
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Operational alarms, all sent to the alarm topic: failed workflow runs, dead letters,
+ * Rekognition throttling and (when an API is given) API 5xx.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { AlarmsConfig } from '../../config/delivery-config';
+import type { AlarmTopic } from './alarm-topic';
+import { businessMetric } from './metrics';
+
+export interface PipelineAlarmsProps {
+  config: AlarmsConfig;
+  topic: AlarmTopic;
+  stateMachine: sfn.IStateMachine;
+  deadLetterQueue: sqs.IQueue;
+  api?: apigwv2.IHttpApi | undefined;
+}
+
+export class PipelineAlarms extends Construct {
+  readonly failedExecutions: cloudwatch.Alarm;
+  readonly deadLetters: cloudwatch.Alarm;
+  readonly rekognitionThrottles: cloudwatch.Alarm;
+  readonly api5xx?: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: PipelineAlarmsProps) {
+    super(scope, id);
+    const { config } = props;
+    const period = Duration.minutes(config.periodMinutes);
+    const common = {
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    };
+
+    this.failedExecutions = new cloudwatch.MathExpression({
+      expression: 'FILL(failed, 0) + FILL(timedOut, 0)',
+      usingMetrics: {
+        failed: props.stateMachine.metricFailed({ period, statistic: 'Sum' }),
+        timedOut: props.stateMachine.metricTimedOut({ period, statistic: 'Sum' }),
+      },
+      label: 'Failed or timed-out executions',
+      period,
+    }).createAlarm(this, 'FailedExecutions', {
+      ...common,
+      alarmDescription:
+        'label-image runs failed or timed out: their messages return to the queue and may end in the DLQ.',
+      threshold: config.failedExecutions,
+    });
+
+    this.deadLetters = props.deadLetterQueue
+      .metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' })
+      .createAlarm(this, 'DeadLetters', {
+        ...common,
+        alarmDescription: 'Upload events in the dead-letter queue: their images have no final record.',
+        threshold: config.deadLetterMessages,
+      });
+
+    this.rekognitionThrottles = businessMetric(
+      'detect-labels',
+      'RekognitionThrottles',
+      'Sum',
+      period,
+    ).createAlarm(this, 'RekognitionThrottles', {
+      ...common,
+      alarmDescription:
+        'Rekognition DetectLabels is throttling (retried by the workflow): lower ingest.maxConcurrency or raise the TPS quota.',
+      threshold: config.rekognitionThrottles,
+    });
+
+    if (props.api) {
+      this.api5xx = props.api.metricServerError({ period, statistic: 'Sum' }).createAlarm(this, 'Api5xx', {
+        ...common,
+        alarmDescription: 'The labels API answers with 5xx errors.',
+        threshold: config.api5xx,
+      });
+    }
+    props.topic.notify(...this.all);
+  }
+
+  get all(): cloudwatch.Alarm[] {
+    return [
+      this.failedExecutions,
+      this.deadLetters,
+      this.rekognitionThrottles,
+      ...(this.api5xx ? [this.api5xx] : []),
+    ];
+  }
+}

@@ -1,0 +1,203 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTIONS, houseEnvironment, METRICS_NAMESPACE } from '../../infra/config/functions';
+import { loadStageConfig } from '../../infra/config/stage-config';
+import { DEPLOYMENT_HOOKS_SERVICE } from '../../infra/constructs/deployment-hook-function';
+import { MonitoringStack } from '../../infra/stacks/monitoring-stack';
+import { buildStage } from '../support/synth';
+
+const FUNCTIONS_DIR = fileURLToPath(new URL('../../functions/', import.meta.url));
+
+/**
+ * What the code emits: metric names per Powertools service. A handler folder's service name is
+ * the folder (POWERTOOLS_SERVICE_NAME = handlerDir); the hooks' is DEPLOYMENT_HOOKS_SERVICE.
+ */
+function emittedMetrics(): Map<string, Set<string>> {
+  const emitted = new Map<string, Set<string>>();
+  for (const dir of readdirSync(FUNCTIONS_DIR, { withFileTypes: true })) {
+    if (!dir.isDirectory() || dir.name === 'domain' || dir.name === 'shared') continue;
+    const service = dir.name === 'deployment-hooks' ? DEPLOYMENT_HOOKS_SERVICE : dir.name;
+    for (const file of readdirSync(join(FUNCTIONS_DIR, dir.name)).filter((name) => name.endsWith('.ts'))) {
+      const source = readFileSync(join(FUNCTIONS_DIR, dir.name, file), 'utf8');
+      for (const match of source.matchAll(
+        /metrics\.addMetric\(\s*(?:'([A-Za-z]+)'|[^,]*'([A-Za-z]+)'\s*:\s*'([A-Za-z]+)')/g,
+      )) {
+        const names = emitted.get(service) ?? new Set<string>();
+        for (const name of match.slice(1)) if (name) names.add(name);
+        emitted.set(service, names);
+      }
+    }
+  }
+  return emitted;
+}
+
+/** The dashboard body as CloudFormation will render it, with references as "<ref>". */
+function dashboardBody(template: Template): {
+  widgets: { type: string; properties: Record<string, unknown> }[];
+} {
+  const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard')) as {
+    Properties: { DashboardBody: { 'Fn::Join': [string, unknown[]] } | string };
+  }[];
+  const body = dashboard?.Properties.DashboardBody;
+  const text =
+    typeof body === 'string'
+      ? body
+      : (body?.['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : '<ref>')).join('') ?? '{}');
+  return JSON.parse(text);
+}
+
+type MetricRef = { namespace: string; metricName: string; dimensions: Record<string, string> };
+
+/** Every metric a widget draws: plain metric arrays and the terms of SEARCH expressions. */
+function dashboardMetrics(body: ReturnType<typeof dashboardBody>): {
+  metrics: MetricRef[];
+  searches: string[];
+} {
+  const metrics: MetricRef[] = [];
+  const searches: string[] = [];
+  for (const widget of body.widgets) {
+    for (const entry of (widget.properties.metrics as unknown[][] | undefined) ?? []) {
+      const last = entry[entry.length - 1] as { expression?: string } | string;
+      if (typeof last === 'object' && last.expression) {
+        searches.push(last.expression);
+        continue;
+      }
+      const [namespace, metricName, ...rest] = entry.filter((part) => typeof part === 'string') as string[];
+      const dimensions: Record<string, string> = {};
+      for (let i = 0; i + 1 < rest.length; i += 2) dimensions[rest[i] as string] = rest[i + 1] as string;
+      metrics.push({ namespace: namespace as string, metricName: metricName as string, dimensions });
+    }
+  }
+  return { metrics, searches };
+}
+
+describe('the operations dashboard (dev)', () => {
+  let template: Template;
+  let body: ReturnType<typeof dashboardBody>;
+  beforeAll(() => {
+    const built = buildStage('dev');
+    template = Template.fromStack(built.monitoring);
+    body = dashboardBody(template);
+  });
+
+  it('reads business metrics only as the functions emit them: namespace, name and service', () => {
+    const emitted = emittedMetrics();
+    const { metrics, searches } = dashboardMetrics(body);
+    const business = metrics.filter((metric) => metric.namespace === METRICS_NAMESPACE);
+    expect(business.length).toBeGreaterThanOrEqual(12);
+    for (const { metricName, dimensions } of business) {
+      expect(Object.keys(dimensions), metricName).toEqual(['service']);
+      expect(
+        [...(emitted.get(dimensions.service ?? '') ?? [])],
+        `${dimensions.service} emits ${metricName}`,
+      ).toContain(metricName);
+    }
+    const businessSearches = searches.filter((search) => search.includes(`{${METRICS_NAMESPACE},`));
+    expect(businessSearches).toHaveLength(1);
+    for (const search of businessSearches) {
+      const [, metricName, service] = /MetricName="(\w+)" service="([\w-]+)"/.exec(search) ?? [];
+      expect([...(emitted.get(service ?? '') ?? [])]).toContain(metricName);
+    }
+    // ImagesRejected carries {service, reason}: that is the dimension set the SEARCH names.
+    expect(readFileSync(join(FUNCTIONS_DIR, 'validate-image/handler.ts'), 'utf8')).toContain(
+      "metrics.addDimension('reason'",
+    );
+    expect(businessSearches[0]).toContain(`{${METRICS_NAMESPACE},reason,service}`);
+    // The functions publish into the namespace the dashboard reads.
+    for (const spec of Object.values(FUNCTIONS)) {
+      expect(houseEnvironment(spec, loadStageConfig('dev')).POWERTOOLS_METRICS_NAMESPACE).toBe(
+        METRICS_NAMESPACE,
+      );
+    }
+  });
+
+  it('shows the pipeline: uploads, executions, rejections, Rekognition, DLQ depth and the oldest message', () => {
+    const { metrics } = dashboardMetrics(body);
+    const names = new Set(metrics.map((metric) => `${metric.namespace}/${metric.metricName}`));
+    for (const name of [
+      'AWS/SQS/NumberOfMessagesSent',
+      'AWS/States/ExecutionsStarted',
+      'AWS/States/ExecutionsSucceeded',
+      'AWS/States/ExecutionsFailed',
+      'AWS/SQS/ApproximateNumberOfMessagesVisible',
+      'AWS/SQS/ApproximateAgeOfOldestMessage',
+      `${METRICS_NAMESPACE}/RekognitionLatency`,
+      `${METRICS_NAMESPACE}/RekognitionThrottles`,
+      `${METRICS_NAMESPACE}/ImagesLabeled`,
+    ]) {
+      expect(names).toContain(name);
+    }
+  });
+
+  it('shows each canary split by executed version', () => {
+    const canaries = body.widgets.filter((widget) => String(widget.properties.title).startsWith('Canary: '));
+    expect(canaries.map((widget) => widget.properties.title)).toEqual(
+      [
+        'claim-image',
+        'validate-image',
+        'detect-labels',
+        'store-labels',
+        'record-outcome',
+        'start-workflow',
+      ].map((name) => `Canary: ${name}`),
+    );
+    for (const widget of canaries) {
+      const { searches } = dashboardMetrics({ widgets: [widget] });
+      expect(searches.map((search) => /MetricName="(\w+)"/.exec(search)?.[1])).toEqual([
+        'Invocations',
+        'Errors',
+        'Duration',
+      ]);
+      for (const search of searches)
+        expect(search).toContain('{AWS/Lambda,ExecutedVersion,FunctionName,Resource}');
+    }
+  });
+
+  it('has no API widgets and no API alarm without an API', () => {
+    expect(body.widgets.some((widget) => String(widget.properties.title).startsWith('API'))).toBe(false);
+    expect(JSON.stringify(template.findResources('AWS::CloudWatch::Alarm'))).not.toContain('AWS/ApiGateway');
+  });
+
+  it('sends every alarm, and its recovery, to an encrypted, TLS-only topic', () => {
+    const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as {
+      Properties: { AlarmActions: unknown[]; OKActions: unknown[] };
+    }[];
+    expect(alarms).toHaveLength(3);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+      expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);
+    }
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    const policy = JSON.stringify(template.findResources('AWS::SNS::TopicPolicy'));
+    expect(policy).toContain('"aws:SecureTransport":"false"');
+    expect(JSON.stringify(template.findResources('AWS::KMS::Key'))).toContain('cloudwatch.amazonaws.com');
+  });
+});
+
+describe('the operations dashboard with an API', () => {
+  it('adds requests, 4xx, 5xx and p99 latency widgets and a 5xx alarm for the given HTTP API', () => {
+    const built = buildStage('dev');
+    const stack = new MonitoringStack(built.app, 'WithApi', {
+      config: built.config,
+      stateMachine: built.pipeline.workflow.stateMachine,
+      queue: built.storage.ingest.queue,
+      deadLetterQueue: built.storage.ingest.deadLetterQueue,
+      delivery: built.pipeline.delivery,
+      api: apigwv2.HttpApi.fromHttpApiAttributes(built.pipeline, 'LabelsApi', { httpApiId: 'abc123' }),
+    });
+    const template = Template.fromStack(stack);
+    const { metrics } = dashboardMetrics(dashboardBody(template));
+    const api = metrics.filter((metric) => metric.namespace === 'AWS/ApiGateway');
+    expect(api.map((metric) => metric.metricName).sort()).toEqual(['4xx', '5xx', 'Count', 'Latency']);
+    for (const metric of api) expect(metric.dimensions).toEqual({ ApiId: 'abc123' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '5xx',
+    });
+  });
+});
