@@ -1,0 +1,47 @@
+/**
+ * API Gateway HTTP API (payload 2.0) -> the labels API. One function serves every route:
+ * routing, validation and problem documents live in functions/domain/api; this file only
+ * wires the environment, the clients and the cursor key.
+ */
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { handleApiRequest } from '../domain/api/routes';
+import { dynamo, s3, s3Presigner } from '../shared/clients';
+import { intFromEnv, loadEnv, nonEmpty } from '../shared/env';
+import { instrumented } from '../shared/middleware';
+import { logger, MetricUnit, metrics } from '../shared/observability';
+
+const env = loadEnv({
+  LABELS_TABLE_NAME: nonEmpty,
+  IMAGES_BUCKET: nonEmpty,
+  CURSOR_SECRET_ID: nonEmpty,
+  UPLOAD_URL_EXPIRES_SECONDS: intFromEnv(60, 3600),
+});
+
+/** Cached per execution environment for an hour (Powertools parameters). */
+async function cursorSecret(): Promise<Uint8Array> {
+  const value = await getSecret(env.CURSOR_SECRET_ID, { maxAge: 3600 });
+  if (typeof value !== 'string' || value.length < 32)
+    throw new Error('The cursor secret is missing or too short.');
+  return Buffer.from(value, 'utf8');
+}
+
+export const handler = instrumented(async (event: APIGatewayProxyEventV2) => {
+  const response = await handleApiRequest(event, {
+    table: { db: dynamo(), tableName: env.LABELS_TABLE_NAME },
+    s3: s3(),
+    presigner: s3Presigner(),
+    bucket: env.IMAGES_BUCKET,
+    cursorSecret,
+    uploadExpiresSeconds: env.UPLOAD_URL_EXPIRES_SECONDS,
+    onError: (error) => logger.error('Request failed', { routeKey: event.routeKey, error: error as Error }),
+  });
+  metrics.addDimension('route', event.routeKey);
+  metrics.addMetric(
+    response.statusCode && response.statusCode >= 500 ? 'Faults' : 'Requests',
+    MetricUnit.Count,
+    1,
+  );
+  logger.info('Request', { routeKey: event.routeKey, status: response.statusCode });
+  return response;
+});

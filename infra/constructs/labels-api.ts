@@ -1,0 +1,169 @@
+/**
+ * The labels API: an API Gateway HTTP API whose routes (functions/domain/api/route-table.ts)
+ * all integrate the `live` alias of one function, a `$default` stage with access logs and
+ * throttling from the stage config, CORS from the stage config, and a Cognito user pool whose
+ * resource server defines the read and write scopes that a JWT authorizer checks on every
+ * route except GET /openapi.json.
+ */
+import { Aws, CfnOutput, Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { RESOURCE_SERVER, ROUTES, type RouteSpec } from '../../functions/domain/api/route-table';
+import type { StageConfig } from '../config/stage-config';
+
+export interface LabelsApiProps {
+  config: StageConfig;
+  /** The API function's `live` alias: every route integrates it. */
+  handler: lambda.IFunction;
+  removalPolicy: RemovalPolicy;
+}
+
+/** One JSON line per request, with the HTTP API's own variables. */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    ip: '$context.identity.sourceIp',
+    requestTime: '$context.requestTime',
+    method: '$context.httpMethod',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    protocol: '$context.protocol',
+    responseLength: '$context.responseLength',
+    responseLatency: '$context.responseLatency',
+    integrationLatency: '$context.integrationLatency',
+    integrationError: '$context.integrationErrorMessage',
+    authorizerError: '$context.authorizer.error',
+    clientId: '$context.authorizer.claims.client_id',
+  }),
+);
+
+export class LabelsApi extends Construct {
+  readonly api: apigw.HttpApi;
+  readonly stage: apigw.HttpStage;
+  readonly userPool: cognito.UserPool;
+  readonly client: cognito.UserPoolClient;
+  readonly domain: cognito.UserPoolDomain;
+  readonly accessLogs: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: LabelsApiProps) {
+    super(scope, id);
+    const { config } = props;
+
+    this.userPool = new cognito.UserPool(this, 'Users', {
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      passwordPolicy: {
+        minLength: 14,
+        requireDigits: true,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireSymbols: true,
+      },
+      mfa: cognito.Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      removalPolicy: props.removalPolicy,
+      deletionProtection: config.deletionProtection,
+    });
+    Validations.of(this.userPool).acknowledge({
+      id: 'AwsSolutions-COG8',
+      reason:
+        'Threat protection needs the Cognito Plus feature plan; API callers are machine clients (client credentials), and sign-up is closed.',
+    });
+    const readScope = new cognito.ResourceServerScope({
+      scopeName: 'read',
+      scopeDescription: 'Read images and labels',
+    });
+    const writeScope = new cognito.ResourceServerScope({
+      scopeName: 'write',
+      scopeDescription: 'Upload and delete images',
+    });
+    const resourceServer = this.userPool.addResourceServer('Labels', {
+      identifier: RESOURCE_SERVER,
+      scopes: [readScope, writeScope],
+    });
+    this.domain = this.userPool.addDomain('Domain', {
+      cognitoDomain: { domainPrefix: `image-labeling-${config.stage}-${Aws.ACCOUNT_ID}` },
+    });
+    // A machine client (client credentials) with both scopes; add narrower clients as needed.
+    this.client = this.userPool.addClient('ApiClient', {
+      generateSecret: true,
+      authFlows: {},
+      oAuth: {
+        flows: { clientCredentials: true },
+        scopes: [
+          cognito.OAuthScope.resourceServer(resourceServer, readScope),
+          cognito.OAuthScope.resourceServer(resourceServer, writeScope),
+        ],
+      },
+      accessTokenValidity: Duration.hours(1),
+    });
+
+    this.api = new apigw.HttpApi(this, 'Http', {
+      description: `Image labeling (${config.stage}): the labels API.`,
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: [...config.api.corsOrigins],
+        allowMethods: [apigw.CorsHttpMethod.GET, apigw.CorsHttpMethod.POST, apigw.CorsHttpMethod.DELETE],
+        allowHeaders: ['authorization', 'content-type'],
+        exposeHeaders: ['location'],
+        maxAge: Duration.hours(1),
+      },
+    });
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: config.logRetentionDays,
+      removalPolicy: props.removalPolicy,
+    });
+    this.stage = new apigw.HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: config.api.throttlingRateLimit, burstLimit: config.api.throttlingBurstLimit },
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(this.accessLogs),
+        format: ACCESS_LOG_FORMAT,
+      },
+    });
+
+    const authorizer = new HttpUserPoolAuthorizer('Cognito', this.userPool, {
+      userPoolClients: [this.client],
+    });
+    const integration = new HttpLambdaIntegration('Handler', props.handler, {
+      payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0,
+    });
+    for (const route of Object.values(ROUTES) as RouteSpec[]) {
+      const [created] = this.api.addRoutes({
+        path: route.path,
+        methods: [apigw.HttpMethod[route.method]],
+        integration,
+        ...(route.scopes
+          ? { authorizer, authorizationScopes: [...route.scopes] }
+          : { authorizer: new apigw.HttpNoneAuthorizer() }),
+      });
+      if (!route.scopes && created) {
+        Validations.of(created).acknowledge(
+          {
+            id: 'AwsSolutions-APIG4',
+            reason: 'GET /openapi.json is the public API description; it reads no data.',
+          },
+          {
+            id: 'AwsSolutions-COG4',
+            reason: 'GET /openapi.json is the public API description; it reads no data.',
+          },
+        );
+      }
+    }
+
+    const stack = Stack.of(this);
+    new CfnOutput(stack, 'ApiUrl', { value: this.api.apiEndpoint });
+    new CfnOutput(stack, 'UserPoolId', { value: this.userPool.userPoolId });
+    new CfnOutput(stack, 'ApiClientId', { value: this.client.userPoolClientId });
+    new CfnOutput(stack, 'TokenUrl', { value: `${this.domain.baseUrl()}/oauth2/token` });
+  }
+}

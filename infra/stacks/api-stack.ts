@@ -1,0 +1,104 @@
+/**
+ * The labels API, in its own stack: the API function (one function, every route), the HTTP
+ * API with its Cognito authorizer, and the secret that signs page cursors. Fed the storage
+ * stack's bucket (by name) and table; independent of the pipeline stack.
+ */
+import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { LABELS_INDEX } from '../../functions/domain/labels-table';
+import { FUNCTIONS } from '../config/functions';
+import type { StageConfig } from '../config/stage-config';
+import type { PipelineTiming } from '../config/timing';
+import { LabelerFunction } from '../constructs/labeler-function';
+import { LabelsApi } from '../constructs/labels-api';
+import { nagResourceFinding } from '../nag';
+
+export interface ApiStackProps extends StackProps {
+  config: StageConfig;
+  timing: PipelineTiming;
+  bucket: s3.IBucket;
+  table: dynamodb.ITable;
+}
+
+export class ApiStack extends Stack {
+  readonly function: LabelerFunction;
+  readonly labelsApi: LabelsApi;
+  readonly cursorSecret: secretsmanager.Secret;
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+    const { config, timing, bucket, table } = props;
+    const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    // The HMAC key of the page cursors, generated at deploy; it never leaves Secrets Manager
+    // and the function (not in the function's environment, not in the template).
+    this.cursorSecret = new secretsmanager.Secret(this, 'CursorKey', {
+      description: 'HMAC key that signs the labels API page cursors.',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy,
+    });
+    Validations.of(this.cursorSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'An HMAC key for short-lived page cursors, not a credential: rotating it would only invalidate open cursors. Replace the secret to rotate.',
+    });
+
+    const spec = FUNCTIONS.api;
+    this.function = new LabelerFunction(this, spec.id, {
+      spec,
+      config,
+      removalPolicy,
+      timeout: Duration.seconds(spec.timeoutSeconds()),
+      environment: spec.environment({
+        config,
+        timing,
+        tableName: table.tableName,
+        bucketName: bucket.bucketName,
+        cursorSecretId: this.cursorSecret.secretArn,
+      }),
+    });
+    const fn = this.function;
+    this.cursorSecret.grantRead(fn.function);
+
+    // Least privilege: the calls the API makes, on the table and its labels index only.
+    iam.Grant.addToPrincipal({
+      grantee: fn.function,
+      actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
+      resourceArns: [table.tableArn],
+    });
+    const indexArn = `${table.tableArn}/index/${LABELS_INDEX}`;
+    iam.Grant.addToPrincipal({ grantee: fn.function, actions: ['dynamodb:Query'], resourceArns: [indexArn] });
+    // HeadObject (PENDING) and DeleteObject on any key; ListBucket so a missing key is a 404, not a 403.
+    iam.Grant.addToPrincipal({
+      grantee: fn.function,
+      actions: ['s3:GetObject', 's3:DeleteObject'],
+      resourceArns: [bucket.arnForObjects('*')],
+    });
+    iam.Grant.addToPrincipal({
+      grantee: fn.function,
+      actions: ['s3:ListBucket'],
+      resourceArns: [bucket.bucketArn],
+    });
+    // Presigned uploads are signed with the function's role: it may only put under uploads/.
+    iam.Grant.addToPrincipal({
+      grantee: fn.function,
+      actions: ['s3:PutObject'],
+      resourceArns: [bucket.arnForObjects('uploads/*')],
+    });
+    for (const [resource, reason] of [
+      [bucket.arnForObjects('*'), 'Reads (HEAD) and deletes any image: the API addresses images by any key.'],
+      [bucket.arnForObjects('uploads/*'), 'Signs uploads to fresh keys under uploads/ only.'],
+    ] as const) {
+      Validations.of(fn.role).acknowledge({
+        id: nagResourceFinding(this, 'AwsSolutions-IAM5', resource),
+        reason,
+      });
+    }
+
+    this.labelsApi = new LabelsApi(this, 'Endpoint', { config, handler: fn.alias, removalPolicy });
+  }
+}

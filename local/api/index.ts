@@ -1,0 +1,188 @@
+/**
+ * The local labels API: a node:http server that does what API Gateway's HTTP API does in
+ * front of the API function. It matches the routes CDK creates (functions/domain/api/
+ * route-table.ts), answers CORS preflights from the stage config, enforces the JWT
+ * authorizer (signature, issuer, expiry, client id, route scopes) against a local issuer,
+ * builds an APIGatewayProxyEventV2 (payload 2.0, with percent-decoded path parameters as
+ * API Gateway passes them) and invokes the REAL handler in a local Lambda worker.
+ * Gateway-made answers (401, 403, 404 for no route, 413, 500 for a crashed function) have
+ * API Gateway's `{"message": ...}` shape; everything else comes from the function.
+ */
+import { randomUUID } from 'node:crypto';
+import type http from 'node:http';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { ApiProblem, problemResponse } from '../../functions/domain/api/http';
+import { matchRoute, routeKey } from '../../functions/domain/api/route-table';
+import type { LocalFunction } from '../lambda';
+import type { LocalIssuer } from './issuer';
+
+export { LOCAL_CLIENT_ID, LOCAL_ISSUER, type LocalIssuer, localIssuer } from './issuer';
+export { createSecretsManagerService, type LocalSecret, persistentSecret } from './secrets';
+
+export interface LocalApiOptions {
+  fn: Pick<LocalFunction, 'invoke'>;
+  issuer: LocalIssuer;
+  corsOrigins: readonly string[];
+  accountId: string;
+  /** API Gateway's payload limit for HTTP APIs is 10 MB. */
+  maxBodyBytes?: number;
+}
+
+type Result = APIGatewayProxyStructuredResultV2;
+
+function send(response: http.ServerResponse, result: Result, cors: Record<string, string>) {
+  const headers: Record<string, string> = { ...cors };
+  for (const [name, value] of Object.entries(result.headers ?? {}))
+    headers[name.toLowerCase()] = String(value);
+  const body =
+    result.body === undefined
+      ? undefined
+      : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
+  if (body && !headers['content-type']) headers['content-type'] = 'application/json';
+  response.writeHead(result.statusCode ?? 200, headers);
+  response.end(body);
+}
+
+const gatewayError = (statusCode: number, message: string, extra: Record<string, string> = {}): Result => ({
+  statusCode,
+  headers: { 'content-type': 'application/json', ...extra },
+  body: JSON.stringify({ message }),
+});
+
+function readBody(request: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    request.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+/** API Gateway's queryStringParameters: decoded, a repeated name comma-joined. */
+function queryParameters(search: URLSearchParams): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const [name, value] of search) out[name] = name in out ? `${out[name]},${value}` : value;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function isTextual(contentType: string | undefined): boolean {
+  return (
+    !contentType || /^(text\/|application\/(json|problem\+json|x-www-form-urlencoded|xml))/i.test(contentType)
+  );
+}
+
+export function createLocalApi(options: LocalApiOptions): http.RequestListener {
+  const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
+  const corsFor = (origin: string | undefined): Record<string, string> => {
+    if (!origin) return {};
+    if (options.corsOrigins.includes('*')) return { 'access-control-allow-origin': '*' };
+    return options.corsOrigins.includes(origin)
+      ? { 'access-control-allow-origin': origin, vary: 'origin' }
+      : {};
+  };
+
+  async function handle(request: http.IncomingMessage): Promise<Result> {
+    const method = request.method ?? 'GET';
+    const rawUrl = request.url ?? '/';
+    const queryStart = rawUrl.indexOf('?');
+    const rawPath = queryStart < 0 ? rawUrl : rawUrl.slice(0, queryStart);
+    const rawQueryString = queryStart < 0 ? '' : rawUrl.slice(queryStart + 1);
+
+    if (method === 'OPTIONS' && request.headers['access-control-request-method']) {
+      return {
+        statusCode: 204,
+        headers: {
+          'access-control-allow-methods': 'GET,POST,DELETE',
+          'access-control-allow-headers': 'authorization,content-type',
+          'access-control-max-age': '3600',
+        },
+      };
+    }
+
+    let path: string;
+    try {
+      path = decodeURIComponent(rawPath);
+    } catch {
+      // Not valid UTF-8 percent-encoding: no key can be made of it.
+      return problemResponse(
+        new ApiProblem('invalid-key', 'The path is not valid UTF-8 percent-encoding.', 'key').toProblem(),
+      );
+    }
+    const match = matchRoute(method, path);
+    if (!match) return gatewayError(404, 'Not Found');
+
+    let claims: Record<string, unknown> | undefined;
+    let scopes: string[] = [];
+    if (match.route.scopes) {
+      const bearer = /^Bearer (.+)$/i.exec(String(request.headers.authorization ?? ''))?.[1];
+      const verified = bearer ? await options.issuer.verify(bearer.trim()) : undefined;
+      if (!verified) return gatewayError(401, 'Unauthorized', { 'www-authenticate': 'Bearer' });
+      if (!match.route.scopes.some((scope) => verified.scopes.includes(scope)))
+        return gatewayError(403, 'Forbidden');
+      claims = verified.claims;
+      scopes = verified.scopes;
+    }
+
+    const body = await readBody(request, maxBodyBytes);
+    if (body === undefined) return gatewayError(413, 'Request Entity Too Large');
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+    }
+    const textual = isTextual(headers['content-type']);
+    const now = new Date();
+    const requestId = randomUUID();
+    const event: APIGatewayProxyEventV2 = {
+      version: '2.0',
+      routeKey: routeKey(match.route),
+      rawPath,
+      rawQueryString,
+      headers,
+      ...(queryParameters(new URLSearchParams(rawQueryString))
+        ? { queryStringParameters: queryParameters(new URLSearchParams(rawQueryString)) }
+        : {}),
+      ...(match.pathParameters ? { pathParameters: match.pathParameters } : {}),
+      requestContext: {
+        accountId: options.accountId,
+        apiId: 'local',
+        domainName: headers.host ?? 'localhost',
+        domainPrefix: 'local',
+        http: {
+          method,
+          path,
+          protocol: `HTTP/${request.httpVersion}`,
+          sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+          userAgent: headers['user-agent'] ?? '',
+        },
+        requestId,
+        routeKey: routeKey(match.route),
+        stage: '$default',
+        time: now.toISOString(),
+        timeEpoch: now.getTime(),
+        ...(claims ? { authorizer: { jwt: { claims, scopes } } } : {}),
+      } as APIGatewayProxyEventV2['requestContext'],
+      isBase64Encoded: body.length > 0 && !textual,
+      ...(body.length > 0 ? { body: body.toString(textual ? 'utf8' : 'base64') } : {}),
+    };
+    try {
+      const result = (await options.fn.invoke(event)) as Result | string | undefined;
+      if (result && typeof result === 'object' && 'statusCode' in result) return result;
+      // Payload 2.0: anything else is a 200 JSON body, as API Gateway infers it.
+      return { statusCode: 200, body: typeof result === 'string' ? result : JSON.stringify(result ?? null) };
+    } catch {
+      return gatewayError(500, 'Internal Server Error');
+    }
+  }
+
+  return (request, response) => {
+    const cors = corsFor(request.headers.origin);
+    handle(request).then(
+      (result) => send(response, result, cors),
+      () => send(response, gatewayError(500, 'Internal Server Error'), cors),
+    );
+  };
+}

@@ -1,0 +1,193 @@
+/**
+ * Label counts against a real (local) DynamoDB: relabeling, processing twice, deleting and
+ * crashing at every step of a count update still leave exact counts.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeImageRecords } from '../../../functions/domain/image-removal';
+import { countDiff, reconcileLabelCounts } from '../../../functions/domain/label-counts';
+import { writeImageRecord } from '../../../functions/domain/labels-store';
+import type { Label, ObjectRef } from '../../../functions/shared/workflow-schemas';
+import { createDynamoDbService, ensureLabelsTable } from '../../../local/dynamodb';
+
+const TABLE = 'labels';
+let server: http.Server;
+let close: () => Promise<void>;
+let dir: string;
+let db: DynamoDBDocumentClient;
+
+const label = (name: string, confidence = 90): Label => ({
+  name,
+  confidence,
+  parents: [],
+  categories: [],
+  aliases: [],
+  instances: [],
+});
+let sequence = 0;
+const object = (key: string, version: string): ObjectRef => ({
+  bucket: 'images',
+  key,
+  versionId: version,
+  eTag: `e-${version}`,
+  size: 10,
+  sequencer: (++sequence).toString(16).padStart(8, '0').toUpperCase(),
+});
+
+async function store(
+  table: { db: DynamoDBDocumentClient; tableName: string },
+  ref: ObjectRef,
+  names: string[],
+) {
+  await writeImageRecord(
+    table,
+    {
+      bucket: ref.bucket,
+      key: ref.key,
+      status: 'LABELED',
+      objectVersion: ref.versionId ?? '',
+      versionId: ref.versionId,
+      eTag: ref.eTag,
+      sequencer: ref.sequencer,
+      size: ref.size,
+      labels: names.map((name) => label(name)),
+      updatedAt: new Date().toISOString(),
+    },
+    ref,
+  );
+}
+
+async function counts(): Promise<Record<string, number>> {
+  const page = await db.send(
+    new QueryCommand({
+      TableName: TABLE,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': 'LABELS' },
+      ConsistentRead: true,
+    }),
+  );
+  return Object.fromEntries(
+    (page.Items ?? [])
+      .filter((item) => Number(item.imageCount) !== 0)
+      .map((item) => [String(item.name), Number(item.imageCount)]),
+  );
+}
+
+/** A client whose n-th send (and every one after it) fails, as a crash half-way would. */
+function crashingAfter(calls: number) {
+  let sent = 0;
+  const send = ((command: Parameters<DynamoDBDocumentClient['send']>[0]) => {
+    if (++sent > calls) return Promise.reject(new Error('crash'));
+    return db.send(command as never);
+  }) as DynamoDBDocumentClient['send'];
+  return { db: { send } as DynamoDBDocumentClient, tableName: TABLE };
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'label-counts-'));
+  const service = await createDynamoDbService({ path: dir });
+  server = http.createServer(service.handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const client = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await ensureLabelsTable(client, TABLE);
+  db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  close = async () => {
+    client.destroy();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await service.close();
+  };
+});
+
+afterAll(async () => {
+  await close?.();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('countDiff', () => {
+  it('compares names case-insensitively', () => {
+    expect(countDiff(['Cat', 'Dog'], ['cat', 'Bird'])).toEqual({ add: ['Bird'], remove: ['Dog'] });
+  });
+});
+
+describe('label counts', () => {
+  const table = () => ({ db, tableName: TABLE });
+
+  it('count each image once, follow a relabel, ignore a second processing, and drop a deletion', async () => {
+    await store(table(), object('one.png', 'v1'), ['Cat', 'Sofa']);
+    await store(table(), object('two.png', 'v1'), ['Cat']);
+    expect(await counts()).toEqual({ Cat: 2, Sofa: 1 });
+
+    const again = object('one.png', 'v1');
+    await store(table(), again, ['Cat', 'Sofa']);
+    await store(table(), again, ['Cat', 'Sofa']);
+    expect(await counts()).toEqual({ Cat: 2, Sofa: 1 });
+
+    await store(table(), object('one.png', 'v2'), ['Dog', 'Sofa']);
+    expect(await counts()).toEqual({ Cat: 1, Sofa: 1, Dog: 1 });
+
+    await removeImageRecords(table(), 'one.png');
+    await removeImageRecords(table(), 'one.png');
+    expect(await counts()).toEqual({ Cat: 1 });
+    await removeImageRecords(table(), 'two.png');
+    expect(await counts()).toEqual({});
+  });
+
+  it('stays exact when a store crashes after any number of calls and is retried', async () => {
+    for (let crashAt = 0; crashAt < 30; crashAt++) {
+      const key = `crash-${crashAt}.png`;
+      await store(table(), object(key, 'v1'), ['Crash', 'Old']);
+      const relabel = object(key, 'v2');
+      await store(crashingAfter(crashAt), relabel, ['Crash', 'New']).catch(() => undefined);
+      await store(table(), relabel, ['Crash', 'New']);
+      const now = await counts();
+      expect([crashAt, now.Crash, now.Old, now.New]).toEqual([crashAt, crashAt + 1, undefined, crashAt + 1]);
+    }
+  });
+
+  it('stays exact when a deletion crashes half-way and is retried', async () => {
+    const before = await counts();
+    for (let crashAt = 0; crashAt < 20; crashAt++) {
+      const key = `gone-${crashAt}.png`;
+      await store(table(), object(key, 'v1'), ['Gone']);
+      await removeImageRecords(crashingAfter(crashAt), key).catch(() => undefined);
+      await removeImageRecords(table(), key);
+      expect([crashAt, (await counts()).Gone]).toEqual([crashAt, undefined]);
+    }
+    expect(await counts()).toEqual(before);
+  });
+
+  it('keeps a newer upload on a late removal event, and drops only an old version deleted for good', async () => {
+    const removal = object('kept.png', 'v1');
+    await store(table(), object('kept.png', 'v2'), ['Kept']);
+    await expect(
+      removeImageRecords(table(), 'kept.png', {
+        eventName: 'ObjectRemoved:DeleteMarkerCreated',
+        sequencer: removal.sequencer,
+      }),
+    ).resolves.toMatchObject({ outcome: 'NEWER_RECORD_KEPT' });
+    await expect(
+      removeImageRecords(table(), 'kept.png', { eventName: 'ObjectRemoved:Delete', versionId: 'v1' }),
+    ).resolves.toMatchObject({ outcome: 'OLD_VERSION_ONLY' });
+    expect((await counts()).Kept).toBe(1);
+    await expect(
+      removeImageRecords(table(), 'kept.png', { eventName: 'ObjectRemoved:Delete', versionId: 'v2' }),
+    ).resolves.toMatchObject({ outcome: 'REMOVED', itemsDeleted: 3 });
+    expect((await counts()).Kept).toBeUndefined();
+  });
+
+  it('a reconcile with nothing to change writes nothing', async () => {
+    await store(table(), object('still.png', 'v1'), ['Still']);
+    expect(await reconcileLabelCounts(table(), 'still.png')).toBe(0);
+  });
+});
