@@ -5,13 +5,20 @@
 import { App, Aws, Tags, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { withAlarmEmail } from './config/delivery-config';
 import { imagesBucketName, loadStageConfig } from './config/stage-config';
 import { pipelineTiming } from './config/timing';
+import { ApiStack } from './stacks/api-stack';
+import { githubOidcStack } from './stacks/github-oidc-stack';
+import { MonitoringStack } from './stacks/monitoring-stack';
 import { PipelineStack } from './stacks/pipeline-stack';
 import { StorageStack } from './stacks/storage-stack';
 
 export function buildApp(app: App = new App()) {
-  const config = loadStageConfig(app.node.tryGetContext('stage') ?? 'dev');
+  const config = withAlarmEmail(
+    loadStageConfig(app.node.tryGetContext('stage') ?? 'dev'),
+    app.node.tryGetContext('alarmEmail'),
+  );
   const timing = pipelineTiming();
   const env = {
     account: config.env.account ?? process.env.CDK_DEFAULT_ACCOUNT,
@@ -41,8 +48,33 @@ export function buildApp(app: App = new App()) {
     queue: storage.ingest.queue,
   });
   pipeline.addStackDependency(storage);
+  const api = new ApiStack(app, `${prefix}-Api`, {
+    env,
+    config,
+    timing,
+    description: `Image labeling (${config.stage}): the labels API (HTTP API, Cognito, API function).`,
+    bucket: s3.Bucket.fromBucketName(
+      storage,
+      'ImagesForApi',
+      imagesBucketName(config, Aws.ACCOUNT_ID, Aws.REGION),
+    ),
+    table: storage.labels.table,
+  });
+  api.addStackDependency(storage);
+  // Dashboard, alarms and their topic (infra/stacks/monitoring-stack.ts); pass `api: <IHttpApi>` for API widgets.
+  const monitoring = new MonitoringStack(app, `${prefix}-Monitoring`, {
+    env,
+    config,
+    description: `Image labeling (${config.stage}): dashboard, alarms and the alarm topic.`,
+    stateMachine: pipeline.workflow.stateMachine,
+    queue: storage.ingest.queue,
+    deadLetterQueue: storage.ingest.deadLetterQueue,
+    delivery: pipeline.delivery,
+  });
+  monitoring.addStackDependency(pipeline);
   Tags.of(app).add('project', 'image-labeling');
   Tags.of(app).add('stage', config.stage);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, config, storage, pipeline };
+  const githubOidc = githubOidcStack(app);
+  return { app, config, storage, pipeline, api, monitoring, githubOidc };
 }

@@ -11,16 +11,24 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { FLAGS_DOCUMENT_PATH, flagsNames } from '../infra/config/flags';
 import { FUNCTIONS, type FunctionContext, houseEnvironment } from '../infra/config/functions';
 import { loadStageConfig } from '../infra/config/stage-config';
 import { LABEL_IMAGE_ASL_PATH, pipelineTiming } from '../infra/config/timing';
-import { createLocalApi } from './api';
+import { createLocalApi, createSecretsManagerService, localIssuer, persistentSecret } from './api';
+import { createAppConfigDataService } from './appconfig';
 import { createDynamoDbService, ensureLabelsTable } from './dynamodb';
 import { createEdgeRouter } from './edge';
 import { createLocalFunction, formatLogLine, type LocalFunction } from './lambda';
+import {
+  createEventSourceMappingApi,
+  createManagedEventSourceMapping,
+  type ManagedEventSourceMapping,
+} from './lambda/event-source-mappings';
+import { startSchedule } from './lambda/schedule';
 import { createRekognitionService, type LabelModel, type RekognitionService } from './rekognition';
 import { createS3Service } from './s3';
-import { createEventSourceMapping, createQueue, createSqsService } from './sqs';
+import { createQueue, createSqsService } from './sqs';
 import { createStepFunctionsService, substituteDefinition } from './stepfunctions';
 
 export const REGION = 'us-east-1';
@@ -43,8 +51,12 @@ export interface LocalCloudOptions {
   retryIntervalScale?: number;
   /** A label model other than the bundled CenterNet one (tests may inject one). */
   model?: LabelModel;
+  /** Also receives every raw function log line (the benchmark measures durations and log volume). */
+  onLog?: (functionName: string, line: string) => void;
   /** The visibility timeout of the ingest queue; default: the same as on AWS. */
   visibilityTimeoutSeconds?: number;
+  /** The feature flags document served by the local AppConfig; default config/flags.json. */
+  flagsFile?: string;
 }
 
 export interface StackInfo {
@@ -57,6 +69,7 @@ export interface StackInfo {
   queueUrl: string;
   deadLetterQueueUrl: string;
   stateMachineArn: string;
+  eventSourceMappingId: string;
   functions: Record<string, string>;
   dataDir: string;
 }
@@ -130,9 +143,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       dataDir: join(dataDir, 's3'),
       buckets: [names.bucket],
       region: REGION,
-      // The bucket notification CDK configures: every ObjectCreated event of the images bucket.
+      // The bucket notification CDK configures: every ObjectCreated and ObjectRemoved event.
       onObjectEvent: (record) => {
-        if (record.s3.bucket.name === names.bucket && record.eventName.startsWith('ObjectCreated:')) {
+        if (record.s3.bucket.name === names.bucket && /^Object(Created|Removed):/.test(record.eventName)) {
           queue.sendMessage(JSON.stringify({ Records: [record] }));
         }
       },
@@ -159,13 +172,21 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       // Lambda runs Node.js 24; this warning is about the Node.js 20 that may run the local cloud.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
-    const onLog =
+    const print =
       log === 'silent'
         ? () => undefined
         : (name: string, line: string) =>
             process.stdout.write(`${formatLogLine(name, line, { json: log === 'json' })}\n`);
+    const onLog = (name: string, line: string) => {
+      options.onLog?.(name, line);
+      print(name, line);
+    };
     const functions = new Map<string, LocalFunction>();
-    const make = (spec: (typeof FUNCTIONS)[keyof typeof FUNCTIONS], context: FunctionContext) => {
+    const make = (
+      spec: (typeof FUNCTIONS)[keyof typeof FUNCTIONS],
+      context: FunctionContext,
+      logLine: typeof onLog = onLog,
+    ) => {
       const fn = createLocalFunction({
         name: `image-labeling-${config.stage}-${spec.handlerDir}`,
         entry: join(ROOT, 'functions', spec.handlerDir, 'handler.ts'),
@@ -178,7 +199,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         region: REGION,
         accountId: ACCOUNT_ID,
         logFormat: 'JSON',
-        onLog,
+        onLog: logLine,
       });
       functions.set(fn.arn(), fn);
       stoppers.push(() => fn.close());
@@ -218,8 +239,29 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       type: 'EXPRESS',
     });
     const start = make(FUNCTIONS.start, { ...context, stateMachineArn });
+    // The labels API: the real handler behind a local HTTP API (local/api), its cursor key in a
+    // local Secrets Manager, tokens from a local issuer (`npm run --silent token`).
+    const cursorSecret = persistentSecret(
+      join(dataDir, 'api', 'cursor-key'),
+      `image-labeling-${config.stage}-cursor-key`,
+      REGION,
+      ACCOUNT_ID,
+    );
+    const apiFunction = make(FUNCTIONS.api, {
+      ...context,
+      bucketName: names.bucket,
+      cursorSecretId: cursorSecret.arn,
+    });
 
     const sqs = createSqsService({ queues: [queue, deadLetterQueue] });
+    // Feature flags: the local AppConfigData serves the flags file (re-read at every poll), and
+    // the Lambda API lets apply-flags switch the event source mapping (local/appconfig, local/lambda).
+    const appconfig = createAppConfigDataService({
+      file: options.flagsFile ?? FLAGS_DOCUMENT_PATH,
+      names: flagsNames(config.stage),
+      onProblem: (message) => onLog('appconfig', message),
+    });
+    const mappings: ManagedEventSourceMapping[] = [];
     edge.on(
       'request',
       createEdgeRouter({
@@ -228,6 +270,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         sqs: sqs.handler,
         states: stepFunctions.handler,
         rekognition: rekognition.handler,
+        appconfig: appconfig.handler,
+        lambda: createEventSourceMappingApi(mappings),
+        secretsmanager: createSecretsManagerService([cursorSecret]),
       }),
     );
     const ddbClient = new DynamoDBClient({
@@ -236,11 +281,22 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     await ensureLabelsTable(ddbClient, names.table);
-    api.on('request', createLocalApi({ client: ddbClient, tableName: names.table, bucket: names.bucket }));
+    api.on(
+      'request',
+      createLocalApi({
+        fn: apiFunction,
+        issuer: await localIssuer(dataDir),
+        corsOrigins: config.api.corsOrigins,
+        accountId: ACCOUNT_ID,
+      }),
+    );
     stoppers.push(() => ddbClient.destroy());
 
-    // Last: start consuming. Messages left from an earlier run are processed now.
-    const mapping = createEventSourceMapping({
+    // Last: start consuming (unless processing is switched off). Messages left from an earlier run
+    // are processed now.
+    const mapping = createManagedEventSourceMapping({
+      functionArn: start.arn('live'),
+      enabled: appconfig.current().configuration.processing?.enabled !== false,
       queue,
       batchSize: config.ingest.batchSize,
       maximumBatchingWindowMs: config.ingest.maxBatchingWindowSeconds * 1000,
@@ -249,8 +305,23 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       invoke: (event) => start.invoke(event),
       onBatchError: (error) => onLog('event-source-mapping', `batch failed: ${String(error)}`),
     });
-    mapping.start();
+    mappings.push(mapping);
     stoppers.push(() => mapping.stop());
+    // apply-flags on its schedule, as EventBridge runs it; only its changes and problems are shown.
+    const applyFlags = make(
+      FUNCTIONS.applyFlags,
+      { ...context, eventSourceMappingId: mapping.uuid },
+      (name, line) => {
+        options.onLog?.(name, line);
+        if (/Ingest switched|"level":"(WARN|ERROR)"|ERROR|WARN/.test(line)) print(name, line);
+      },
+    );
+    const applySchedule = startSchedule(
+      config.flags.applyIntervalSeconds * 1000,
+      () => applyFlags.invoke({}),
+      (error) => onLog('apply-flags', `scheduled run failed: ${String(error)}`),
+    );
+    stoppers.push(() => applySchedule.stop());
 
     const info: StackInfo = {
       region: REGION,
@@ -262,6 +333,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       queueUrl: `${awsEndpoint}/${ACCOUNT_ID}/${names.queue}`,
       deadLetterQueueUrl: `${awsEndpoint}/${ACCOUNT_ID}/${names.deadLetterQueue}`,
       stateMachineArn,
+      eventSourceMappingId: mapping.uuid,
       functions: Object.fromEntries([...functions.values()].map((fn) => [fn.name, fn.arn('live')])),
       dataDir,
     };

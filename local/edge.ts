@@ -6,13 +6,22 @@
  */
 import type http from 'node:http';
 
-export type ServiceName = 's3' | 'dynamodb' | 'sqs' | 'states' | 'rekognition';
+export type ServiceName =
+  | 's3'
+  | 'dynamodb'
+  | 'sqs'
+  | 'states'
+  | 'rekognition'
+  | 'appconfig'
+  | 'lambda'
+  | 'secretsmanager';
 
 const TARGET_PREFIXES: [string, ServiceName][] = [
   ['DynamoDB_', 'dynamodb'],
   ['AmazonSQS.', 'sqs'],
   ['AWSStepFunctions.', 'states'],
   ['RekognitionService.', 'rekognition'],
+  ['secretsmanager.', 'secretsmanager'],
 ];
 
 export function serviceOf(request: Pick<http.IncomingMessage, 'headers' | 'url'>): string {

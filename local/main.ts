@@ -56,7 +56,8 @@ Try it (in another terminal):
 
   export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=${info.region}
   aws --endpoint-url ${aws} s3 cp test/fixtures/photos/astronaut.png "s3://${info.bucket}/some dir/a+b.png"
-  curl -s ${info.endpoints.api}/images/some%20dir%2Fa%2Bb.png
+  TOKEN=$(npm run --silent token)
+  curl -s -H "Authorization: Bearer $TOKEN" ${info.endpoints.api}/images/some%20dir%2Fa%2Bb.png
 
 Ctrl-C stops it.
 `);

@@ -3,10 +3,13 @@
  * recorded on the version before it is returned, so a retried or re-run store step never
  * pays for a second call.
  */
+import { labelSettingsFrom } from '../domain/flags';
 import { detectLabels } from '../domain/labeling';
 import { cacheDetection, getCachedDetection } from '../domain/labels-store';
 import { dynamo, rekognition } from '../shared/clients';
 import { intFromEnv, loadEnv, nonEmpty, numberFromEnv } from '../shared/env';
+import { RekognitionThrottledError } from '../shared/errors';
+import { readFlags } from '../shared/flags';
 import { instrumented } from '../shared/middleware';
 import { logger, MetricUnit, metrics } from '../shared/observability';
 import { parseTaskInput } from '../shared/task-input';
@@ -30,9 +33,16 @@ export const handler = instrumented(async (event: unknown): Promise<Detection> =
   }
 
   const started = performance.now();
-  const detection = await detectLabels(rekognition(), object, {
+  // The labelFilters flag, or the stage's settings; the values used are recorded with the result.
+  const settings = labelSettingsFrom(await readFlags(), {
     minConfidence: env.MIN_CONFIDENCE,
     maxLabels: env.MAX_LABELS,
+  });
+  const detection = await detectLabels(rekognition(), object, settings).catch((error: unknown) => {
+    // Each throttled call, before the workflow retries it: the dashboard and an alarm watch it.
+    if (error instanceof RekognitionThrottledError)
+      metrics.addMetric('RekognitionThrottles', MetricUnit.Count, 1);
+    throw error;
   });
   metrics.addMetric('RekognitionLatency', MetricUnit.Milliseconds, performance.now() - started);
   metrics.addMetric('RekognitionCalls', MetricUnit.Count, 1);

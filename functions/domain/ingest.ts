@@ -9,6 +9,7 @@ import { type SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
 import { MalformedEventError, WorkflowFailedError } from '../shared/errors';
 import { decodeS3EventKey } from '../shared/s3-key';
+import { isSmokeKey } from '../shared/smoke';
 import type { WorkflowInput } from '../shared/workflow-schemas';
 import { objectVersionOf } from './labels-table';
 
@@ -37,7 +38,17 @@ const S3TestEventSchema = z.object({ Event: z.literal('s3:TestEvent') });
 
 export type ObjectEvent =
   | { kind: 'created'; input: WorkflowInput }
+  | { kind: 'removed'; removal: ObjectRemoval }
   | { kind: 'ignored'; eventName: string; key: string };
+
+/** An S3 ObjectRemoved event: every record of the key goes (functions/domain/image-removal.ts). */
+export interface ObjectRemoval {
+  bucket: string;
+  key: string;
+  eventName: string;
+  versionId?: string | undefined;
+  sequencer?: string | undefined;
+}
 
 export type ParsedMessage = { kind: 'test-event' } | { kind: 'events'; events: ObjectEvent[] };
 
@@ -67,7 +78,21 @@ function toObjectEvent(record: z.infer<typeof S3EventRecordSchema>): ObjectEvent
       `The event's object key is not valid form encoding: ${record.s3.object.key}`,
     );
   }
-  if (!record.eventName.startsWith('ObjectCreated:')) {
+  // Deployment smoke objects are checked by the hooks that write them (functions/shared/smoke.ts).
+  if (record.eventName.startsWith('ObjectRemoved:') && !isSmokeKey(key)) {
+    const { versionId, sequencer } = record.s3.object;
+    return {
+      kind: 'removed',
+      removal: {
+        bucket: record.s3.bucket.name,
+        key,
+        eventName: record.eventName,
+        ...(versionId && versionId !== 'null' ? { versionId } : {}),
+        ...(sequencer ? { sequencer } : {}),
+      },
+    };
+  }
+  if (!record.eventName.startsWith('ObjectCreated:') || isSmokeKey(key)) {
     return { kind: 'ignored', eventName: record.eventName, key };
   }
   const { eTag, versionId, size, sequencer } = record.s3.object;

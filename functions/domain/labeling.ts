@@ -17,6 +17,46 @@ export interface LabelSettings {
   minConfidence: number;
   /** 1-100: at most this many labels, highest confidence first. */
   maxLabels: number;
+  /** Rekognition Settings.GeneralLabels filters (from the labelFilters flag); empty or absent: none. */
+  includeLabels?: string[];
+  excludeLabels?: string[];
+  includeCategories?: string[];
+  excludeCategories?: string[];
+  /** Which flags configuration set these values, recorded with the result. */
+  flagsVersion?: string;
+  flagsSource?: 'appconfig' | 'defaults';
+}
+
+/** Settings.GeneralLabels for the filters that are set, or undefined when none is. */
+export function generalLabelsSettings(settings: LabelSettings) {
+  const filters = {
+    LabelInclusionFilters: settings.includeLabels ?? [],
+    LabelExclusionFilters: settings.excludeLabels ?? [],
+    LabelCategoryInclusionFilters: settings.includeCategories ?? [],
+    LabelCategoryExclusionFilters: settings.excludeCategories ?? [],
+  };
+  const set = Object.entries(filters).filter(([, values]) => values.length > 0);
+  return set.length > 0 ? Object.fromEntries(set) : undefined;
+}
+
+/** What a detection records about the settings it ran with. */
+export function recordedSettings(settings: LabelSettings): Detection['settings'] {
+  const { flagsVersion, flagsSource } = settings;
+  const filters = generalLabelsSettings(settings);
+  return {
+    minConfidence: settings.minConfidence,
+    maxLabels: settings.maxLabels,
+    ...(filters
+      ? {
+          includeLabels: settings.includeLabels ?? [],
+          excludeLabels: settings.excludeLabels ?? [],
+          includeCategories: settings.includeCategories ?? [],
+          excludeCategories: settings.excludeCategories ?? [],
+        }
+      : {}),
+    ...(flagsVersion ? { flagsVersion } : {}),
+    ...(flagsSource ? { flagsSource } : {}),
+  };
 }
 
 const THROTTLING = new Set([
@@ -61,6 +101,7 @@ export async function detectLabels(
   settings: LabelSettings,
   now: () => Date = () => new Date(),
 ): Promise<Omit<Detection, 'fromCache'>> {
+  const generalLabels = generalLabelsSettings(settings);
   try {
     const response = await client.send(
       new DetectLabelsCommand({
@@ -73,12 +114,13 @@ export async function detectLabels(
         },
         MinConfidence: settings.minConfidence,
         MaxLabels: settings.maxLabels,
+        ...(generalLabels ? { Settings: { GeneralLabels: generalLabels } } : {}),
       }),
     );
     return {
       labels: boundLabels((response.Labels ?? []).map(toLabel)),
       labelModelVersion: response.LabelModelVersion ?? 'unknown',
-      settings: { minConfidence: settings.minConfidence, maxLabels: settings.maxLabels },
+      settings: recordedSettings(settings),
       detectedAt: now().toISOString(),
     };
   } catch (error) {

@@ -18,6 +18,7 @@ import {
 import { ImageInProgressError, LabelStoreThrottledError } from '../shared/errors';
 import { compareSequencers } from '../shared/s3-key';
 import type { ClaimResult, Detection, ObjectRef } from '../shared/workflow-schemas';
+import { reconcileLabelCounts } from './label-counts';
 import {
   IMAGE_SK,
   type ImageItem,
@@ -201,6 +202,8 @@ export async function writeImageRecord(
     { PutRequest: { Item: record } },
   ];
   const writeRequests = await batchWrite(table, requests);
+  // Before the version turns final, so a crash here is repaired by the retry (label-counts.ts).
+  await throttleAware(() => reconcileLabelCounts(table, object.key));
   return { superseded: false, labelsWritten: items.length, staleLabelsDeleted: stale.length, writeRequests };
 }
 

@@ -38,6 +38,11 @@ export const IMAGE_SK = 'IMAGE';
 export const versionSk = (objectVersion: string) => `VERSION#${objectVersion}`;
 export const labelSk = (name: string) => `LABEL#${name}`;
 export const labelIndexPk = (name: string) => `LABEL#${name.toLowerCase()}`;
+/** Per image: which label names the label counts include for it (see label-counts.ts). */
+export const COUNTS_SK = 'COUNTS';
+/** The label count items: pk = LABELS, sk = LABEL#<name lower-cased>, imageCount, name. */
+export const LABEL_COUNTS_PK = 'LABELS';
+export const labelCountSk = (name: string) => `LABEL#${name.toLowerCase()}`;
 
 /** The version id when the bucket is versioned, the ETag otherwise. */
 export function objectVersionOf(object: Pick<ObjectRef, 'versionId' | 'eTag'>): string {

@@ -5,7 +5,10 @@
  * which is how the local cloud points the same code at local services (an IP-address endpoint
  * such as http://127.0.0.1:4566 makes the S3 client use path-style addressing by itself).
  */
+import { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { RekognitionClient } from '@aws-sdk/client-rekognition';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -42,4 +45,46 @@ export function dynamo(): DynamoDBDocumentClient {
 export function sfn(): SFNClient {
   sfnClient ??= tracer.captureAWSv3Client(new SFNClient({}));
   return sfnClient;
+}
+
+let codeDeployClient: CodeDeployClient | undefined;
+let lambdaClient: LambdaClient | undefined;
+
+/** Deployment hooks report their verdict to CodeDeploy. */
+export function codedeploy(): CodeDeployClient {
+  codeDeployClient ??= tracer.captureAWSv3Client(new CodeDeployClient({}));
+  return codeDeployClient;
+}
+
+/** Deployment hooks invoke the new version of a function directly. */
+export function lambda(): LambdaClient {
+  lambdaClient ??= tracer.captureAWSv3Client(new LambdaClient({}));
+  return lambdaClient;
+}
+
+let appConfigDataClient: AppConfigDataClient | undefined;
+
+/**
+ * Feature flags (functions/shared/flags.ts). Short timeouts and one retry: when AppConfig is
+ * slow or down, the functions fall back to safe defaults quickly instead of stalling a run.
+ */
+export function appConfigData(): AppConfigDataClient {
+  appConfigDataClient ??= tracer.captureAWSv3Client(
+    new AppConfigDataClient({
+      maxAttempts: 2,
+      requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 },
+    }),
+  );
+  return appConfigDataClient;
+}
+
+let presignerClient: S3Client | undefined;
+
+/**
+ * Signs upload URLs. WHEN_REQUIRED: by default the SDK puts the CRC32 of an empty body into a
+ * presigned PUT URL, and real S3 then rejects every upload to it (aws/aws-sdk-js-v3#6994).
+ */
+export function s3Presigner(): S3Client {
+  presignerClient ??= new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED' });
+  return presignerClient;
 }

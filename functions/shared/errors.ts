@@ -71,6 +71,11 @@ export class InvalidTaskInputError extends Error {
   override readonly name = 'InvalidTaskInput';
 }
 
+/** A deployment hook's smoke test found the new version broken: CodeDeploy is told Failed. */
+export class SmokeTestFailedError extends Error {
+  override readonly name = 'SmokeTestFailed';
+}
+
 export const ERROR_NAMES = [
   'ImageRejected',
   'ImageInProgress',
@@ -81,6 +86,7 @@ export const ERROR_NAMES = [
   'WorkflowFailed',
   'ConfigurationError',
   'InvalidTaskInput',
+  'SmokeTestFailed',
 ] as const;
 export type ErrorName = (typeof ERROR_NAMES)[number];
 

@@ -61,7 +61,18 @@ export type Label = z.infer<typeof LabelSchema>;
 export const DetectionSchema = z.object({
   labels: z.array(LabelSchema),
   labelModelVersion: z.string(),
-  settings: z.object({ minConfidence: z.number(), maxLabels: z.number().int() }),
+  settings: z.object({
+    minConfidence: z.number(),
+    maxLabels: z.number().int(),
+    /** GeneralLabels filters from the labelFilters flag, recorded only when one was set. */
+    includeLabels: z.array(z.string()).optional(),
+    excludeLabels: z.array(z.string()).optional(),
+    includeCategories: z.array(z.string()).optional(),
+    excludeCategories: z.array(z.string()).optional(),
+    /** The AppConfig version label of the flags this run used (`defaults` after a fallback). */
+    flagsVersion: z.string().optional(),
+    flagsSource: z.enum(['appconfig', 'defaults']).optional(),
+  }),
   detectedAt: z.string(),
   /** True when the labels came from this version's earlier, recorded Rekognition answer. */
   fromCache: z.boolean(),

@@ -5,14 +5,17 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { pausedBatch } from '../domain/flags-ingest';
+import { removeImageRecords } from '../domain/image-removal';
 import { createBatchRunner, parseQueueMessage, runWorkflow, type WorkflowRun } from '../domain/ingest';
-import { sfn } from '../shared/clients';
+import { dynamo, sfn } from '../shared/clients';
 import { loadEnv, nonEmpty } from '../shared/env';
+import { readFlags } from '../shared/flags';
 import { instrumented } from '../shared/middleware';
 import { logger, MetricUnit, metrics } from '../shared/observability';
 import type { WorkflowInput } from '../shared/workflow-schemas';
 
-const env = loadEnv({ STATE_MACHINE_ARN: nonEmpty });
+const env = loadEnv({ STATE_MACHINE_ARN: nonEmpty, LABELS_TABLE_NAME: nonEmpty });
 const processor = new BatchProcessor(EventType.SQS);
 
 async function handleRecord(record: SQSRecord, run: (input: WorkflowInput) => Promise<WorkflowRun>) {
@@ -22,6 +25,14 @@ async function handleRecord(record: SQSRecord, run: (input: WorkflowInput) => Pr
     return;
   }
   for (const event of message.events) {
+    if (event.kind === 'removed') {
+      // An object deleted (through the API or any other way): every record of it goes.
+      const { key, eventName, versionId, sequencer } = event.removal;
+      const table = { db: dynamo(), tableName: env.LABELS_TABLE_NAME };
+      const result = await removeImageRecords(table, key, { eventName, versionId, sequencer });
+      logger.info('Object removed', { key, eventName, versionId, ...result });
+      continue;
+    }
     if (event.kind === 'ignored') {
       logger.info('Ignoring a non-creation event', { eventName: event.eventName, key: event.key });
       continue;
@@ -40,6 +51,15 @@ async function handleRecord(record: SQSRecord, run: (input: WorkflowInput) => Pr
 
 export const handler = instrumented(async (event: SQSEvent, context) => {
   metrics.addMetric('MessagesReceived', MetricUnit.Count, event.Records.length);
+  // Kill switch: hand the batch back untouched (apply-flags disables this event source soon after;
+  // functions/domain/flags-ingest.ts explains why that, not failing messages, is the pause).
+  if (!(await readFlags()).processing) {
+    logger.warn('Processing is switched off: the batch goes back to the queue', {
+      messages: event.Records.length,
+    });
+    metrics.addMetric('MessagesPaused', MetricUnit.Count, event.Records.length);
+    return pausedBatch(event);
+  }
   const run = createBatchRunner((input) => runWorkflow(sfn(), env.STATE_MACHINE_ARN, input));
   const response = await processPartialResponse(
     event,

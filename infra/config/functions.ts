@@ -3,6 +3,7 @@
  * stack and by the local cloud, so a function sees the same variables in both.
  */
 import type { LABEL_WORKFLOW_PLACEHOLDERS } from '../constructs/label-workflow';
+import { flagsEnvironment } from './flags';
 import type { StageConfig } from './stage-config';
 import type { PipelineTiming } from './timing';
 
@@ -14,6 +15,11 @@ export interface FunctionContext {
   tableName: string;
   /** Only the start-workflow function needs it (it is created after the state machine). */
   stateMachineArn?: string;
+  /** Only apply-flags needs it: the start-workflow function's SQS event source mapping. */
+  eventSourceMappingId?: string;
+  /** The labels API only: the images bucket and the secret that signs its cursors. */
+  bucketName?: string;
+  cursorSecretId?: string;
 }
 
 export interface FunctionSpec {
@@ -60,6 +66,7 @@ export const FUNCTIONS = {
       ...table(context),
       MIN_CONFIDENCE: String(context.config.labels.minConfidence),
       MAX_LABELS: String(context.config.labels.maxLabels),
+      ...flagsEnvironment(context.config),
     }),
     placeholder: 'DetectLabelsFunctionArn',
   },
@@ -84,9 +91,45 @@ export const FUNCTIONS = {
     handlerDir: 'start-workflow',
     description: 'Consumes S3 upload events from SQS and runs the workflow for each object version.',
     timeoutSeconds: (timing) => timing.startFunctionTimeoutSeconds,
-    environment: ({ stateMachineArn }) => {
-      if (!stateMachineArn) throw new Error('start-workflow needs the state machine ARN');
-      return { STATE_MACHINE_ARN: stateMachineArn };
+    environment: (context) => {
+      if (!context.stateMachineArn) throw new Error('start-workflow needs the state machine ARN');
+      // The table too: S3 ObjectRemoved events remove the records of a deleted object.
+      return {
+        STATE_MACHINE_ARN: context.stateMachineArn,
+        ...table(context),
+        ...flagsEnvironment(context.config),
+      };
+    },
+  },
+  applyFlags: {
+    id: 'ApplyFlags',
+    handlerDir: 'apply-flags',
+    description: 'Applies the processing (kill switch) and ingestThrottle flags to the ingest event source.',
+    timeoutSeconds: () => 30,
+    environment: (context) => {
+      if (!context.eventSourceMappingId) throw new Error('apply-flags needs the event source mapping id');
+      return {
+        ...flagsEnvironment(context.config),
+        EVENT_SOURCE_MAPPING_ID: context.eventSourceMappingId,
+        DEFAULT_MAX_CONCURRENCY: String(context.config.ingest.maxConcurrency),
+      };
+    },
+  },
+  api: {
+    id: 'LabelsApi',
+    handlerDir: 'api',
+    description: 'The labels API: images by key or label, label counts, presigned uploads, deletion.',
+    timeoutSeconds: () => 10,
+    environment: (context) => {
+      if (!context.bucketName || !context.cursorSecretId) {
+        throw new Error('the labels API needs the bucket name and the cursor secret');
+      }
+      return {
+        ...table(context),
+        IMAGES_BUCKET: context.bucketName,
+        CURSOR_SECRET_ID: context.cursorSecretId,
+        UPLOAD_URL_EXPIRES_SECONDS: '300',
+      };
     },
   },
 } as const satisfies Record<string, FunctionSpec>;

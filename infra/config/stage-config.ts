@@ -3,6 +3,8 @@
  * out-of-range value fails at synth with a message naming the field, never at deploy time.
  */
 import { z } from 'zod';
+import { AlarmsConfigSchema, DeliveryConfigSchema, STAGE_ALARMS, STAGE_DELIVERY } from './delivery-config';
+import { FlagsConfigSchema, STAGE_FLAGS } from './flags';
 
 /** CloudWatch Logs accepts only these retention periods. */
 const RETENTION_DAYS = [
@@ -52,6 +54,18 @@ export const StageConfigSchema = z
     images: z.object({
       noncurrentVersionExpirationDays: z.number().int().min(1).max(3650),
     }),
+    /** The labels API: stage throttling (requests per second, burst) and CORS origins. */
+    api: z.object({
+      throttlingRateLimit: z.number().int().min(1).max(10_000),
+      throttlingBurstLimit: z.number().int().min(1).max(5_000),
+      corsOrigins: z.array(z.url({ protocol: /^https?$/ }).or(z.literal('*'))).max(20),
+    }),
+    /** CodeDeploy traffic shifting and rollback alarms (infra/config/delivery-config.ts). */
+    delivery: DeliveryConfigSchema,
+    /** Operational alarms and where they go (infra/config/delivery-config.ts). */
+    alarms: AlarmsConfigSchema,
+    /** Feature flags in AppConfig: rollout, cache, kill-switch period (infra/config/flags.ts). */
+    flags: FlagsConfigSchema,
   })
   .strict();
 
@@ -68,6 +82,10 @@ export const STAGES = {
     labels: { minConfidence: 70, maxLabels: 25 },
     ingest: { batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 5, maxReceiveCount: 5 },
     images: { noncurrentVersionExpirationDays: 7 },
+    api: { throttlingRateLimit: 50, throttlingBurstLimit: 100, corsOrigins: ['http://localhost:5173'] },
+    delivery: STAGE_DELIVERY.dev,
+    alarms: STAGE_ALARMS.dev,
+    flags: STAGE_FLAGS.dev,
   },
   prod: {
     stage: 'prod',
@@ -79,6 +97,10 @@ export const STAGES = {
     labels: { minConfidence: 75, maxLabels: 25 },
     ingest: { batchSize: 10, maxBatchingWindowSeconds: 2, maxConcurrency: 20, maxReceiveCount: 5 },
     images: { noncurrentVersionExpirationDays: 30 },
+    api: { throttlingRateLimit: 200, throttlingBurstLimit: 400, corsOrigins: ['https://labels.example.com'] },
+    delivery: STAGE_DELIVERY.prod,
+    alarms: STAGE_ALARMS.prod,
+    flags: STAGE_FLAGS.prod,
   },
   /** The local cloud (`npm start`): its label model scores lower than Rekognition (see README). */
   local: {
@@ -91,6 +113,10 @@ export const STAGES = {
     labels: { minConfidence: 50, maxLabels: 25 },
     ingest: { batchSize: 10, maxBatchingWindowSeconds: 0, maxConcurrency: 2, maxReceiveCount: 5 },
     images: { noncurrentVersionExpirationDays: 1 },
+    api: { throttlingRateLimit: 1000, throttlingBurstLimit: 2000, corsOrigins: ['*'] },
+    delivery: STAGE_DELIVERY.local,
+    alarms: STAGE_ALARMS.local,
+    flags: STAGE_FLAGS.local,
   },
 } as const satisfies Record<string, z.input<typeof StageConfigSchema>>;
 

@@ -41,6 +41,11 @@ export class IngestQueue extends Construct {
       's3:ObjectCreated:*' as s3.EventType,
       new s3n.SqsDestination(this.queue),
     );
+    // Every way an object is removed (Delete, DeleteMarkerCreated): its records are removed too.
+    props.bucket.addEventNotification(
+      's3:ObjectRemoved:*' as s3.EventType,
+      new s3n.SqsDestination(this.queue),
+    );
     // CDK writes the notification configuration with a custom-resource function of its own.
     const handler = Stack.of(this).node.tryFindChild(
       'BucketNotificationsHandler050a0587b7544547bf325f094a3db834',

@@ -26,6 +26,8 @@ export interface LabelWorkflowProps {
   logLevel: 'ALL' | 'ERROR' | 'FATAL';
   logRetention: logs.RetentionDays;
   removalPolicy: RemovalPolicy;
+  /** A fixed name lets the post-traffic deployment hook build the ARN without a reference cycle. */
+  stateMachineName?: string;
 }
 
 export class LabelWorkflow extends Construct {
@@ -45,6 +47,7 @@ export class LabelWorkflow extends Construct {
     );
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.EXPRESS,
+      ...(props.stateMachineName ? { stateMachineName: props.stateMachineName } : {}),
       definitionBody: sfn.DefinitionBody.fromString(readFileSync(LABEL_IMAGE_ASL_PATH, 'utf8')),
       definitionSubstitutions: substitutions,
       logs: { destination: this.logGroup, level: sfn.LogLevel[props.logLevel], includeExecutionData: true },

@@ -9,9 +9,12 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { deliveryApplicationName, labelWorkflowName } from '../config/delivery-config';
 import { FUNCTIONS, type FunctionContext, type FunctionSpec } from '../config/functions';
 import type { StageConfig } from '../config/stage-config';
 import type { PipelineTiming } from '../config/timing';
+import { Delivery, pipelineReleases } from '../constructs/delivery';
+import { FeatureFlags } from '../constructs/feature-flags';
 import { LabelWorkflow, type LabelWorkflowTasks } from '../constructs/label-workflow';
 import { LabelerFunction } from '../constructs/labeler-function';
 import { nagResourceFinding } from '../nag';
@@ -27,6 +30,8 @@ export interface PipelineStackProps extends StackProps {
 export class PipelineStack extends Stack {
   readonly functions: Record<string, LabelerFunction>;
   readonly workflow: LabelWorkflow;
+  readonly delivery: Delivery;
+  readonly flags: FeatureFlags;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -79,21 +84,47 @@ export class PipelineStack extends Stack {
       logLevel: config.workflowLogLevel,
       logRetention: config.logRetentionDays,
       removalPolicy,
+      stateMachineName: labelWorkflowName(config.stage),
     });
 
     const start = build(FUNCTIONS.start, { stateMachineArn: this.workflow.stateMachine.stateMachineArn });
     this.workflow.stateMachine.grantStartSyncExecution(start.function);
-    // The event source is attached to the alias, so a canary splits queue traffic too.
-    start.alias.addEventSource(
-      new SqsEventSource(queue, {
-        batchSize: config.ingest.batchSize,
-        maxBatchingWindow: Duration.seconds(config.ingest.maxBatchingWindowSeconds),
-        maxConcurrency: config.ingest.maxConcurrency,
-        reportBatchItemFailures: true,
-      }),
+    // S3 ObjectRemoved events: the records of a deleted object go (functions/domain/image-removal.ts).
+    tableAccess(
+      start,
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:Query',
+      'dynamodb:BatchWriteItem',
     );
+    // The event source is attached to the alias, so a canary splits queue traffic too.
+    const ingestSource = new SqsEventSource(queue, {
+      batchSize: config.ingest.batchSize,
+      maxBatchingWindow: Duration.seconds(config.ingest.maxBatchingWindowSeconds),
+      maxConcurrency: config.ingest.maxConcurrency,
+      reportBatchItemFailures: true,
+    });
+    start.alias.addEventSource(ingestSource);
 
-    this.functions = { claim, validate, detect, store, record, start };
+    // Feature flags in AppConfig (infra/constructs/feature-flags.ts): detect and start read them;
+    // apply-flags puts the kill switch and the throttle onto the ingest event source.
+    const applyFlags = build(FUNCTIONS.applyFlags, {
+      eventSourceMappingId: ingestSource.eventSourceMappingId,
+    });
+    this.flags = new FeatureFlags(this, 'FeatureFlags', { config, readers: [detect, start, applyFlags] });
+    this.flags.grantRead(detect, start, applyFlags);
+    this.flags.applyOnSchedule(applyFlags, ingestSource.eventSourceMappingArn);
+
+    this.functions = { claim, validate, detect, store, record, start, applyFlags };
+    // CodeDeploy canaries on the workflow functions' aliases, with their hooks (infra/constructs/delivery.ts).
+    this.delivery = new Delivery(this, 'Delivery', {
+      config,
+      applicationName: deliveryApplicationName(config.stage),
+      bucket,
+      stateMachineName: labelWorkflowName(config.stage),
+      removalPolicy,
+      releases: pipelineReleases(config, { claim, validate, detect, store, record, start }),
+    });
     Validations.of(this.workflow).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:

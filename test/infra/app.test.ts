@@ -71,7 +71,7 @@ describe('the dev stage', () => {
       });
     });
 
-    it('sends every ObjectCreated event of the bucket to an encrypted queue with a dead-letter queue', () => {
+    it('sends every ObjectCreated and ObjectRemoved event of the bucket to an encrypted queue with a dead-letter queue', () => {
       const timing = pipelineTiming();
       dev.storage.hasResourceProperties('AWS::SQS::Queue', {
         SqsManagedSseEnabled: true,
@@ -80,7 +80,10 @@ describe('the dev stage', () => {
       });
       dev.storage.hasResourceProperties('Custom::S3BucketNotifications', {
         NotificationConfiguration: {
-          QueueConfigurations: [Match.objectLike({ Events: ['s3:ObjectCreated:*'] })],
+          QueueConfigurations: [
+            Match.objectLike({ Events: ['s3:ObjectCreated:*'] }),
+            Match.objectLike({ Events: ['s3:ObjectRemoved:*'] }),
+          ],
         },
       });
     });
@@ -92,7 +95,9 @@ describe('the dev stage', () => {
         (fn) =>
           (fn.Properties.Runtime as string | undefined)?.startsWith('nodejs') && fn.Properties.Architectures,
       );
-      expect(functions).toHaveLength(6);
+      // Plus the CodeDeploy hooks: one pre-traffic hook per release and one post-traffic hook.
+      const hooks = Object.keys(dev.built.pipeline.delivery.releases).length + 1;
+      expect(functions).toHaveLength(Object.keys(dev.built.pipeline.functions).length + hooks);
       for (const fn of functions) {
         expect(fn.Properties).toMatchObject({
           Runtime: 'nodejs24.x',
@@ -105,7 +110,7 @@ describe('the dev stage', () => {
 
     it('gives every function a live alias on its current version', () => {
       const aliases = Object.values(resourcesOf(dev.pipeline, 'AWS::Lambda::Alias'));
-      expect(aliases).toHaveLength(6);
+      expect(aliases).toHaveLength(Object.keys(dev.built.pipeline.functions).length);
       for (const alias of aliases) {
         expect(alias.Properties.Name).toBe('live');
         expect(alias.Properties.FunctionVersion).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Version'] });
@@ -227,14 +232,24 @@ describe('the dev stage', () => {
     it('grants least privilege: no wildcard actions, only DetectLabels on Rekognition, only reads on S3', () => {
       const statements = Object.values(resourcesOf(dev.pipeline, 'AWS::IAM::Policy')).flatMap(
         (policy) =>
-          (policy.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement,
+          (
+            policy.Properties.PolicyDocument as {
+              Statement: { Action: string | string[]; Resource?: unknown }[];
+            }
+          ).Statement,
       );
       const actions = statements.flatMap((statement) => [statement.Action].flat());
       expect(actions.filter((action) => action === '*' || action.endsWith(':*'))).toEqual([]);
       expect(new Set(actions.filter((action) => action.startsWith('rekognition:')))).toEqual(
         new Set(['rekognition:DetectLabels']),
       );
-      expect(new Set(actions.filter((action) => action.startsWith('s3:')))).toEqual(
+      // Writes only by the deployment hooks, only under the reserved smoke prefix (functions/shared/smoke.ts).
+      const smoke = (statement: { Resource?: unknown }) =>
+        JSON.stringify(statement.Resource).includes('/_smoke/*');
+      const reads = statements
+        .filter((statement) => !smoke(statement))
+        .flatMap((statement) => [statement.Action].flat());
+      expect(new Set(reads.filter((action) => action.startsWith('s3:')))).toEqual(
         new Set(['s3:GetObject', 's3:GetObjectVersion']),
       );
       expect(

@@ -13,6 +13,7 @@ import {
   SFNClient,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localIssuer } from '../../local/api';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud';
 
 const photo = (name: string) => readFileSync(new URL(`../fixtures/photos/${name}`, import.meta.url));
@@ -33,8 +34,13 @@ describe('the local cloud', () => {
   async function waitForRecord(key: string, timeoutMs = 45_000): Promise<ImageRecord> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const response = await fetch(`${cloud.info.endpoints.api}/images/${encodeURIComponent(key)}`);
-      if (response.status === 200) return (await response.json()) as ImageRecord;
+      const token = await (await localIssuer(dataDir)).mint();
+      const response = await fetch(`${cloud.info.endpoints.api}/images/${encodeURIComponent(key)}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const record = response.status === 200 ? ((await response.json()) as ImageRecord) : undefined;
+      // PENDING: uploaded, not processed yet.
+      if (record && record.status !== 'PENDING') return record;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     throw new Error(`No record for ${key} within ${timeoutMs} ms`);

@@ -87,14 +87,14 @@ describe('parseQueueMessage', () => {
     expect(parseQueueMessage(S3_TEST_EVENT_BODY)).toEqual({ kind: 'test-event' });
   });
 
-  it('ignores ObjectRemoved events', () => {
+  it('turns ObjectRemoved events into removals of the decoded key', () => {
     const parsed = parseQueueMessage(
       s3EventBody(s3EventRecord({ eventName: 'ObjectRemoved:Delete', key: 'old+photo.jpg' })),
     );
 
-    expect(parsed).toEqual({
+    expect(parsed).toMatchObject({
       kind: 'events',
-      events: [{ kind: 'ignored', eventName: 'ObjectRemoved:Delete', key: 'old photo.jpg' }],
+      events: [{ kind: 'removed', removal: { eventName: 'ObjectRemoved:Delete', key: 'old photo.jpg' } }],
     });
   });
 

@@ -14,6 +14,7 @@ import {
   REJECTION_REASONS,
   RekognitionThrottledError,
   RekognitionUnavailableError,
+  SmokeTestFailedError,
   WorkflowFailedError,
 } from '../../../functions/shared/errors';
 
@@ -82,6 +83,7 @@ describe('error classes', () => {
     new WorkflowFailedError('x'),
     new ConfigurationError('x'),
     new InvalidTaskInputError('x'),
+    new SmokeTestFailedError('x'),
   ];
 
   it.each(instances.map((error) => [error.name, error] as const))(

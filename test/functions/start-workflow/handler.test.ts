@@ -1,14 +1,16 @@
 import { SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { lambdaContext, sqsRecord, stubHandlerEnv } from '../../support/lambda';
 import { S3_TEST_EVENT_BODY, s3EventBody, s3EventRecord } from '../../support/s3-events';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:label-image';
-stubHandlerEnv({ STATE_MACHINE_ARN });
+stubHandlerEnv({ STATE_MACHINE_ARN, LABELS_TABLE_NAME: 'labels-table' });
 const { handler } = await import('../../../functions/start-workflow/handler');
 
 const sfnMock = mockClient(SFNClient);
+const dbMock = mockClient(DynamoDBDocumentClient);
 const context = lambdaContext('start-workflow');
 
 /** Runs every workflow to SUCCEEDED, except for the keys in `failing`, which end FAILED. */
@@ -37,6 +39,7 @@ const startedKeys = () =>
 
 beforeEach(() => {
   sfnMock.reset();
+  dbMock.reset();
 });
 
 describe('start-workflow handler', () => {
@@ -101,8 +104,13 @@ describe('start-workflow handler', () => {
     expect(startedKeys()).toEqual(['x.png']);
   });
 
-  it('acknowledges ObjectRemoved events without starting a workflow', async () => {
+  it('removes every record of a deleted object without starting a workflow', async () => {
     workflowsEnd();
+    dbMock.on(GetCommand).resolves({});
+    dbMock
+      .on(QueryCommand)
+      .resolves({ Items: [{ pk: 'IMAGE#albums/summer 2024/dog + cat.jpg', sk: 'IMAGE' }] });
+    dbMock.on(BatchWriteCommand).resolves({});
     const event = {
       Records: [
         sqsRecord('r1', s3EventBody(s3EventRecord({ eventName: 'ObjectRemoved:Delete' }))),
@@ -114,6 +122,11 @@ describe('start-workflow handler', () => {
 
     expect(response).toEqual({ batchItemFailures: [] });
     expect(startedKeys()).toEqual(['kept.png']);
+    expect(dbMock.commandCalls(BatchWriteCommand)[0]?.args[0].input.RequestItems).toEqual({
+      'labels-table': [
+        { DeleteRequest: { Key: { pk: 'IMAGE#albums/summer 2024/dog + cat.jpg', sk: 'IMAGE' } } },
+      ],
+    });
   });
 
   it('starts the workflow with the decoded key and the version', async () => {

@@ -40,7 +40,8 @@ describe('store-labels handler', () => {
       labelModelVersion: '3.0',
       settings: { minConfidence: 70, maxLabels: 25 },
     });
-    const finish = dbMock.commandCalls(UpdateCommand)[0]?.args[0].input;
+    // The label-count updates (label-counts.ts) come first; the version turns final last.
+    const finish = dbMock.commandCalls(UpdateCommand).at(-1)?.args[0].input;
     expect(finish?.Key).toEqual({ pk: 'IMAGE#albums/summer 2024/dog.jpg', sk: 'VERSION#v2' });
     expect(finish?.ExpressionAttributeValues).toMatchObject({ ':status': 'LABELED' });
     expect(finish?.UpdateExpression).toContain('REMOVE detection');
