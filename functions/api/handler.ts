@@ -6,7 +6,8 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { handleApiRequest } from '../domain/api/routes';
-import { dynamo, s3, s3Presigner } from '../shared/clients';
+import { dynamo } from '../shared/clients/dynamodb';
+import { s3, s3Presigner } from '../shared/clients/s3';
 import { intFromEnv, loadEnv, nonEmpty } from '../shared/env';
 import { instrumented } from '../shared/middleware';
 import { logger, MetricUnit, metrics } from '../shared/observability';

@@ -5,7 +5,7 @@
  * queue); on enables it again. `ingestThrottle` sets its maximum concurrency.
  */
 import { applyIngestFlags } from '../domain/flags-ingest';
-import { lambda } from '../shared/clients';
+import { lambda } from '../shared/clients/lambda';
 import { intFromEnv, loadEnv, nonEmpty } from '../shared/env';
 import { readFlags } from '../shared/flags';
 import { instrumented } from '../shared/middleware';

@@ -1,6 +1,6 @@
 /** Workflow task: takes the idempotency claim on the object version (see labels-store). */
 import { claimVersion } from '../domain/labels-store';
-import { dynamo } from '../shared/clients';
+import { dynamo } from '../shared/clients/dynamodb';
 import { intFromEnv, loadEnv, nonEmpty } from '../shared/env';
 import { instrumented } from '../shared/middleware';
 import { logger, MetricUnit, metrics } from '../shared/observability';

@@ -5,7 +5,9 @@
  */
 import type { Context } from 'aws-lambda';
 import { HookEventSchema, postTrafficChecks, runHook } from '../domain/deployment-hooks';
-import { codedeploy, s3, sfn } from '../shared/clients';
+import { codedeploy } from '../shared/clients/codedeploy';
+import { s3 } from '../shared/clients/s3';
+import { sfn } from '../shared/clients/sfn';
 import { loadEnv, nonEmpty } from '../shared/env';
 import { instrumented } from '../shared/middleware';
 import { logger, MetricUnit, metrics } from '../shared/observability';

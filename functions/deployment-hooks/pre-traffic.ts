@@ -6,7 +6,9 @@
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { HookEventSchema, preTrafficChecks, runHook, SMOKE_PLANS } from '../domain/deployment-hooks';
-import { codedeploy, lambda, s3 } from '../shared/clients';
+import { codedeploy } from '../shared/clients/codedeploy';
+import { lambda } from '../shared/clients/lambda';
+import { s3 } from '../shared/clients/s3';
 import { loadEnv, nonEmpty } from '../shared/env';
 import { instrumented } from '../shared/middleware';
 import { logger, MetricUnit, metrics } from '../shared/observability';

@@ -6,7 +6,8 @@
 import { labelSettingsFrom } from '../domain/flags';
 import { detectLabels } from '../domain/labeling';
 import { cacheDetection, getCachedDetection } from '../domain/labels-store';
-import { dynamo, rekognition } from '../shared/clients';
+import { dynamo } from '../shared/clients/dynamodb';
+import { rekognition } from '../shared/clients/rekognition';
 import { intFromEnv, loadEnv, nonEmpty, numberFromEnv } from '../shared/env';
 import { RekognitionThrottledError } from '../shared/errors';
 import { readFlags } from '../shared/flags';

@@ -4,7 +4,7 @@
  */
 import { finishVersion, writeImageRecord } from '../domain/labels-store';
 import { objectVersionOf } from '../domain/labels-table';
-import { dynamo } from '../shared/clients';
+import { dynamo } from '../shared/clients/dynamodb';
 import { loadEnv, nonEmpty } from '../shared/env';
 import { parseRejection, parseTaskCause } from '../shared/errors';
 import { instrumented } from '../shared/middleware';

@@ -18,7 +18,7 @@ import { AppConfigProvider } from '@aws-lambda-powertools/parameters/appconfig';
 import type { AppConfigDataClient, GetLatestConfigurationCommandOutput } from '@aws-sdk/client-appconfigdata';
 import * as z from 'zod';
 import { DEFAULT_FLAGS, type Flags, parseFlags } from '../domain/flags';
-import { appConfigData } from './clients';
+import { appConfigData } from './clients/appconfigdata';
 import { loadEnv } from './env';
 import { logger, MetricUnit, metrics } from './observability';
 

@@ -1,7 +1,7 @@
 /** Workflow task: makes the labeled version the image's current record (see labels-store). */
 import { finishVersion, writeImageRecord } from '../domain/labels-store';
 import { objectVersionOf } from '../domain/labels-table';
-import { dynamo } from '../shared/clients';
+import { dynamo } from '../shared/clients/dynamodb';
 import { loadEnv, nonEmpty } from '../shared/env';
 import { instrumented } from '../shared/middleware';
 import { logger, MetricUnit, metrics } from '../shared/observability';

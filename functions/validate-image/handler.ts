@@ -1,6 +1,6 @@
 /** Workflow task: checks size, format (magic bytes) and dimensions before Rekognition is paid. */
 import { validateObject } from '../domain/image-validation';
-import { s3 } from '../shared/clients';
+import { s3 } from '../shared/clients/s3';
 import { ImageRejectedError } from '../shared/errors';
 import { instrumented } from '../shared/middleware';
 import { logger, MetricUnit, metrics } from '../shared/observability';

@@ -1,0 +1,134 @@
+/**
+ * Cold start per function: the esbuild bundle CDK ships (same settings: BUNDLING), its size,
+ * and its init time in a fresh Node process (import + handler construction, median of N),
+ * against an empty handler bundled the same way and against the same handler with its
+ * packages loaded unbundled from node_modules.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { FUNCTIONS, type FunctionSpec, houseEnvironment } from '../infra/config/functions';
+import { loadStageConfig } from '../infra/config/stage-config';
+import { pipelineTiming } from '../infra/config/timing';
+import { BUNDLING } from '../infra/constructs/labeler-function';
+import { type Goal, median, round } from './stats';
+
+const ROOT = join(import.meta.dirname, '..');
+const OUT = join(ROOT, 'bench', '.out');
+
+async function bundle(entry: string, outfile: string, packages: 'bundle' | 'external'): Promise<number> {
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: BUNDLING.format === 'esm' ? 'esm' : 'cjs',
+    target: BUNDLING.target,
+    minify: packages === 'bundle' ? BUNDLING.minify : false,
+    sourcemap: packages === 'bundle' ? BUNDLING.sourceMap : false,
+    sourcesContent: BUNDLING.sourcesContent,
+    mainFields: [...BUNDLING.mainFields],
+    banner: { js: BUNDLING.banner },
+    external: [...BUNDLING.externalModules],
+    packages,
+    logLevel: 'silent',
+  });
+  return statSync(outfile).size;
+}
+
+/** Import time of a module in a fresh process: the module's own measurement, not process start-up. */
+function initTime(file: string, env: Record<string, string>): { ms: number; rssMb: number } {
+  const script = `
+    const t0 = performance.now();
+    const mod = await import(${JSON.stringify(pathToFileURL(file).href)});
+    if (typeof mod.handler !== 'function') throw new Error('no handler export');
+    const ms = performance.now() - t0;
+    console.log(JSON.stringify({ ms, rssMb: process.memoryUsage().rss / 1048576 }));`;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`init of ${file} failed: ${result.stderr}`);
+  const line = result.stdout.trim().split('\n').at(-1) ?? '{}';
+  return JSON.parse(line) as { ms: number; rssMb: number };
+}
+
+export interface ColdStartRow {
+  function: string;
+  bundleKb: number;
+  initMs: number;
+  emptyInitMs: number;
+  unbundledInitMs: number;
+  ratioToEmpty: number;
+  initRssMb: number;
+}
+
+export async function runColdStart(runs = 20): Promise<{ rows: ColdStartRow[]; goals: Goal[] }> {
+  mkdirSync(OUT, { recursive: true });
+  const config = loadStageConfig('dev');
+  const timing = pipelineTiming();
+  const lambdaEnv = {
+    AWS_REGION: 'us-east-1',
+    AWS_LAMBDA_FUNCTION_NAME: 'bench',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  const emptyFile = join(OUT, 'empty', 'index.mjs');
+  await bundle(join(ROOT, 'bench', 'empty-handler.ts'), emptyFile, 'bundle');
+  const emptyInit = median(Array.from({ length: runs }, () => initTime(emptyFile, lambdaEnv).ms));
+
+  const rows: ColdStartRow[] = [];
+  for (const spec of Object.values(FUNCTIONS) as FunctionSpec[]) {
+    const entry = join(ROOT, 'functions', spec.handlerDir, 'handler.ts');
+    const bundled = join(OUT, spec.handlerDir, 'index.mjs');
+    // Inside the project, so that `packages: external` resolves from its node_modules.
+    const unbundled = join(OUT, `${spec.handlerDir}-unbundled`, 'index.mjs');
+    const size = await bundle(entry, bundled, 'bundle');
+    await bundle(entry, unbundled, 'external');
+    const env = {
+      ...lambdaEnv,
+      ...houseEnvironment(spec, config),
+      ...spec.environment({
+        config,
+        timing,
+        tableName: 'bench-table',
+        stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:bench',
+        eventSourceMappingId: '00000000-0000-0000-0000-000000000000',
+        bucketName: 'bench-bucket',
+        cursorSecretId: 'bench-cursor-secret',
+      }),
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+    };
+    const samples = Array.from({ length: runs }, () => initTime(bundled, env));
+    const initMs = median(samples.map((sample) => sample.ms));
+    const unbundledMs = median(Array.from({ length: runs }, () => initTime(unbundled, env).ms));
+    rows.push({
+      function: spec.handlerDir,
+      bundleKb: round(size / 1024),
+      initMs: round(initMs),
+      emptyInitMs: round(emptyInit),
+      unbundledInitMs: round(unbundledMs),
+      ratioToEmpty: round(initMs / emptyInit, 2),
+      initRssMb: round(median(samples.map((sample) => sample.rssMb))),
+    });
+  }
+  const goals: Goal[] = [
+    ...rows.map((row) => ({
+      name: `bundle size: ${row.function}`,
+      value: row.bundleKb,
+      target: 300,
+      unit: 'KB',
+      met: row.bundleKb <= 300,
+    })),
+    ...rows.map((row) => ({
+      name: `init vs empty handler: ${row.function}`,
+      value: row.ratioToEmpty,
+      target: 3,
+      unit: 'x',
+      met: row.ratioToEmpty <= 3,
+    })),
+  ];
+  return { rows, goals };
+}

@@ -1,0 +1,26 @@
+/**
+ * AWS SDK clients, one module per service: each is created once per execution environment and
+ * shared by every module of a function. One module per service because the SDK is external to
+ * the bundles (the runtime provides it): a function imports, and pays the cold-start cost of,
+ * only the clients it uses. Endpoints come from the standard AWS_ENDPOINT_URL /
+ * AWS_ENDPOINT_URL_<SERVICE> variables, which is how the local cloud points the same code at
+ * local services.
+ */
+import { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
+import { tracer } from '../observability';
+
+let client: AppConfigDataClient | undefined;
+
+/**
+ * Feature flags (functions/shared/flags.ts). Short timeouts and one retry: when AppConfig is
+ * slow or down, the functions fall back to safe defaults quickly instead of stalling a run.
+ */
+export function appConfigData(): AppConfigDataClient {
+  client ??= tracer.captureAWSv3Client(
+    new AppConfigDataClient({
+      maxAttempts: 2,
+      requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 },
+    }),
+  );
+  return client;
+}

@@ -1,0 +1,18 @@
+/**
+ * AWS SDK clients, one module per service: each is created once per execution environment and
+ * shared by every module of a function. One module per service because the SDK is external to
+ * the bundles (the runtime provides it): a function imports, and pays the cold-start cost of,
+ * only the clients it uses. Endpoints come from the standard AWS_ENDPOINT_URL /
+ * AWS_ENDPOINT_URL_<SERVICE> variables, which is how the local cloud points the same code at
+ * local services.
+ */
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { tracer } from '../observability';
+
+let client: CodeDeployClient | undefined;
+
+/** Deployment hooks report their verdict to CodeDeploy. */
+export function codedeploy(): CodeDeployClient {
+  client ??= tracer.captureAWSv3Client(new CodeDeployClient({}));
+  return client;
+}

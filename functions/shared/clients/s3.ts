@@ -1,0 +1,27 @@
+/**
+ * AWS SDK clients, one module per service: each is created once per execution environment and
+ * shared by every module of a function. One module per service because the SDK is external to
+ * the bundles (the runtime provides it): a function imports, and pays the cold-start cost of,
+ * only the clients it uses. Endpoints come from the standard AWS_ENDPOINT_URL /
+ * AWS_ENDPOINT_URL_<SERVICE> variables, which is how the local cloud points the same code at
+ * local services.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { tracer } from '../observability';
+
+let client: S3Client | undefined;
+let presigner: S3Client | undefined;
+
+export function s3(): S3Client {
+  client ??= tracer.captureAWSv3Client(new S3Client({}));
+  return client;
+}
+
+/**
+ * Signs upload URLs. WHEN_REQUIRED: by default the SDK puts the CRC32 of an empty body into a
+ * presigned PUT URL, and real S3 then rejects every upload to it (aws/aws-sdk-js-v3#6994).
+ */
+export function s3Presigner(): S3Client {
+  presigner ??= new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED' });
+  return presigner;
+}
