@@ -1,0 +1,215 @@
+/**
+ * Pipeline throughput through the local cloud: N uploads end to end (S3 -> SQS -> start
+ * function -> Express workflow -> DynamoDB), once with a fast fake detector (the
+ * orchestration's own ceiling) and once with the real local model, against the bare model
+ * on the same images in the same run.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { IMAGE_SK, imagePk } from '../functions/domain/labels-table';
+import { startLocalCloud } from '../local/cloud';
+import { createCenterNetModel, type LabelModel } from '../local/rekognition';
+import { type Goal, median, round } from './stats';
+
+const PHOTOS = ['astronaut.png', 'coffee.png', 'chelsea.png', 'rocket.jpg', 'brick.png'];
+const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
+
+function photos(): { name: string; bytes: Buffer }[] {
+  return PHOTOS.map((name) => ({
+    name,
+    bytes: readFileSync(join(import.meta.dirname, '..', 'test', 'fixtures', 'photos', name)),
+  }));
+}
+
+/** Answers instantly with one "Person": what the pipeline costs without a model. */
+const fakeModel: LabelModel = {
+  version: 'bench-fake-1.0',
+  detect: async () => [
+    { className: 'person', score: 0.9, box: { left: 0.1, top: 0.1, width: 0.5, height: 0.5 } },
+  ],
+  warmUp: async () => undefined,
+  close: async () => undefined,
+};
+
+export interface ThroughputRow {
+  run: 'fake detector' | 'real model' | 'bare model';
+  images: number;
+  seconds: number;
+  imagesPerSecond: number;
+  medianLatencyMs?: number;
+}
+
+/** What the functions did during a run: for the cost model. */
+export interface RunProfile {
+  /** Median duration of a warm invocation, per function. */
+  medianDurationMs: Record<string, number>;
+  invocations: Record<string, number>;
+  /** Function log bytes (incl. EMF metrics and REPORT lines) per image. */
+  functionLogBytesPerImage: number;
+  /** Workflow execution history bytes per image (what level-ALL logging would ship). */
+  workflowLogBytesPerImage: number;
+}
+
+async function pipelineRun(
+  label: ThroughputRow['run'],
+  model: LabelModel | undefined,
+  count: number,
+): Promise<{ row: ThroughputRow; profile: RunProfile }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-cloud-'));
+  const durations = new Map<string, number[]>();
+  let logBytes = 0;
+  const onLog = (name: string, line: string) => {
+    logBytes += Buffer.byteLength(line) + 1;
+    const report = /^REPORT .*\tDuration: ([\d.]+) ms/.exec(line);
+    if (report && !line.includes('Init Duration')) {
+      const short = name.replace(/^image-labeling-[a-z]+-/, '');
+      durations.set(short, [...(durations.get(short) ?? []), Number(report[1])]);
+    }
+  };
+  const cloud = await startLocalCloud({
+    dataDir,
+    awsPort: 0,
+    apiPort: 0,
+    logs: 'silent',
+    onLog,
+    ...(model ? { model } : {}),
+  });
+  const s3 = new S3Client({
+    region: 'us-east-1',
+    endpoint: cloud.info.endpoints.aws,
+    credentials,
+    forcePathStyle: true,
+  });
+  const ddb = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ region: 'us-east-1', endpoint: cloud.info.endpoints.aws, credentials }),
+  );
+  try {
+    await cloud.rekognition.warmUp();
+    const images = photos();
+    const uploadedAt = new Map<string, number>();
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: count }, async (_, index) => {
+        const photo = images[index % images.length];
+        if (!photo) return;
+        const key = `bench/${index}/${photo.name}`;
+        uploadedAt.set(key, performance.now());
+        await s3.send(new PutObjectCommand({ Bucket: cloud.info.bucket, Key: key, Body: photo.bytes }));
+      }),
+    );
+    const pending = new Set(uploadedAt.keys());
+    const latencies: number[] = [];
+    const deadline = Date.now() + 8 * 60_000;
+    while (pending.size > 0 && Date.now() < deadline) {
+      for (const key of [...pending]) {
+        const { Item } = await ddb.send(
+          new GetCommand({ TableName: cloud.info.tableName, Key: { pk: imagePk(key), sk: IMAGE_SK } }),
+        );
+        if (Item?.status) {
+          pending.delete(key);
+          latencies.push(performance.now() - (uploadedAt.get(key) ?? started));
+        }
+      }
+      if (pending.size > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    if (pending.size > 0)
+      throw new Error(`${label}: ${pending.size} of ${count} images had no record after 8 minutes`);
+    const workflowLogBytes = await historyBytes(cloud.info.endpoints.aws, cloud.info.stateMachineArn);
+    return {
+      row: {
+        run: label,
+        images: count,
+        seconds: round(seconds, 2),
+        imagesPerSecond: round(count / seconds, 2),
+        medianLatencyMs: round(median(latencies)),
+      },
+      profile: {
+        medianDurationMs: Object.fromEntries(
+          [...durations].map(([name, values]) => [name, round(median(values), 1)]),
+        ),
+        invocations: Object.fromEntries([...durations].map(([name, values]) => [name, values.length])),
+        functionLogBytesPerImage: Math.round(logBytes / count),
+        workflowLogBytesPerImage: workflowLogBytes,
+      },
+    };
+  } finally {
+    s3.destroy();
+    ddb.destroy();
+    await cloud.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Mean history size of the finished executions (a sample of up to 20). */
+async function historyBytes(endpoint: string, stateMachineArn: string): Promise<number> {
+  const sfn = new SFNClient({ region: 'us-east-1', endpoint, credentials });
+  try {
+    const { executions = [] } = await sfn.send(
+      new ListExecutionsCommand({ stateMachineArn, maxResults: 20 }),
+    );
+    const sizes = await Promise.all(
+      executions.map(async (execution) => {
+        const history = await sfn.send(
+          new GetExecutionHistoryCommand({ executionArn: execution.executionArn ?? '' }),
+        );
+        return (history.events ?? []).reduce(
+          (sum, event) => sum + Buffer.byteLength(JSON.stringify(event)),
+          0,
+        );
+      }),
+    );
+    return Math.round(sizes.reduce((sum, size) => sum + size, 0) / Math.max(1, sizes.length));
+  } finally {
+    sfn.destroy();
+  }
+}
+
+async function bareModelRun(count: number): Promise<ThroughputRow> {
+  const model = createCenterNetModel();
+  try {
+    await model.warmUp();
+    const images = photos();
+    const started = performance.now();
+    for (let index = 0; index < count; index++) {
+      const photo = images[index % images.length];
+      if (photo) await model.detect(photo.bytes);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      run: 'bare model',
+      images: count,
+      seconds: round(seconds, 2),
+      imagesPerSecond: round(count / seconds, 2),
+    };
+  } finally {
+    await model.close();
+  }
+}
+
+export async function runThroughput(
+  count = 200,
+): Promise<{ rows: ThroughputRow[]; goals: Goal[]; profile: RunProfile }> {
+  const fake = await pipelineRun('fake detector', fakeModel, count);
+  const real = await pipelineRun('real model', undefined, count);
+  const bare = await bareModelRun(count);
+  const ratio = round(real.row.imagesPerSecond / bare.imagesPerSecond, 2);
+  return {
+    profile: real.profile,
+    rows: [fake.row, real.row, bare],
+    goals: [
+      {
+        name: 'end-to-end throughput vs bare model',
+        value: ratio,
+        target: 0.9,
+        unit: 'x',
+        met: ratio >= 0.9,
+      },
+    ],
+  };
+}

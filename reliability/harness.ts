@@ -1,0 +1,147 @@
+/**
+ * A local cloud for reliability scenarios, with the clients and checks they share: upload,
+ * wait for every key's final record, count Rekognition calls and dead-lettered messages.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { IMAGE_SK, imagePk } from '../functions/domain/labels-table';
+import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../local/cloud';
+
+const credentials = { accessKeyId: 'reliability', secretAccessKey: 'reliability' };
+
+export interface ImageRecord {
+  status: 'LABELED' | 'REJECTED' | 'FAILED';
+  reason?: string;
+  labels: { name: string }[];
+}
+
+export interface ScenarioResult {
+  scenario: string;
+  inputs: number;
+  labeled: number;
+  rejected: number;
+  failed: number;
+  rekognitionCalls: number;
+  dlqMessages: number;
+  lost: number;
+  problems: string[];
+}
+
+export class Harness {
+  private constructor(
+    readonly cloud: LocalCloud,
+    readonly dataDir: string,
+    readonly s3: S3Client,
+    readonly db: DynamoDBDocumentClient,
+    readonly sqs: SQSClient,
+    private readonly ownsDir: boolean,
+  ) {}
+
+  static async start(options: LocalCloudOptions = {}): Promise<Harness> {
+    const ownsDir = !options.dataDir;
+    const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'reliability-'));
+    const cloud = await startLocalCloud({
+      awsPort: 0,
+      apiPort: 0,
+      logs: 'silent',
+      retryIntervalScale: 0.01,
+      ...options,
+      dataDir,
+    });
+    const endpoint = cloud.info.endpoints.aws;
+    const region = cloud.info.region;
+    return new Harness(
+      cloud,
+      dataDir,
+      new S3Client({ region, endpoint, credentials, forcePathStyle: true }),
+      DynamoDBDocumentClient.from(new DynamoDBClient({ region, endpoint, credentials })),
+      new SQSClient({ region, endpoint, credentials }),
+      ownsDir,
+    );
+  }
+
+  async upload(key: string, body: Uint8Array, contentType = 'application/octet-stream'): Promise<void> {
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.cloud.info.bucket,
+        Key: key,
+        Body: body,
+        ContentType: contentType,
+      }),
+    );
+  }
+
+  async record(key: string): Promise<ImageRecord | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.cloud.info.tableName,
+        Key: { pk: imagePk(key), sk: IMAGE_SK },
+        ConsistentRead: true,
+      }),
+    );
+    return Item as ImageRecord | undefined;
+  }
+
+  /** Polls until every key has a final record (or the time is up); missing keys map to undefined. */
+  async waitForFinal(keys: string[], timeoutMs: number): Promise<Map<string, ImageRecord | undefined>> {
+    const results = new Map<string, ImageRecord | undefined>(keys.map((key) => [key, undefined]));
+    const deadline = Date.now() + timeoutMs;
+    let pending = [...keys];
+    while (pending.length > 0 && Date.now() < deadline) {
+      const found = await Promise.all(pending.map(async (key) => [key, await this.record(key)] as const));
+      for (const [key, record] of found) if (record) results.set(key, record);
+      pending = pending.filter((key) => !results.get(key));
+      if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+    return results;
+  }
+
+  async deadLetterCount(): Promise<number> {
+    const { Attributes = {} } = await this.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: this.cloud.info.deadLetterQueueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return (
+      Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+      Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
+    );
+  }
+
+  rekognitionCalls(): number {
+    return this.cloud.rekognition.stats().calls;
+  }
+
+  async stop(): Promise<void> {
+    this.s3.destroy();
+    this.db.destroy();
+    this.sqs.destroy();
+    await this.cloud.stop();
+    if (this.ownsDir) rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+export function tally(
+  scenario: string,
+  records: Map<string, ImageRecord | undefined>,
+  extra: Pick<ScenarioResult, 'rekognitionCalls' | 'dlqMessages'> & { problems?: string[] },
+): ScenarioResult {
+  const values = [...records.values()];
+  return {
+    scenario,
+    inputs: records.size,
+    labeled: values.filter((record) => record?.status === 'LABELED').length,
+    rejected: values.filter((record) => record?.status === 'REJECTED').length,
+    failed: values.filter((record) => record?.status === 'FAILED').length,
+    lost: values.filter((record) => !record).length,
+    rekognitionCalls: extra.rekognitionCalls,
+    dlqMessages: extra.dlqMessages,
+    problems: extra.problems ?? [],
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Every kind of bad (and awkward) upload ends in exactly one precise final state; invalid
+ * images never reach Rekognition; nothing is dead-lettered or lost.
+ */
+import { buildCorpus } from '../corpus';
+import { Harness, type ScenarioResult, tally } from '../harness';
+
+/** The validator's own reasons: an image rejected with one of these must not cost a Rekognition call. */
+const VALIDATOR_REASONS = new Set([
+  'EMPTY_FILE',
+  'FILE_TOO_LARGE',
+  'UNSUPPORTED_FORMAT',
+  'CORRUPT_IMAGE',
+  'DIMENSIONS_TOO_SMALL',
+  'DIMENSIONS_TOO_LARGE',
+]);
+
+export async function badInput(): Promise<ScenarioResult> {
+  const harness = await Harness.start();
+  try {
+    const corpus = buildCorpus('bad-input');
+    await Promise.all(corpus.map((entry) => harness.upload(entry.key, entry.body, entry.contentType)));
+    const records = await harness.waitForFinal(
+      corpus.map((entry) => entry.key),
+      120_000,
+    );
+    const problems: string[] = [];
+    let expectedCalls = 0;
+    for (const entry of corpus) {
+      const record = records.get(entry.key);
+      if (!record) continue;
+      if (!(record.status === 'REJECTED' && VALIDATOR_REASONS.has(record.reason ?? ''))) expectedCalls++;
+      const { expected } = entry;
+      const ok =
+        expected.status === 'LABELED or REJECTED'
+          ? record.status === 'LABELED' || (record.status === 'REJECTED' && Boolean(record.reason))
+          : expected.status === 'LABELED'
+            ? record.status === 'LABELED'
+            : record.status === 'REJECTED' && record.reason === expected.reason;
+      if (!ok) {
+        problems.push(
+          `${entry.kind}: expected ${JSON.stringify(expected)}, got ${record.status} ${record.reason ?? ''}`,
+        );
+      }
+    }
+    const calls = harness.rekognitionCalls();
+    if (calls !== expectedCalls) {
+      problems.push(
+        `${calls} Rekognition calls; expected ${expectedCalls} (one per image that passed validation)`,
+      );
+    }
+    return tally('bad input corpus', records, {
+      rekognitionCalls: calls,
+      dlqMessages: await harness.deadLetterCount(),
+      problems,
+    });
+  } finally {
+    await harness.stop();
+  }
+}
