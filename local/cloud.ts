@@ -57,6 +57,21 @@ export interface LocalCloudOptions {
   visibilityTimeoutSeconds?: number;
   /** The feature flags document served by the local AppConfig; default config/flags.json. */
   flagsFile?: string;
+  /** Fault injection from the start (also changeable while running: LocalCloud.faults). */
+  faults?: Partial<FaultSwitches>;
+}
+
+/**
+ * The local cloud's fault switches (`npm start -- --faults ...`, see README). Rekognition's
+ * own switches (throttling, internal errors) are in `LocalCloud.rekognition.faults`.
+ */
+export interface FaultSwitches {
+  /** S3 delivers every event this many times at once (S3 is at-least-once). Default 1. */
+  duplicateEvents: number;
+  /** Probability 0..1 that a DynamoDB write is throttled. */
+  dynamoWriteThrottleRate: number;
+  /** Probability 0..1 that detect-labels dies right after Rekognition answered. */
+  crashAfterRekognitionRate: number;
 }
 
 export interface StackInfo {
@@ -77,7 +92,23 @@ export interface StackInfo {
 export interface LocalCloud {
   info: StackInfo;
   rekognition: RekognitionService;
+  faults: {
+    set(switches: Partial<FaultSwitches>): void;
+    stats(): { throttledDynamoWrites: number; crashesInjected: number };
+  };
   stop(): Promise<void>;
+}
+
+function checkSwitches(switches: FaultSwitches): FaultSwitches {
+  const rate = (value: number, name: string) => {
+    if (!(value >= 0 && value <= 1)) throw new RangeError(`${name} must be between 0 and 1, not ${value}`);
+  };
+  rate(switches.dynamoWriteThrottleRate, 'dynamoWriteThrottleRate');
+  rate(switches.crashAfterRekognitionRate, 'crashAfterRekognitionRate');
+  if (!(Number.isInteger(switches.duplicateEvents) && switches.duplicateEvents >= 1 && switches.duplicateEvents <= 10)) {
+    throw new RangeError(`duplicateEvents must be a whole number from 1 to 10, not ${switches.duplicateEvents}`);
+  }
+  return switches;
 }
 
 function listen(server: http.Server, host: string, port: number): Promise<number> {
@@ -98,6 +129,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   if (options.clean) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   const log = options.logs ?? 'pretty';
+  const switches: FaultSwitches = checkSwitches({
+    duplicateEvents: 1,
+    dynamoWriteThrottleRate: 0,
+    crashAfterRekognitionRate: 0,
+    ...options.faults,
+  });
   const config = loadStageConfig('local');
   const timing = pipelineTiming();
   const names = {
@@ -146,13 +183,17 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       // The bucket notification CDK configures: every ObjectCreated and ObjectRemoved event.
       onObjectEvent: (record) => {
         if (record.s3.bucket.name === names.bucket && /^Object(Created|Removed):/.test(record.eventName)) {
-          queue.sendMessage(JSON.stringify({ Records: [record] }));
+          const body = JSON.stringify({ Records: [record] });
+          for (let copy = 0; copy < switches.duplicateEvents; copy++) queue.sendMessage(body);
         }
       },
     });
     stoppers.push(() => s3.close());
 
-    const dynamodb = await createDynamoDbService({ path: join(dataDir, 'dynamodb') });
+    const dynamodb = await createDynamoDbService({
+      path: join(dataDir, 'dynamodb'),
+      faults: { writeThrottleRate: switches.dynamoWriteThrottleRate },
+    });
     stoppers.push(() => dynamodb.close());
 
     const rekognition = createRekognitionService({
@@ -339,10 +380,27 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     };
     writeFileSync(join(dataDir, 'stack.json'), `${JSON.stringify(info, null, 2)}\n`);
 
+    const detect = tasks.find(({ spec }) => spec === FUNCTIONS.detect)?.fn;
+    const applySwitches = () => {
+      dynamodb.faults.writeThrottleRate = switches.dynamoWriteThrottleRate;
+      if (detect) detect.faults.crashAfterSuccessRate = switches.crashAfterRekognitionRate;
+    };
+    applySwitches();
+
     let stopped = false;
     return {
       info,
       rekognition,
+      faults: {
+        set: (changes) => {
+          Object.assign(switches, checkSwitches({ ...switches, ...changes }));
+          applySwitches();
+        },
+        stats: () => ({
+          throttledDynamoWrites: dynamodb.throttledWrites(),
+          crashesInjected: detect?.stats().crashesInjected ?? 0,
+        }),
+      },
       stop: async () => {
         if (stopped) return;
         stopped = true;

@@ -42,6 +42,8 @@ export interface LocalFunctionOptions {
 }
 
 export interface LocalFunctionStats {
+  /** Crashes the fault injector caused. */
+  crashesInjected: number;
   /** Workers created so far (each one a cold start). */
   coldStarts: number;
   invocations: number;
@@ -55,6 +57,11 @@ export interface LocalFunction {
   /** Invoke synchronously (RequestResponse). Rejects with a {@link LambdaFunctionError} when the function fails. */
   invoke(event: unknown): Promise<unknown>;
   stats(): LocalFunctionStats;
+  /**
+   * Fault injection: the probability 0..1 that the environment dies right after the handler
+   * returned (its work is done, its answer is lost), reported as `Runtime.ExitError`.
+   */
+  faults: { crashAfterSuccessRate: number };
   /** Terminates all workers; pending invocations reject. */
   close(): Promise<void>;
 }
@@ -225,6 +232,8 @@ export function createLocalFunction(options: LocalFunctionOptions): LocalFunctio
   let nextId = 1;
   let coldStarts = 0;
   let invocations = 0;
+  let crashesInjected = 0;
+  const faults = { crashAfterSuccessRate: 0 };
 
   const emit = (line: string, stream: LogStream) => {
     try {
@@ -328,6 +337,17 @@ export function createLocalFunction(options: LocalFunctionOptions): LocalFunctio
           requestId,
         );
       });
+      if (faults.crashAfterSuccessRate > 0 && Math.random() < faults.crashAfterSuccessRate) {
+        crashesInjected++;
+        void env.terminate();
+        throw new LambdaFunctionError(
+          {
+            name: 'Runtime.ExitError',
+            message: `RequestId: ${requestId} Error: Runtime exited with error: signal: killed (injected by the local fault injector after the handler returned)`,
+          },
+          requestId,
+        );
+      }
       return JSON.parse(out) as unknown;
     } catch (err) {
       if (err instanceof LambdaFunctionError && err.name === 'Runtime.ExitError') status = '\tStatus: error';
@@ -346,6 +366,7 @@ export function createLocalFunction(options: LocalFunctionOptions): LocalFunctio
   return {
     name,
     arn,
+    faults,
     async invoke(event: unknown): Promise<unknown> {
       const env = await acquire();
       invocations++;
@@ -355,7 +376,7 @@ export function createLocalFunction(options: LocalFunctionOptions): LocalFunctio
         release(env);
       }
     },
-    stats: () => ({ coldStarts, invocations, environments: environments.size }),
+    stats: () => ({ coldStarts, invocations, environments: environments.size, crashesInjected }),
     async close(): Promise<void> {
       closed = true;
       for (const waiter of waiters.splice(0)) waiter.reject(new Error(`function ${name} is closed`));

@@ -48,6 +48,9 @@ const LAMBDA_SERVICE_ERRORS = [
   'Lambda.TooManyRequestsException',
 ];
 
+/** What the Lambda runtime reports for a crash, an unknown failure or a timeout. */
+const LAMBDA_RUNTIME_ERRORS = ['Lambda.Unknown', 'Runtime.ExitError', 'Sandbox.Timedout'];
+
 describe('statemachines/label-image.asl.json', () => {
   it('is JSONPath (the local engine ignores JSONata) and bounded by a timeout', () => {
     expect(asl.QueryLanguage).toBe('JSONPath');
@@ -56,7 +59,7 @@ describe('statemachines/label-image.asl.json', () => {
   });
 
   it('matches only error names the functions throw, or Step Functions and Lambda built-ins', () => {
-    const known = new Set<string>([...ERROR_NAMES, ...LAMBDA_SERVICE_ERRORS]);
+    const known = new Set<string>([...ERROR_NAMES, ...LAMBDA_SERVICE_ERRORS, ...LAMBDA_RUNTIME_ERRORS]);
     const used = states
       .flatMap(([, state]) => [...(state.Retry ?? []), ...(state.Catch ?? [])])
       .flatMap((r) => r.ErrorEquals);
@@ -114,6 +117,17 @@ describe('statemachines/label-image.asl.json', () => {
     expect(retrier).toMatchObject({ JitterStrategy: 'FULL' });
     expect(retrier?.BackoffRate).toBeGreaterThan(1);
     expect(retrier?.MaxDelaySeconds).toBeGreaterThan(0);
+  });
+
+  it('retries a crashed or timed-out task once after the claim (the claim itself is not re-entrant)', () => {
+    for (const [name, state] of tasks.filter(([taskName]) => taskName !== 'ClaimImage')) {
+      const retrier = state.Retry?.find((r) => r.ErrorEquals.includes('Runtime.ExitError'));
+      expect(retrier?.ErrorEquals, name).toEqual(LAMBDA_RUNTIME_ERRORS);
+      expect(retrier?.MaxAttempts, name).toBe(1);
+    }
+    expect(asl.States.ClaimImage?.Retry?.some((r) => r.ErrorEquals.includes('Runtime.ExitError'))).toBe(
+      false,
+    );
   });
 
   it('never retries an invalid image and records it REJECTED', () => {

@@ -173,6 +173,20 @@ describe('label-image state machine, executed', () => {
     });
   });
 
+  it('retries detection once after a crash, and the retry finds the recorded answer', async () => {
+    let detections = 0;
+    tasks.DetectLabelsFunctionArn = () => {
+      detections++;
+      return detections === 1
+        ? fail('Runtime.ExitError', 'signal: killed')
+        : { ...detection, fromCache: true };
+    };
+    const { result, output } = await run();
+    expect(result.status).toBe('SUCCEEDED');
+    expect(detections).toBe(2);
+    expect(output).toMatchObject({ outcome: 'LABELED', fromCache: true });
+  });
+
   it('records FAILED for an unexpected error without retrying it', async () => {
     tasks.ValidateImageFunctionArn = () => fail('AccessDenied', 'no access');
     const { result } = await run();
