@@ -98,6 +98,7 @@ export async function runColdStart(runs = 20): Promise<{ rows: ColdStartRow[]; g
         eventSourceMappingId: '00000000-0000-0000-0000-000000000000',
         bucketName: 'bench-bucket',
         cursorSecretId: 'bench-cursor-secret',
+        ingestQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/bench',
       }),
       POWERTOOLS_LOG_LEVEL: 'ERROR',
     };

@@ -50,6 +50,9 @@ export function happyPathStates(aslText = readFileSync(LABEL_IMAGE_ASL_PATH, 'ut
   return path;
 }
 
+/** Share of requests X-Ray's default sampling rule records at sustained volume. */
+const XRAY_SAMPLED = 0.05;
+
 const gbSeconds = (memoryMb: number, ms: number) => (memoryMb / 1024) * (Math.ceil(ms) / 1000);
 
 export function costPerMillion(inputs: CostInputs): {
@@ -115,13 +118,14 @@ export function costPerMillion(inputs: CostInputs): {
       item: 'CloudWatch Logs',
       pipelineUsd: (inputs.logBytesPerImage / 1e9) * PRICES.logsIngestGb.usd * million,
       naiveUsd: (inputs.naiveLogBytesPerImage / 1e9) * PRICES.logsIngestGb.usd * million,
-      note: `${round(inputs.logBytesPerImage / 1024, 1)} KB of logs per image (functions, EMF metrics, workflow log level ALL)`,
+      note: `${round(inputs.logBytesPerImage / 1024, 1)} KB of logs per image (functions, EMF metrics, workflow level ALL without execution data, as prod)`,
     },
     {
       item: 'X-Ray',
-      pipelineUsd: (1 + 1 / inputs.imagesPerBatch) * PRICES.xrayTrace.usd * million,
-      naiveUsd: PRICES.xrayTrace.usd * million,
-      note: 'one trace per workflow run and per batch (before any sampling)',
+      // X-Ray's default sampling rule records the first request each second and 5% of the rest.
+      pipelineUsd: XRAY_SAMPLED * (1 + 1 / inputs.imagesPerBatch) * PRICES.xrayTrace.usd * million,
+      naiveUsd: XRAY_SAMPLED * PRICES.xrayTrace.usd * million,
+      note: 'default sampling (1 request/s + 5%): at sustained volume about 5% of runs are traced',
     },
   ].map((line) => ({ ...line, pipelineUsd: round(line.pipelineUsd, 2), naiveUsd: round(line.naiveUsd, 2) }));
   const rekognition = lines[0]?.pipelineUsd ?? 1;

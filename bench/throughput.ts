@@ -146,7 +146,23 @@ async function pipelineRun(
   }
 }
 
-/** Mean history size of the finished executions (a sample of up to 20). */
+/** An event as level-ALL logging ships it without execution data (no inputs or outputs). */
+function withoutData(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutData);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([key]) => !['input', 'output', 'inputDetails', 'outputDetails'].includes(key))
+        .map(([key, inner]) => [key, withoutData(inner)]),
+    );
+  }
+  return value;
+}
+
+/**
+ * Mean history size of the finished executions (a sample of up to 20), without states'
+ * inputs and outputs: what prod's logging (level ALL, no execution data) ships.
+ */
 async function historyBytes(endpoint: string, stateMachineArn: string): Promise<number> {
   const sfn = new SFNClient({ region: 'us-east-1', endpoint, credentials });
   try {
@@ -159,7 +175,7 @@ async function historyBytes(endpoint: string, stateMachineArn: string): Promise<
           new GetExecutionHistoryCommand({ executionArn: execution.executionArn ?? '' }),
         );
         return (history.events ?? []).reduce(
-          (sum, event) => sum + Buffer.byteLength(JSON.stringify(event)),
+          (sum, event) => sum + Buffer.byteLength(JSON.stringify(withoutData(event))),
           0,
         );
       }),
