@@ -1,0 +1,91 @@
+/**
+ * Backfill child task (statemachines/backfill.asl.json): reconciles one object of the images
+ * bucket, as the Distributed Map's S3 ItemReader lists it. When the object lacks its final
+ * record (or, with `relabel`, carries an older label model or other label settings) it goes back
+ * on the ingest queue: see functions/domain/reconcile.ts.
+ */
+import { HeadObjectCommand, NotFound } from '@aws-sdk/client-s3';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import * as z from 'zod';
+import { labelSettingsFrom } from '../domain/flags';
+import { currentObjectOf, type RelabelTarget, reconcileObject } from '../domain/reconcile';
+import { dynamo } from '../shared/clients/dynamodb';
+import { s3 } from '../shared/clients/s3';
+import { sqs } from '../shared/clients/sqs';
+import { intFromEnv, loadEnv, nonEmpty, numberFromEnv } from '../shared/env';
+import { readFlags } from '../shared/flags';
+import { instrumented } from '../shared/middleware';
+import { logger, MetricUnit, metrics } from '../shared/observability';
+import { parseTaskInput } from '../shared/task-input';
+
+const env = loadEnv({
+  LABELS_TABLE_NAME: nonEmpty,
+  INGEST_QUEUE_URL: nonEmpty,
+  MIN_CONFIDENCE: numberFromEnv(0, 100),
+  MAX_LABELS: intFromEnv(1, 100),
+});
+
+/** One item of the ItemReader (S3 ListObjectsV2 Contents), with the execution's options. */
+export const ReconcileTaskSchema = z.object({
+  bucket: z.string().min(3).max(63),
+  object: z.object({ Key: z.string().min(1).max(1024) }).loose(),
+  /** The backfill execution's input, defaults applied (statemachines/backfill.asl.json). */
+  options: z
+    .object({
+      /** Relabel LABELED records whose settings differ from the ones a detection would use now. */
+      relabel: z.boolean().default(false),
+      /** With relabel: also relabel records of any other label model version. */
+      labelModelVersion: z.string().min(1).optional(),
+    })
+    .loose()
+    .default({ relabel: false }),
+});
+
+export const handler = instrumented(async (event: unknown) => {
+  const task = parseTaskInput(ReconcileTaskSchema, event);
+  let target: RelabelTarget | undefined;
+  if (task.options.relabel) {
+    const {
+      flagsVersion: _version,
+      flagsSource: _source,
+      ...settings
+    } = labelSettingsFrom(await readFlags(), {
+      minConfidence: env.MIN_CONFIDENCE,
+      maxLabels: env.MAX_LABELS,
+    });
+    target = { settings, labelModelVersion: task.options.labelModelVersion };
+  }
+  const result = await reconcileObject(
+    {
+      table: { db: dynamo(), tableName: env.LABELS_TABLE_NAME },
+      head: async (bucket, key) => {
+        try {
+          return currentObjectOf(
+            bucket,
+            key,
+            await s3().send(new HeadObjectCommand({ Bucket: bucket, Key: key })),
+          );
+        } catch (error) {
+          if (error instanceof NotFound) return undefined;
+          throw error;
+        }
+      },
+      enqueue: async (message) => {
+        await sqs().send(
+          new SendMessageCommand({ QueueUrl: env.INGEST_QUEUE_URL, MessageBody: JSON.stringify(message) }),
+        );
+      },
+    },
+    task.bucket,
+    task.object.Key,
+    { target },
+  );
+  if (result.enqueued) metrics.addMetric('ReconcileEnqueued', MetricUnit.Count, 1);
+  logger.info('Object reconciled', {
+    key: result.key,
+    status: result.status,
+    detail: result.detail,
+    enqueued: result.enqueued,
+  });
+  return { key: result.key, status: result.status, enqueued: result.enqueued };
+});
