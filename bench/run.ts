@@ -31,17 +31,22 @@ const { values } = parseArgs({
 const sections = new Set(values.only.split(','));
 const quick = values.quick;
 
+const report: string[] = [];
+
+/** Prints a markdown table and keeps it for the report file. */
 function table(title: string, rows: object[]): void {
-  console.log(`\n## ${title}\n`);
-  if (rows.length === 0) return;
-  const columns = Object.keys(rows[0] as object);
-  console.log(`| ${columns.join(' | ')} |`);
-  console.log(`| ${columns.map(() => '---').join(' | ')} |`);
-  for (const row of rows) {
-    console.log(
-      `| ${columns.map((column) => String((row as Record<string, unknown>)[column] ?? '')).join(' | ')} |`,
-    );
+  const lines = [`\n## ${title}\n`];
+  const columns = Object.keys(rows[0] ?? {});
+  if (columns.length > 0) {
+    lines.push(`| ${columns.join(' | ')} |`, `| ${columns.map(() => '---').join(' | ')} |`);
+    for (const row of rows) {
+      lines.push(
+        `| ${columns.map((column) => String((row as Record<string, unknown>)[column] ?? '')).join(' | ')} |`,
+      );
+    }
   }
+  console.log(lines.join('\n'));
+  report.push(...lines);
 }
 
 /** MemorySize of each function in the synthesized dev template (bundling skipped). */
@@ -170,6 +175,10 @@ const dir = join(import.meta.dirname, 'results');
 mkdirSync(dir, { recursive: true });
 const file = join(dir, `${date}-${machine.host.replace(/[^A-Za-z0-9-]/g, '_')}${quick ? '-quick' : ''}.json`);
 writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`);
+writeFileSync(
+  file.replace(/\.json$/, '.md'),
+  `# Benchmark ${date} on ${machine.host}\n\n${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, Node.js ${machine.node} (${machine.platform}).\nReproduce: \`npm run bench\`.\n${report.join('\n')}\n`,
+);
 console.log(
   `\nWrote ${file} (${output.seconds} s). Goals met: ${goals.filter((goal) => goal.met).length}/${goals.length}.`,
 );

@@ -105,8 +105,16 @@ function checkSwitches(switches: FaultSwitches): FaultSwitches {
   };
   rate(switches.dynamoWriteThrottleRate, 'dynamoWriteThrottleRate');
   rate(switches.crashAfterRekognitionRate, 'crashAfterRekognitionRate');
-  if (!(Number.isInteger(switches.duplicateEvents) && switches.duplicateEvents >= 1 && switches.duplicateEvents <= 10)) {
-    throw new RangeError(`duplicateEvents must be a whole number from 1 to 10, not ${switches.duplicateEvents}`);
+  if (
+    !(
+      Number.isInteger(switches.duplicateEvents) &&
+      switches.duplicateEvents >= 1 &&
+      switches.duplicateEvents <= 10
+    )
+  ) {
+    throw new RangeError(
+      `duplicateEvents must be a whole number from 1 to 10, not ${switches.duplicateEvents}`,
+    );
   }
   return switches;
 }

@@ -4,13 +4,15 @@
  *   npm start                 keeps data in .local/ across restarts
  *   npm start -- --clean      starts from empty storage
  *   npm start -- --json-logs  prints function logs as raw JSON lines
+ *   npm start -- --faults rekognition-throttle=0.3,dynamodb-throttle=0.2   injects faults (README)
  *
  * Environment: LOCAL_HOST (127.0.0.1), LOCAL_AWS_PORT (4566), LOCAL_API_PORT (3000),
- * LOCAL_DATA_DIR (.local).
+ * LOCAL_DATA_DIR (.local), LOCAL_VISIBILITY_TIMEOUT_SECONDS (as on AWS: 600).
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { startLocalCloud } from './cloud';
+import { type ParsedFaults, parseFaultsFlag } from './faults-flag';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const env = z
@@ -19,11 +21,23 @@ const env = z
     LOCAL_AWS_PORT: port.default(4566),
     LOCAL_API_PORT: port.default(3000),
     LOCAL_DATA_DIR: z.string().optional(),
+    LOCAL_VISIBILITY_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(43_200).optional(),
   })
   .parse(process.env);
 const { values: flags } = parseArgs({
-  options: { clean: { type: 'boolean', default: false }, 'json-logs': { type: 'boolean', default: false } },
+  options: {
+    clean: { type: 'boolean', default: false },
+    'json-logs': { type: 'boolean', default: false },
+    faults: { type: 'string' },
+  },
 });
+let faults: ParsedFaults = { switches: {}, rekognition: {} };
+try {
+  faults = parseFaultsFlag(flags.faults ?? '');
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(2);
+}
 
 // Lambda runs Node.js 24; the SDK's warning is about the Node.js 20 that may run this process.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -35,7 +49,12 @@ const cloud = await startLocalCloud({
   ...(env.LOCAL_DATA_DIR ? { dataDir: env.LOCAL_DATA_DIR } : {}),
   clean: flags.clean,
   logs: flags['json-logs'] ? 'json' : 'pretty',
+  faults: faults.switches,
+  ...(env.LOCAL_VISIBILITY_TIMEOUT_SECONDS
+    ? { visibilityTimeoutSeconds: env.LOCAL_VISIBILITY_TIMEOUT_SECONDS }
+    : {}),
 });
+cloud.rekognition.faults.set(faults.rekognition);
 // Load the label model now rather than on the first upload.
 await cloud.rekognition.warmUp();
 const { info } = cloud;
@@ -59,7 +78,7 @@ Try it (in another terminal):
   TOKEN=$(npm run --silent token)
   curl -s -H "Authorization: Bearer $TOKEN" ${info.endpoints.api}/images/some%20dir%2Fa%2Bb.png
 
-Ctrl-C stops it.
+${flags.faults ? `Faults injected: ${flags.faults}\n\n` : ''}Ctrl-C stops it.
 `);
 
 let stopping = false;

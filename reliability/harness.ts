@@ -30,6 +30,8 @@ export interface ScenarioResult {
   dlqMessages: number;
   lost: number;
   problems: string[];
+  /** What was injected or observed, for the table. */
+  notes?: string;
 }
 
 export class Harness {
@@ -114,8 +116,36 @@ export class Harness {
     );
   }
 
+  /** Every DetectLabels request, throttled and failed ones included. */
   rekognitionCalls(): number {
     return this.cloud.rekognition.stats().calls;
+  }
+
+  /** DetectLabels requests that returned labels: the ones AWS bills. */
+  rekognitionSuccesses(): number {
+    return this.cloud.rekognition.stats().byOutcome.Success ?? 0;
+  }
+
+  /** Waits until the ingest queue is empty (nothing visible or in flight), or the time is up. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const { Attributes = {} } = await this.sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: this.cloud.info.queueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      if (
+        Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+          Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) ===
+        0
+      ) {
+        return true;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    return false;
   }
 
   async stop(): Promise<void> {

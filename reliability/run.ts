@@ -48,12 +48,14 @@ const columns = [
   'dlqMessages',
   'lost',
   'result',
+  'notes',
 ];
 console.log(`\n| ${columns.join(' | ')} |\n| ${columns.map(() => '---').join(' | ')} |`);
 for (const result of results) {
   const ok = result.lost === 0 && result.problems.length === 0;
-  const row: Record<string, unknown> = { ...result, result: ok ? 'pass' : 'FAIL' };
-  console.log(`| ${columns.map((column) => String(row[column])).join(' | ')} |`);
+  const row: Record<string, unknown> = { ...result, result: ok ? 'pass' : 'FAIL', notes: result.notes ?? '' };
+  const cell = (value: unknown) => (typeof value === 'number' && Number.isNaN(value) ? 'n/a' : String(value));
+  console.log(`| ${columns.map((column) => cell(row[column])).join(' | ')} |`);
 }
 for (const result of results.filter((r) => r.problems.length > 0)) {
   console.log(`\n${result.scenario}:\n  - ${result.problems.join('\n  - ')}`);

@@ -10,10 +10,11 @@ import { ClaimInputSchema } from '../shared/workflow-schemas';
 const env = loadEnv({ LABELS_TABLE_NAME: nonEmpty, CLAIM_LEASE_SECONDS: intFromEnv(30, 3600) });
 
 export const handler = instrumented(async (event: unknown) => {
-  const { object } = parseTaskInput(ClaimInputSchema, event);
+  const { object, reprocess } = parseTaskInput(ClaimInputSchema, event);
   const result = await claimVersion({ db: dynamo(), tableName: env.LABELS_TABLE_NAME }, object, {
     now: new Date(),
     leaseSeconds: env.CLAIM_LEASE_SECONDS,
+    reprocess,
   });
   if (result.status === 'ALREADY_DONE') {
     metrics.addMetric('DuplicateSkipped', MetricUnit.Count, 1);

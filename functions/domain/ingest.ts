@@ -10,7 +10,7 @@ import * as z from 'zod';
 import { MalformedEventError, WorkflowFailedError } from '../shared/errors';
 import { decodeS3EventKey } from '../shared/s3-key';
 import { isSmokeKey } from '../shared/smoke';
-import type { WorkflowInput } from '../shared/workflow-schemas';
+import { type WorkflowInput, WorkflowInputSchema } from '../shared/workflow-schemas';
 import { objectVersionOf } from './labels-table';
 
 /** The fields we use from an S3 event record; anything else S3 adds is ignored. */
@@ -36,6 +36,14 @@ const S3EventSchema = z.object({ Records: z.array(S3EventRecordSchema).min(1) })
 /** S3 sends this once when the notification is configured. */
 const S3TestEventSchema = z.object({ Event: z.literal('s3:TestEvent') });
 
+/** What a reconcile pass enqueues (functions/domain/reconcile.ts): one object version to process. */
+export const RECONCILE_SOURCE = 'image-labeling.reconcile';
+export const ReconcileMessageSchema = z.object({
+  source: z.literal(RECONCILE_SOURCE),
+  input: WorkflowInputSchema,
+});
+export type ReconcileMessage = z.infer<typeof ReconcileMessageSchema>;
+
 export type ObjectEvent =
   | { kind: 'created'; input: WorkflowInput }
   | { kind: 'removed'; removal: ObjectRemoval }
@@ -60,6 +68,19 @@ export function parseQueueMessage(body: string): ParsedMessage {
     throw new MalformedEventError('The message body is not JSON.');
   }
   if (S3TestEventSchema.safeParse(json).success) return { kind: 'test-event' };
+  if (typeof json === 'object' && json !== null && 'source' in json) {
+    const reconcile = ReconcileMessageSchema.safeParse(json);
+    if (!reconcile.success) {
+      throw new MalformedEventError(
+        `The reconcile message is not valid: ${z.prettifyError(reconcile.error)}`,
+      );
+    }
+    const { input } = reconcile.data;
+    if (isSmokeKey(input.object.key)) {
+      return { kind: 'events', events: [{ kind: 'ignored', eventName: 'Reconcile', key: input.object.key }] };
+    }
+    return { kind: 'events', events: [{ kind: 'created', input }] };
+  }
   const parsed = S3EventSchema.safeParse(json);
   if (!parsed.success) {
     throw new MalformedEventError(

@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ImageInProgressError, LabelStoreThrottledError } from '../shared/errors';
 import { compareSequencers } from '../shared/s3-key';
-import type { ClaimResult, Detection, ObjectRef } from '../shared/workflow-schemas';
+import type { ClaimResult, Detection, ObjectRef, Reprocess } from '../shared/workflow-schemas';
 import { reconcileLabelCounts } from './label-counts';
 import {
   IMAGE_SK,
@@ -58,15 +58,27 @@ async function throttleAware<T>(operation: () => Promise<T>): Promise<T> {
  * Takes the idempotency claim on one object version with a conditional write. Succeeds when
  * the version was never seen, failed before, or its claim lease ran out (a crashed run).
  * A version already LABELED or REJECTED is reported ALREADY_DONE: Rekognition is not called
- * again and nothing is stored twice. A live claim held by another run throws ImageInProgress.
+ * again and nothing is stored twice, unless a reconcile asks to reprocess it and its `attempts`
+ * is still the one the reconcile saw. A live claim held by another run throws ImageInProgress.
  */
 export async function claimVersion(
   { db, tableName }: TableRef,
   object: ObjectRef,
-  options: { now: Date; leaseSeconds: number },
+  options: { now: Date; leaseSeconds: number; reprocess?: Reprocess | undefined },
 ): Promise<ClaimResult> {
   const key = { pk: imagePk(object.key), sk: versionSk(objectVersionOf(object)) };
   const nowEpoch = Math.floor(options.now.getTime() / 1000);
+  // A reconcile's reprocess also takes over a final version, but only the state it saw.
+  const takeOver = options.reprocess
+    ? {
+        condition: ' OR ((#status = :labeled OR #status = :rejected) AND attempts = :ifAttempts)',
+        values: {
+          ':labeled': 'LABELED' satisfies VersionStatus,
+          ':rejected': 'REJECTED' satisfies VersionStatus,
+          ':ifAttempts': options.reprocess.ifAttempts,
+        },
+      }
+    : { condition: '', values: {} };
   try {
     const result = await throttleAware(() =>
       db.send(
@@ -77,7 +89,8 @@ export async function claimVersion(
             'SET #status = :inProgress, leaseUntil = :leaseUntil, claimedAt = :now, #key = :objectKey, ' +
             'attempts = if_not_exists(attempts, :zero) + :one',
           ConditionExpression:
-            'attribute_not_exists(pk) OR #status = :failed OR (#status = :inProgress AND leaseUntil < :nowEpoch)',
+            'attribute_not_exists(pk) OR #status = :failed OR (#status = :inProgress AND leaseUntil < :nowEpoch)' +
+            takeOver.condition,
           ExpressionAttributeNames: { '#status': 'status', '#key': 'key' },
           ExpressionAttributeValues: {
             ':inProgress': 'IN_PROGRESS' satisfies VersionStatus,
@@ -88,6 +101,7 @@ export async function claimVersion(
             ':objectKey': object.key,
             ':zero': 0,
             ':one': 1,
+            ...takeOver.values,
           },
           ReturnValues: 'ALL_NEW',
         }),

@@ -18,9 +18,19 @@ export const ObjectRefSchema = z.object({
 });
 export type ObjectRef = z.infer<typeof ObjectRefSchema>;
 
+/**
+ * Set only by a reconcile pass (functions/domain/reconcile.ts) that asks to label a version again
+ * that already ended LABELED or REJECTED: the claim takes that version over only while its
+ * `attempts` is still the number the reconcile saw, so two passes that saw the same state cause
+ * one run, not two.
+ */
+export const ReprocessSchema = z.object({ ifAttempts: z.number().int().nonnegative() });
+export type Reprocess = z.infer<typeof ReprocessSchema>;
+
 export const WorkflowInputSchema = z.object({
   object: ObjectRefSchema,
   eventTime: z.string(),
+  reprocess: ReprocessSchema.optional(),
 });
 export type WorkflowInput = z.infer<typeof WorkflowInputSchema>;
 

@@ -20,6 +20,8 @@ export interface FunctionContext {
   /** The labels API only: the images bucket and the secret that signs its cursors. */
   bucketName?: string;
   cursorSecretId?: string;
+  /** Only reconcile-object needs it: where reprocessing work goes (the ingest queue). */
+  ingestQueueUrl?: string;
 }
 
 export interface FunctionSpec {
@@ -129,6 +131,23 @@ export const FUNCTIONS = {
         IMAGES_BUCKET: context.bucketName,
         CURSOR_SECRET_ID: context.cursorSecretId,
         UPLOAD_URL_EXPIRES_SECONDS: '300',
+      };
+    },
+  },
+  reconcileObject: {
+    id: 'ReconcileObject',
+    handlerDir: 'reconcile-object',
+    description: 'Backfill: puts an object without a current, final record back on the ingest queue.',
+    timeoutSeconds: () => 30,
+    environment: (context) => {
+      if (!context.ingestQueueUrl) throw new Error('reconcile-object needs the ingest queue URL');
+      // The label settings and flags too: a relabel compares records with what detect-labels uses now.
+      return {
+        ...table(context),
+        INGEST_QUEUE_URL: context.ingestQueueUrl,
+        MIN_CONFIDENCE: String(context.config.labels.minConfidence),
+        MAX_LABELS: String(context.config.labels.maxLabels),
+        ...flagsEnvironment(context.config),
       };
     },
   },

@@ -40,6 +40,11 @@ export const StageConfigSchema = z
     functionLogLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
     /** Step Functions execution logging: ALL records every state's input and output. */
     workflowLogLevel: z.enum(['ALL', 'ERROR', 'FATAL']),
+    /**
+     * Whether workflow logs carry each state's input and output (object keys, labels). Useful
+     * to debug; in prod it is off: it is most of the log volume (cost) and it copies user data.
+     */
+    workflowLogIncludesData: z.boolean(),
     labels: z.object({
       minConfidence: z.number().min(0).max(100),
       maxLabels: z.number().int().min(1).max(100),
@@ -66,6 +71,18 @@ export const StageConfigSchema = z
     alarms: AlarmsConfigSchema,
     /** Feature flags in AppConfig: rollout, cache, kill-switch period (infra/config/flags.ts). */
     flags: FlagsConfigSchema,
+    /**
+     * The backfill state machine (infra/constructs/backfill-workflow.ts): child executions at once.
+     * Each puts at most one object on the ingest queue, whose event source then caps the
+     * Rekognition calls; sized to the Rekognition TPS quota so a backfill never queues work much
+     * faster than Rekognition can take it.
+     */
+    backfill: z
+      .object({
+        maxConcurrency: z.number().int().min(1).max(1000),
+        toleratedFailurePercentage: z.number().min(0).max(100),
+      })
+      .default({ maxConcurrency: 5, toleratedFailurePercentage: 5 }),
   })
   .strict();
 
@@ -79,6 +96,7 @@ export const STAGES = {
     logRetentionDays: 14,
     functionLogLevel: 'DEBUG',
     workflowLogLevel: 'ALL',
+    workflowLogIncludesData: true,
     labels: { minConfidence: 70, maxLabels: 25 },
     ingest: { batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 5, maxReceiveCount: 5 },
     images: { noncurrentVersionExpirationDays: 7 },
@@ -86,6 +104,7 @@ export const STAGES = {
     delivery: STAGE_DELIVERY.dev,
     alarms: STAGE_ALARMS.dev,
     flags: STAGE_FLAGS.dev,
+    backfill: { maxConcurrency: 5, toleratedFailurePercentage: 5 },
   },
   prod: {
     stage: 'prod',
@@ -94,6 +113,7 @@ export const STAGES = {
     logRetentionDays: 90,
     functionLogLevel: 'INFO',
     workflowLogLevel: 'ALL',
+    workflowLogIncludesData: false,
     labels: { minConfidence: 75, maxLabels: 25 },
     ingest: { batchSize: 10, maxBatchingWindowSeconds: 2, maxConcurrency: 20, maxReceiveCount: 5 },
     images: { noncurrentVersionExpirationDays: 30 },
@@ -101,6 +121,7 @@ export const STAGES = {
     delivery: STAGE_DELIVERY.prod,
     alarms: STAGE_ALARMS.prod,
     flags: STAGE_FLAGS.prod,
+    backfill: { maxConcurrency: 20, toleratedFailurePercentage: 5 },
   },
   /** The local cloud (`npm start`): its label model scores lower than Rekognition (see README). */
   local: {
@@ -110,6 +131,7 @@ export const STAGES = {
     logRetentionDays: 1,
     functionLogLevel: 'INFO',
     workflowLogLevel: 'ALL',
+    workflowLogIncludesData: true,
     labels: { minConfidence: 50, maxLabels: 25 },
     ingest: { batchSize: 10, maxBatchingWindowSeconds: 0, maxConcurrency: 2, maxReceiveCount: 5 },
     images: { noncurrentVersionExpirationDays: 1 },
@@ -117,6 +139,7 @@ export const STAGES = {
     delivery: STAGE_DELIVERY.local,
     alarms: STAGE_ALARMS.local,
     flags: STAGE_FLAGS.local,
+    backfill: { maxConcurrency: 2, toleratedFailurePercentage: 5 },
   },
 } as const satisfies Record<string, z.input<typeof StageConfigSchema>>;
 

@@ -24,6 +24,8 @@ export type LabelWorkflowTasks = Record<(typeof LABEL_WORKFLOW_PLACEHOLDERS)[num
 export interface LabelWorkflowProps {
   tasks: LabelWorkflowTasks;
   logLevel: 'ALL' | 'ERROR' | 'FATAL';
+  /** Each state's input and output in the logs (see the stage config's workflowLogIncludesData). */
+  logIncludesData: boolean;
   logRetention: logs.RetentionDays;
   removalPolicy: RemovalPolicy;
   /** A fixed name lets the post-traffic deployment hook build the ARN without a reference cycle. */
@@ -50,7 +52,11 @@ export class LabelWorkflow extends Construct {
       ...(props.stateMachineName ? { stateMachineName: props.stateMachineName } : {}),
       definitionBody: sfn.DefinitionBody.fromString(readFileSync(LABEL_IMAGE_ASL_PATH, 'utf8')),
       definitionSubstitutions: substitutions,
-      logs: { destination: this.logGroup, level: sfn.LogLevel[props.logLevel], includeExecutionData: true },
+      logs: {
+        destination: this.logGroup,
+        level: sfn.LogLevel[props.logLevel],
+        includeExecutionData: props.logIncludesData,
+      },
       tracingEnabled: true,
     });
     // Substituted ARNs are opaque to CDK: grant each invocation explicitly, on the alias only.

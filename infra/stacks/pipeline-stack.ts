@@ -13,6 +13,7 @@ import { deliveryApplicationName, labelWorkflowName } from '../config/delivery-c
 import { FUNCTIONS, type FunctionContext, type FunctionSpec } from '../config/functions';
 import type { StageConfig } from '../config/stage-config';
 import type { PipelineTiming } from '../config/timing';
+import { BackfillWorkflow } from '../constructs/backfill-workflow';
 import { Delivery, pipelineReleases } from '../constructs/delivery';
 import { FeatureFlags } from '../constructs/feature-flags';
 import { LabelWorkflow, type LabelWorkflowTasks } from '../constructs/label-workflow';
@@ -32,6 +33,7 @@ export class PipelineStack extends Stack {
   readonly workflow: LabelWorkflow;
   readonly delivery: Delivery;
   readonly flags: FeatureFlags;
+  readonly backfill: BackfillWorkflow;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -82,6 +84,7 @@ export class PipelineStack extends Stack {
         [claim, validate, detect, store, record].map((fn) => [fn.spec.placeholder, fn.alias]),
       ) as LabelWorkflowTasks,
       logLevel: config.workflowLogLevel,
+      logIncludesData: config.workflowLogIncludesData,
       logRetention: config.logRetentionDays,
       removalPolicy,
       stateMachineName: labelWorkflowName(config.stage),
@@ -111,11 +114,23 @@ export class PipelineStack extends Stack {
     const applyFlags = build(FUNCTIONS.applyFlags, {
       eventSourceMappingId: ingestSource.eventSourceMappingId,
     });
+    // Reconcile and backfill (infra/constructs/backfill-workflow.ts): work goes back on the ingest queue.
+    const reconcile = build(FUNCTIONS.reconcileObject, { ingestQueueUrl: queue.queueUrl });
+    this.backfill = new BackfillWorkflow(this, 'Backfill', {
+      stage: config.stage,
+      bucket,
+      table,
+      queue,
+      reconcile,
+      ...config.backfill,
+      logRetention: config.logRetentionDays,
+      removalPolicy,
+    });
     this.flags = new FeatureFlags(this, 'FeatureFlags', { config, readers: [detect, start, applyFlags] });
-    this.flags.grantRead(detect, start, applyFlags);
+    this.flags.grantRead(detect, start, applyFlags, reconcile);
     this.flags.applyOnSchedule(applyFlags, ingestSource.eventSourceMappingArn);
 
-    this.functions = { claim, validate, detect, store, record, start, applyFlags };
+    this.functions = { claim, validate, detect, store, record, start, applyFlags, reconcile };
     // CodeDeploy canaries on the workflow functions' aliases, with their hooks (infra/constructs/delivery.ts).
     this.delivery = new Delivery(this, 'Delivery', {
       config,

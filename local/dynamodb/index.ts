@@ -54,7 +54,8 @@ export async function createDynamoDbService(options: {
         response.end(
           JSON.stringify({
             __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
-            message: 'The level of configured provisioned throughput for the table was exceeded (injected by the local fault injector)',
+            message:
+              'The level of configured provisioned throughput for the table was exceeded (injected by the local fault injector)',
           }),
         );
       });
@@ -105,4 +106,13 @@ export async function ensureLabelsTable(client: DynamoDBClient, tableName: strin
       ],
     }),
   );
+  // A new table is CREATING for a moment (dynalite flips it on a timer, which a busy machine
+  // delays): item calls before ACTIVE fail with ResourceNotFoundException.
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE');
+    if (Table?.TableStatus === 'ACTIVE' && indexesActive) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`Table ${tableName} did not become ACTIVE`);
 }

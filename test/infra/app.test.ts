@@ -249,8 +249,9 @@ describe('the dev stage', () => {
       const reads = statements
         .filter((statement) => !smoke(statement))
         .flatMap((statement) => [statement.Action].flat());
+      // s3:ListBucket: only the backfill's Distributed Map lists the bucket (test/infra/backfill.test.ts).
       expect(new Set(reads.filter((action) => action.startsWith('s3:')))).toEqual(
-        new Set(['s3:GetObject', 's3:GetObjectVersion']),
+        new Set(['s3:GetObject', 's3:GetObjectVersion', 's3:ListBucket']),
       );
       expect(
         actions.filter((action) => action.startsWith('dynamodb:')).every((a) => !a.includes('Scan')),
@@ -294,6 +295,13 @@ describe('the prod stage', () => {
       UpdateReplacePolicy: 'Retain',
     });
     prod.storage.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
+  });
+
+  it('logs every workflow state but not its data (object keys, labels)', () => {
+    prod.pipeline.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'EXPRESS',
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
+    });
   });
 
   it('turns on stack termination protection for storage', () => {

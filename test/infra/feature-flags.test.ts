@@ -98,7 +98,7 @@ describe('feature flags in AppConfig', () => {
     }
   });
 
-  it('lets exactly detect-labels, start-workflow and apply-flags read the flags, scoped to this application, environment and profile', () => {
+  it('lets exactly detect-labels, start-workflow, apply-flags and reconcile-object read the flags, scoped to this application, environment and profile', () => {
     const application = logicalId(dev.pipeline, 'AWS::AppConfig::Application', () => true);
     const environment = logicalId(dev.pipeline, 'AWS::AppConfig::Environment', () => true);
     const profile = logicalId(dev.pipeline, 'AWS::AppConfig::ConfigurationProfile', () => true);
@@ -136,7 +136,7 @@ describe('feature flags in AppConfig', () => {
       },
     ]);
     expect(policy.Roles.map((role) => role.Ref).sort()).toEqual(
-      [/^DetectLabelsRole/, /^StartWorkflowRole/, /^ApplyFlagsRole/]
+      [/^DetectLabelsRole/, /^StartWorkflowRole/, /^ApplyFlagsRole/, /^ReconcileObjectRole/]
         .map((pattern) =>
           Object.keys(resourcesOf(dev.pipeline, 'AWS::IAM::Role')).find((id) => pattern.test(id)),
         )
