@@ -110,7 +110,9 @@ export async function ensureLabelsTable(client: DynamoDBClient, tableName: strin
   // delays): item calls before ACTIVE fail with ResourceNotFoundException.
   for (let attempt = 0; attempt < 100; attempt++) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE');
+    const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every(
+      (index) => index.IndexStatus === 'ACTIVE',
+    );
     if (Table?.TableStatus === 'ACTIVE' && indexesActive) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
