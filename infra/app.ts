@@ -61,7 +61,7 @@ export function buildApp(app: App = new App()) {
     table: storage.labels.table,
   });
   api.addStackDependency(storage);
-  // Dashboard, alarms and their topic (infra/stacks/monitoring-stack.ts); pass `api: <IHttpApi>` for API widgets.
+  // Dashboard, alarms and their topic (infra/stacks/monitoring-stack.ts).
   const monitoring = new MonitoringStack(app, `${prefix}-Monitoring`, {
     env,
     config,
@@ -69,9 +69,11 @@ export function buildApp(app: App = new App()) {
     stateMachine: pipeline.workflow.stateMachine,
     queue: storage.ingest.queue,
     deadLetterQueue: storage.ingest.deadLetterQueue,
-    delivery: pipeline.delivery,
+    deliveries: [pipeline.delivery, api.delivery],
+    api: api.labelsApi.api,
   });
   monitoring.addStackDependency(pipeline);
+  monitoring.addStackDependency(api);
   Tags.of(app).add('project', 'image-labeling');
   Tags.of(app).add('stage', config.stage);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

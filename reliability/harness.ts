@@ -60,7 +60,14 @@ export class Harness {
     return new Harness(
       cloud,
       dataDir,
-      new S3Client({ region, endpoint, credentials, forcePathStyle: true }),
+      // Bursts upload hundreds of objects at once.
+      new S3Client({
+        region,
+        endpoint,
+        credentials,
+        forcePathStyle: true,
+        requestHandler: { httpAgent: { maxSockets: 256 } },
+      }),
       DynamoDBDocumentClient.from(new DynamoDBClient({ region, endpoint, credentials })),
       new SQSClient({ region, endpoint, credentials }),
       ownsDir,

@@ -165,7 +165,13 @@ const workflowInput = (object: ObjectRef, now: Date) => ({ object, eventTime: no
 // Pre-traffic: invoke the new version
 
 /** How a function's new version is smoke-tested before it gets traffic. */
-export const SMOKE_PLANS = ['validate-image', 'task-input', 'queue-batch'] as const;
+export const SMOKE_PLANS = [
+  'validate-image',
+  'task-input',
+  'queue-batch',
+  'http-openapi',
+  'scheduled',
+] as const;
 export type SmokePlan = (typeof SMOKE_PLANS)[number];
 
 export type Invocation =
@@ -257,6 +263,41 @@ export async function preTrafficChecks(deps: PreTrafficDeps, target: SmokeTarget
       const invocation = await invokeVersion(deps.lambda, functionArn, { smokeTest: true });
       return [expectRejection('refuses an invalid task input', invocation, 'InvalidTaskInput')];
     }
+    case 'http-openapi': {
+      // The API's one public route, as API Gateway delivers it: no token, no data read.
+      const invocation = await invokeVersion(deps.lambda, functionArn, smokeHttpEvent(deps.now));
+      const response = invocation.ok
+        ? (invocation.result as { statusCode?: number; body?: string } | null)
+        : null;
+      let document: { openapi?: unknown } | undefined;
+      try {
+        document = JSON.parse(response?.body ?? '') as { openapi?: unknown };
+      } catch {
+        document = undefined;
+      }
+      return [
+        {
+          check: 'serves GET /openapi.json',
+          ok:
+            response?.statusCode === 200 &&
+            typeof document?.openapi === 'string' &&
+            document.openapi.startsWith('3.1'),
+          detail: describe(invocation),
+        },
+      ];
+    }
+    case 'scheduled': {
+      // Its own schedule's event: it applies the current flags, which is what it always does.
+      const invocation = await invokeVersion(deps.lambda, functionArn, smokeScheduledEvent(deps.now));
+      const result = invocation.ok ? (invocation.result as { action?: unknown } | null) : null;
+      return [
+        {
+          check: 'runs its scheduled job',
+          ok: typeof result?.action === 'string',
+          detail: describe(invocation),
+        },
+      ];
+    }
     case 'queue-batch': {
       // S3's test event and an event for a smoke key: both acknowledged, no workflow started.
       const invocation = await invokeVersion(
@@ -274,6 +315,51 @@ export async function preTrafficChecks(deps: PreTrafficDeps, target: SmokeTarget
       ];
     }
   }
+}
+
+/** An HTTP API (payload 2.0) request for GET /openapi.json. */
+export function smokeHttpEvent(now: Date) {
+  return {
+    version: '2.0',
+    routeKey: 'GET /openapi.json',
+    rawPath: '/openapi.json',
+    rawQueryString: '',
+    headers: { accept: 'application/json', 'user-agent': 'deployment-smoke-test' },
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: 'smoke',
+      apiId: 'smoke',
+      domainName: 'smoke.local',
+      domainPrefix: 'smoke',
+      http: {
+        method: 'GET',
+        path: '/openapi.json',
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'deployment-smoke-test',
+      },
+      requestId: `smoke-${now.getTime()}`,
+      routeKey: 'GET /openapi.json',
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+  };
+}
+
+/** An EventBridge Scheduler/rule event, as a schedule delivers it. */
+export function smokeScheduledEvent(now: Date) {
+  return {
+    version: '0',
+    id: `smoke-${now.getTime()}`,
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '000000000000',
+    time: now.toISOString(),
+    region: 'us-east-1',
+    resources: [],
+    detail: {},
+  };
 }
 
 /** An SQS batch as the event source mapping delivers it. */

@@ -60,6 +60,9 @@ export const DeliveryConfigSchema = z
             store: milliseconds,
             record: milliseconds,
             start: milliseconds,
+            applyFlags: milliseconds,
+            reconcile: milliseconds,
+            api: milliseconds,
           })
           .strict(),
       })
@@ -94,6 +97,9 @@ const DURATION_BUDGETS = {
   store: 3_000,
   record: 2_000,
   start: 60_000,
+  applyFlags: 3_000,
+  reconcile: 3_000,
+  api: 3_000,
 };
 
 export const STAGE_DELIVERY = {

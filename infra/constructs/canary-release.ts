@@ -107,8 +107,8 @@ export interface CanaryReleaseProps {
   durationP99: Duration;
   /** How this function's own pre-traffic hook smoke-tests the new version. */
   plan: SmokePlan;
-  /** The AfterAllowTraffic hook (shared by the stack's groups). */
-  postHook: lambda.IFunction;
+  /** The AfterAllowTraffic hook (shared by the stack's groups), if any. */
+  postHook?: lambda.IFunction | undefined;
   bucket: s3.IBucket;
   config: StageConfig;
   removalPolicy: RemovalPolicy;
@@ -222,18 +222,21 @@ export class CanaryRelease extends Construct {
       codeDeployLambdaAliasUpdate: {
         ...update,
         beforeAllowTrafficHook: this.preTrafficHook.function.functionName,
-        afterAllowTrafficHook: props.postHook.functionName,
+        ...(props.postHook ? { afterAllowTrafficHook: props.postHook.functionName } : {}),
       },
     };
     this.deploymentGroup.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['lambda:InvokeFunction'],
-        resources: [this.preTrafficHook.function.functionArn, props.postHook.functionArn],
+        resources: [
+          this.preTrafficHook.function.functionArn,
+          ...(props.postHook ? [props.postHook.functionArn] : []),
+        ],
       }),
     );
     // The hooks are updated (new target version, new grant) before the alias, whose update is
     // what starts the deployment.
-    target.alias.node.addDependency(this.preTrafficHook, props.postHook);
+    target.alias.node.addDependency(this.preTrafficHook, ...(props.postHook ? [props.postHook] : []));
   }
 
   /** Lets a hook report on this group's deployments. */

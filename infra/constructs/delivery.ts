@@ -32,8 +32,11 @@ export interface DeliveryProps {
   applicationName: string;
   /** The images bucket: the hooks write (and delete) their smoke objects under SMOKE_PREFIX. */
   bucket: s3.IBucket;
-  /** The label-image state machine's fixed name: the post-traffic hook runs it end to end. */
-  stateMachineName: string;
+  /**
+   * The label-image state machine's fixed name: a post-traffic hook runs it end to end after
+   * every deployment of this delivery's functions. Without it (the API), there is none.
+   */
+  stateMachineName?: string;
   removalPolicy: RemovalPolicy;
   releases: ReleaseSpec[];
 }
@@ -41,7 +44,10 @@ export interface DeliveryProps {
 /** The pipeline stack's workflow functions and how each is smoke-tested. */
 export function pipelineReleases(
   config: StageConfig,
-  functions: Record<'claim' | 'validate' | 'detect' | 'store' | 'record' | 'start', LabelerFunction>,
+  functions: Record<
+    'claim' | 'validate' | 'detect' | 'store' | 'record' | 'start' | 'applyFlags' | 'reconcile',
+    LabelerFunction
+  >,
 ): ReleaseSpec[] {
   const plans = {
     claim: 'task-input',
@@ -50,6 +56,8 @@ export function pipelineReleases(
     store: 'task-input',
     record: 'task-input',
     start: 'queue-batch',
+    applyFlags: 'scheduled',
+    reconcile: 'task-input',
   } as const;
   return Object.entries(plans).map(([name, plan]) => {
     const key = name as keyof typeof plans;
@@ -59,7 +67,7 @@ export function pipelineReleases(
 
 export class Delivery extends Construct {
   readonly application: codedeploy.LambdaApplication;
-  readonly postTrafficHook: DeploymentHookFunction;
+  readonly postTrafficHook: DeploymentHookFunction | undefined;
   /** By the function's handlerDir (also its deployment group's name). */
   readonly releases: Record<string, CanaryRelease> = {};
 
@@ -69,25 +77,9 @@ export class Delivery extends Construct {
     this.application = new codedeploy.LambdaApplication(this, 'Application', {
       applicationName: props.applicationName,
     });
-    const stateMachineArn = Stack.of(this).formatArn({
-      service: 'states',
-      resource: 'stateMachine',
-      resourceName: props.stateMachineName,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    this.postTrafficHook = new DeploymentHookFunction(this, 'PostTraffic', {
-      entry: 'post-traffic',
-      description: 'CodeDeploy AfterAllowTraffic: runs the workflow on a valid and an invalid smoke image.',
-      // Two workflow runs in parallel, each at most the workflow's own timeout (90 s).
-      timeout: Duration.minutes(5),
-      environment: { IMAGES_BUCKET_NAME: bucket.bucketName, STATE_MACHINE_ARN: stateMachineArn },
-      config,
-      removalPolicy: props.removalPolicy,
-    });
-    grantSmokeObjects(this.postTrafficHook, bucket);
-    this.postTrafficHook.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['states:StartSyncExecution'], resources: [stateMachineArn] }),
-    );
+    this.postTrafficHook = props.stateMachineName
+      ? this.workflowHook(props, props.stateMachineName)
+      : undefined;
 
     const deploymentConfig = deploymentConfigFor(this, config.delivery.deployment);
     for (const { target, plan, durationP99Ms } of props.releases) {
@@ -100,13 +92,37 @@ export class Delivery extends Construct {
         rollback: config.delivery.rollback,
         durationP99: Duration.millis(durationP99Ms),
         plan,
-        postHook: this.postTrafficHook.function,
+        postHook: this.postTrafficHook?.function,
         bucket,
         config,
         removalPolicy: props.removalPolicy,
       });
-      release.grantReport(this.postTrafficHook.role);
+      if (this.postTrafficHook) release.grantReport(this.postTrafficHook.role);
       this.releases[target.spec.handlerDir] = release;
     }
+  }
+
+  /** The AfterAllowTraffic hook: runs the workflow on a valid and an invalid smoke image. */
+  private workflowHook(props: DeliveryProps, stateMachineName: string): DeploymentHookFunction {
+    const stateMachineArn = Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const hook = new DeploymentHookFunction(this, 'PostTraffic', {
+      entry: 'post-traffic',
+      description: 'CodeDeploy AfterAllowTraffic: runs the workflow on a valid and an invalid smoke image.',
+      // Two workflow runs in parallel, each at most the workflow's own timeout (90 s).
+      timeout: Duration.minutes(5),
+      environment: { IMAGES_BUCKET_NAME: props.bucket.bucketName, STATE_MACHINE_ARN: stateMachineArn },
+      config: props.config,
+      removalPolicy: props.removalPolicy,
+    });
+    grantSmokeObjects(hook, props.bucket);
+    hook.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['states:StartSyncExecution'], resources: [stateMachineArn] }),
+    );
+    return hook;
   }
 }

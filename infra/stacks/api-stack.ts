@@ -13,6 +13,7 @@ import { LABELS_INDEX } from '../../functions/domain/labels-table';
 import { FUNCTIONS } from '../config/functions';
 import type { StageConfig } from '../config/stage-config';
 import type { PipelineTiming } from '../config/timing';
+import { Delivery } from '../constructs/delivery';
 import { LabelerFunction } from '../constructs/labeler-function';
 import { LabelsApi } from '../constructs/labels-api';
 import { nagResourceFinding } from '../nag';
@@ -28,6 +29,7 @@ export class ApiStack extends Stack {
   readonly function: LabelerFunction;
   readonly labelsApi: LabelsApi;
   readonly cursorSecret: secretsmanager.Secret;
+  readonly delivery: Delivery;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -100,5 +102,17 @@ export class ApiStack extends Stack {
     }
 
     this.labelsApi = new LabelsApi(this, 'Endpoint', { config, handler: fn.alias, removalPolicy });
+
+    // The API function ships through its own canary too: its pre-traffic hook calls the new
+    // version with GET /openapi.json (no data, no token); there is no workflow to run after.
+    this.delivery = new Delivery(this, 'Delivery', {
+      config,
+      applicationName: `image-labeling-${config.stage}-api`,
+      bucket,
+      removalPolicy,
+      releases: [
+        { target: fn, plan: 'http-openapi', durationP99Ms: config.delivery.rollback.durationP99Ms.api },
+      ],
+    });
   }
 }

@@ -20,7 +20,8 @@ export interface MonitoringStackProps extends StackProps {
   stateMachine: sfn.IStateMachine;
   queue: sqs.IQueue;
   deadLetterQueue: sqs.IQueue;
-  delivery: Delivery;
+  /** Every stack's canary releases: the dashboard shows each function's versions. */
+  deliveries: Delivery[];
   /** The labels API (an HTTP API): adds its widgets and its 5xx alarm. */
   api?: apigwv2.IHttpApi | undefined;
 }
@@ -44,7 +45,7 @@ export class MonitoringStack extends Stack {
       deadLetterQueue: props.deadLetterQueue,
       api: props.api,
     });
-    const releases = Object.values(props.delivery.releases);
+    const releases = props.deliveries.flatMap((delivery) => Object.values(delivery.releases));
     this.dashboard = new OperationsDashboard(this, 'Operations', {
       dashboardName: `ImageLabeling-${config.stage}`,
       stateMachine: props.stateMachine,

@@ -138,7 +138,16 @@ export class PipelineStack extends Stack {
       bucket,
       stateMachineName: labelWorkflowName(config.stage),
       removalPolicy,
-      releases: pipelineReleases(config, { claim, validate, detect, store, record, start }),
+      releases: pipelineReleases(config, {
+        claim,
+        validate,
+        detect,
+        store,
+        record,
+        start,
+        applyFlags,
+        reconcile,
+      }),
     });
     Validations.of(this.workflow).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -94,9 +94,12 @@ describe('the backfill state machine (pipeline stack)', () => {
     });
   });
 
-  it('puts no CodeDeploy canary on reconcile-object (operator-started, no live traffic to shift)', () => {
-    expect(Object.keys(dev.built.pipeline.delivery.releases)).not.toContain('reconcile-object');
-    expect(Object.keys(dev.built.pipeline.delivery.releases)).toContain('detect-labels');
+  it('ships reconcile-object through a canary like every aliased function, smoke-tested with a bad task input', () => {
+    const release = dev.built.pipeline.delivery.releases['reconcile-object'];
+    expect(release).toBeDefined();
+    dev.pipeline.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SMOKE_PLAN: 'task-input', TARGET_FUNCTION_ARN: Match.anyValue() }) },
+    });
   });
 
   it('synthesizes with every cdk-nag finding acknowledged', () => {

@@ -143,6 +143,9 @@ describe('the operations dashboard (dev)', () => {
         'store-labels',
         'record-outcome',
         'start-workflow',
+        'apply-flags',
+        'reconcile-object',
+        'api',
       ].map((name) => `Canary: ${name}`),
     );
     for (const widget of canaries) {
@@ -157,9 +160,9 @@ describe('the operations dashboard (dev)', () => {
     }
   });
 
-  it('has no API widgets and no API alarm without an API', () => {
-    expect(body.widgets.some((widget) => String(widget.properties.title).startsWith('API'))).toBe(false);
-    expect(JSON.stringify(template.findResources('AWS::CloudWatch::Alarm'))).not.toContain('AWS/ApiGateway');
+  it("watches the stage's labels API: its widgets and its 5xx alarm", () => {
+    expect(body.widgets.some((widget) => String(widget.properties.title).startsWith('API'))).toBe(true);
+    expect(JSON.stringify(template.findResources('AWS::CloudWatch::Alarm'))).toContain('AWS/ApiGateway');
   });
 
   it('sends every alarm, and its recovery, to an encrypted, TLS-only topic', () => {
@@ -167,7 +170,8 @@ describe('the operations dashboard (dev)', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as {
       Properties: { AlarmActions: unknown[]; OKActions: unknown[] };
     }[];
-    expect(alarms).toHaveLength(3);
+    // Failed executions, dead-lettered messages, Rekognition throttling, API 5xx.
+    expect(alarms).toHaveLength(4);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);
@@ -187,7 +191,7 @@ describe('the operations dashboard with an API', () => {
       stateMachine: built.pipeline.workflow.stateMachine,
       queue: built.storage.ingest.queue,
       deadLetterQueue: built.storage.ingest.deadLetterQueue,
-      delivery: built.pipeline.delivery,
+      deliveries: [built.pipeline.delivery],
       api: apigwv2.HttpApi.fromHttpApiAttributes(built.pipeline, 'LabelsApi', { httpApiId: 'abc123' }),
     });
     const template = Template.fromStack(stack);

@@ -32,6 +32,8 @@ const CANARY_FUNCTIONS = [
   'store-labels',
   'record-outcome',
   'start-workflow',
+  'apply-flags',
+  'reconcile-object',
 ];
 
 describe.each([

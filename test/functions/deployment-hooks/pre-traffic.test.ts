@@ -148,6 +148,36 @@ describe('pre-traffic hook', () => {
     expect((await handler(event, context)).status).toBe('Failed');
   });
 
+  it('checks the API with GET /openapi.json as API Gateway delivers it', async () => {
+    vi.stubEnv('SMOKE_PLAN', 'http-openapi');
+    lambdaMock
+      .on(InvokeCommand)
+      .resolves(ok({ statusCode: 200, body: JSON.stringify({ openapi: '3.1.0', paths: {} }) }));
+    expect((await handler(event, context)).status).toBe('Succeeded');
+    const sent = JSON.parse(
+      new TextDecoder().decode(
+        lambdaMock.commandCalls(InvokeCommand)[0]?.args[0].input.Payload as Uint8Array,
+      ),
+    ) as { version: string; rawPath: string; requestContext: { http: { method: string } } };
+    expect(sent).toMatchObject({
+      version: '2.0',
+      rawPath: '/openapi.json',
+      requestContext: { http: { method: 'GET' } },
+    });
+
+    lambdaMock.on(InvokeCommand).resolves(ok({ statusCode: 500, body: '{"title":"Internal"}' }));
+    expect((await handler(event, context)).status).toBe('Failed');
+  });
+
+  it('checks apply-flags by running its scheduled job', async () => {
+    vi.stubEnv('SMOKE_PLAN', 'scheduled');
+    lambdaMock.on(InvokeCommand).resolves(ok({ action: 'unchanged', enabled: true }));
+    expect((await handler(event, context)).status).toBe('Succeeded');
+
+    lambdaMock.on(InvokeCommand).resolves(functionError('ConfigurationError', 'Invalid environment'));
+    expect((await handler(event, context)).status).toBe('Failed');
+  });
+
   it('reports Failed when the checks outlast its deadline', async () => {
     lambdaMock.on(InvokeCommand).callsFake(() => new Promise(() => {}));
     const short = { ...context, getRemainingTimeInMillis: () => 5_050 };
