@@ -46,6 +46,7 @@ export function buildApp(app: App = new App()) {
     ),
     table: storage.labels.table,
     queue: storage.ingest.queue,
+    deadLetterQueue: storage.ingest.deadLetterQueue,
   });
   pipeline.addStackDependency(storage);
   const api = new ApiStack(app, `${prefix}-Api`, {
@@ -69,6 +70,8 @@ export function buildApp(app: App = new App()) {
     stateMachine: pipeline.workflow.stateMachine,
     queue: storage.ingest.queue,
     deadLetterQueue: storage.ingest.deadLetterQueue,
+    topic: pipeline.alarmTopic,
+    pipelineAlarms: pipeline.alarms,
     deliveries: [pipeline.delivery, api.delivery],
     api: api.labelsApi.api,
   });

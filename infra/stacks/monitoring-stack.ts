@@ -1,22 +1,26 @@
 /**
- * Watching a stage: the operations dashboard, the operational alarms and their SNS topic. A
- * stack of its own that depends on the others (nothing depends on it), so the API stack can
- * be added to it without a dependency cycle. The canaries' rollback alarms live with their
- * deployment groups in the pipeline stack; this dashboard shows their state.
+ * Watching a stage: the operations dashboard and the API's alarm. A stack of its own that
+ * depends on the others (nothing depends on it), so the API stack can be added to it without a
+ * dependency cycle. The alarm topic and the pipeline's alarms live in the pipeline stack (they
+ * also roll back feature-flags deployments there), the canaries' rollback alarms with their
+ * deployment groups; this dashboard shows the state of all of them.
  */
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Stack, type StackProps } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config/stage-config';
 import type { Delivery } from '../constructs/delivery';
-import { AlarmTopic } from '../constructs/monitoring/alarm-topic';
+import type { AlarmTopic } from '../constructs/monitoring/alarm-topic';
 import { OperationsDashboard } from '../constructs/monitoring/operations-dashboard';
-import { PipelineAlarms } from '../constructs/monitoring/pipeline-alarms';
+import { ApiAlarms, type PipelineAlarms } from '../constructs/monitoring/pipeline-alarms';
 
 export interface MonitoringStackProps extends StackProps {
   config: StageConfig;
+  /** The pipeline stack's alarm topic and operational alarms (they also guard flags deployments). */
+  topic: AlarmTopic;
+  pipelineAlarms: PipelineAlarms;
   stateMachine: sfn.IStateMachine;
   queue: sqs.IQueue;
   deadLetterQueue: sqs.IQueue;
@@ -27,24 +31,15 @@ export interface MonitoringStackProps extends StackProps {
 }
 
 export class MonitoringStack extends Stack {
-  readonly topic: AlarmTopic;
-  readonly alarms: PipelineAlarms;
+  readonly apiAlarms: ApiAlarms | undefined;
   readonly dashboard: OperationsDashboard;
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
     const { config } = props;
-    this.topic = new AlarmTopic(this, 'AlarmTopic', {
-      email: config.alarms.email,
-      removalPolicy: config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
-    this.alarms = new PipelineAlarms(this, 'Alarms', {
-      config: config.alarms,
-      topic: this.topic,
-      stateMachine: props.stateMachine,
-      deadLetterQueue: props.deadLetterQueue,
-      api: props.api,
-    });
+    this.apiAlarms = props.api
+      ? new ApiAlarms(this, 'Alarms', { config: config.alarms, topic: props.topic, api: props.api })
+      : undefined;
     const releases = props.deliveries.flatMap((delivery) => Object.values(delivery.releases));
     this.dashboard = new OperationsDashboard(this, 'Operations', {
       dashboardName: `ImageLabeling-${config.stage}`,
@@ -52,7 +47,11 @@ export class MonitoringStack extends Stack {
       queue: props.queue,
       deadLetterQueue: props.deadLetterQueue,
       functions: releases.map((release) => release.target),
-      alarms: [...releases.flatMap((release) => release.alarms), ...this.alarms.all],
+      alarms: [
+        ...releases.flatMap((release) => release.alarms),
+        ...props.pipelineAlarms.all,
+        ...(this.apiAlarms ? [this.apiAlarms.api5xx] : []),
+      ],
       api: props.api,
     });
   }

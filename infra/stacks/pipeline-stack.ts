@@ -18,6 +18,8 @@ import { Delivery, pipelineReleases } from '../constructs/delivery';
 import { FeatureFlags } from '../constructs/feature-flags';
 import { LabelWorkflow, type LabelWorkflowTasks } from '../constructs/label-workflow';
 import { LabelerFunction } from '../constructs/labeler-function';
+import { AlarmTopic } from '../constructs/monitoring/alarm-topic';
+import { PipelineAlarms } from '../constructs/monitoring/pipeline-alarms';
 import { nagResourceFinding } from '../nag';
 
 export interface PipelineStackProps extends StackProps {
@@ -26,6 +28,7 @@ export interface PipelineStackProps extends StackProps {
   bucket: s3.IBucket;
   table: dynamodb.ITable;
   queue: sqs.IQueue;
+  deadLetterQueue: sqs.IQueue;
 }
 
 export class PipelineStack extends Stack {
@@ -34,6 +37,8 @@ export class PipelineStack extends Stack {
   readonly delivery: Delivery;
   readonly flags: FeatureFlags;
   readonly backfill: BackfillWorkflow;
+  readonly alarmTopic: AlarmTopic;
+  readonly alarms: PipelineAlarms;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -126,7 +131,20 @@ export class PipelineStack extends Stack {
       logRetention: config.logRetentionDays,
       removalPolicy,
     });
-    this.flags = new FeatureFlags(this, 'FeatureFlags', { config, readers: [detect, start, applyFlags] });
+    // The stage's operational alarms: sent to the alarm topic, and the rollback monitors of
+    // every feature-flags deployment.
+    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { email: config.alarms.email, removalPolicy });
+    this.alarms = new PipelineAlarms(this, 'Alarms', {
+      config: config.alarms,
+      topic: this.alarmTopic,
+      stateMachine: this.workflow.stateMachine,
+      deadLetterQueue: props.deadLetterQueue,
+    });
+    this.flags = new FeatureFlags(this, 'FeatureFlags', {
+      config,
+      readers: [detect, start, applyFlags],
+      alarms: this.alarms.all,
+    });
     this.flags.grantRead(detect, start, applyFlags, reconcile);
     this.flags.applyOnSchedule(applyFlags, ingestSource.eventSourceMappingArn);
 

@@ -98,7 +98,9 @@ describe('the backfill state machine (pipeline stack)', () => {
     const release = dev.built.pipeline.delivery.releases['reconcile-object'];
     expect(release).toBeDefined();
     dev.pipeline.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ SMOKE_PLAN: 'task-input', TARGET_FUNCTION_ARN: Match.anyValue() }) },
+      Environment: {
+        Variables: Match.objectLike({ SMOKE_PLAN: 'task-input', TARGET_FUNCTION_ARN: Match.anyValue() }),
+      },
     });
   });
 

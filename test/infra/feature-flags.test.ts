@@ -98,6 +98,18 @@ describe('feature flags in AppConfig', () => {
     }
   });
 
+  it("also rolls a deployment back on the stage's operational alarms", () => {
+    const environment = Object.values(resourcesOf(prod.pipeline, 'AWS::AppConfig::Environment'))[0];
+    const monitored = (
+      (environment?.Properties.Monitors ?? []) as { AlarmArn: { 'Fn::GetAtt': [string, string] } }[]
+    ).map((monitor) => monitor.AlarmArn['Fn::GetAtt'][0]);
+    const alarms = prod.built.pipeline.alarms.all.map((alarm) =>
+      prod.built.pipeline.getLogicalId(alarm.node.defaultChild as never),
+    );
+    expect(alarms).toHaveLength(3);
+    for (const alarm of alarms) expect(monitored).toContain(alarm);
+  });
+
   it('lets exactly detect-labels, start-workflow, apply-flags and reconcile-object read the flags, scoped to this application, environment and profile', () => {
     const application = logicalId(dev.pipeline, 'AWS::AppConfig::Application', () => true);
     const environment = logicalId(dev.pipeline, 'AWS::AppConfig::Environment', () => true);

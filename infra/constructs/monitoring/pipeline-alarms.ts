@@ -1,6 +1,7 @@
 /**
- * Operational alarms, all sent to the alarm topic: failed workflow runs, dead letters,
- * Rekognition throttling and (when an API is given) API 5xx.
+ * Operational alarms, all sent to the alarm topic: failed workflow runs, dead letters and
+ * Rekognition throttling (PipelineAlarms, in the pipeline stack, where they also roll back a
+ * feature-flags deployment), and API 5xx (ApiAlarms, in the monitoring stack).
  */
 import { Duration } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
@@ -17,14 +18,12 @@ export interface PipelineAlarmsProps {
   topic: AlarmTopic;
   stateMachine: sfn.IStateMachine;
   deadLetterQueue: sqs.IQueue;
-  api?: apigwv2.IHttpApi | undefined;
 }
 
 export class PipelineAlarms extends Construct {
   readonly failedExecutions: cloudwatch.Alarm;
   readonly deadLetters: cloudwatch.Alarm;
   readonly rekognitionThrottles: cloudwatch.Alarm;
-  readonly api5xx?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: PipelineAlarmsProps) {
     super(scope, id);
@@ -71,22 +70,35 @@ export class PipelineAlarms extends Construct {
       threshold: config.rekognitionThrottles,
     });
 
-    if (props.api) {
-      this.api5xx = props.api.metricServerError({ period, statistic: 'Sum' }).createAlarm(this, 'Api5xx', {
-        ...common,
-        alarmDescription: 'The labels API answers with 5xx errors.',
-        threshold: config.api5xx,
-      });
-    }
     props.topic.notify(...this.all);
   }
 
   get all(): cloudwatch.Alarm[] {
-    return [
-      this.failedExecutions,
-      this.deadLetters,
-      this.rekognitionThrottles,
-      ...(this.api5xx ? [this.api5xx] : []),
-    ];
+    return [this.failedExecutions, this.deadLetters, this.rekognitionThrottles];
+  }
+}
+
+export interface ApiAlarmsProps {
+  config: AlarmsConfig;
+  topic: AlarmTopic;
+  api: apigwv2.IHttpApi;
+}
+
+/** The labels API answering 5xx. */
+export class ApiAlarms extends Construct {
+  readonly api5xx: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: ApiAlarmsProps) {
+    super(scope, id);
+    this.api5xx = props.api
+      .metricServerError({ period: Duration.minutes(props.config.periodMinutes), statistic: 'Sum' })
+      .createAlarm(this, 'Api5xx', {
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: 'The labels API answers with 5xx errors.',
+        threshold: props.config.api5xx,
+      });
+    props.topic.notify(this.api5xx);
   }
 }
