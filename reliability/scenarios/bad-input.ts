@@ -16,7 +16,13 @@ const VALIDATOR_REASONS = new Set([
 ]);
 
 export async function badInput(): Promise<ScenarioResult> {
-  const harness = await Harness.start();
+  // A crash, an out-of-memory or a timeout shows as a REPORT line with a Status.
+  const crashes: string[] = [];
+  const harness = await Harness.start({
+    onLog: (name, line) => {
+      if (line.startsWith('REPORT ') && line.includes('Status:')) crashes.push(`${name}: ${line}`);
+    },
+  });
   try {
     const corpus = buildCorpus('bad-input');
     await Promise.all(corpus.map((entry) => harness.upload(entry.key, entry.body, entry.contentType)));
@@ -43,6 +49,7 @@ export async function badInput(): Promise<ScenarioResult> {
         );
       }
     }
+    if (crashes.length > 0) problems.push(`${crashes.length} function crashes or timeouts: ${crashes[0]}`);
     const calls = harness.rekognitionCalls();
     if (calls !== expectedCalls) {
       problems.push(
