@@ -1,0 +1,34 @@
+/**
+ * What both CodeDeploy hooks do around their checks: parse the lifecycle event, run the checks
+ * under a deadline, report Succeeded or Failed to CodeDeploy (always), count and log the verdict.
+ */
+import type { Context } from 'aws-lambda';
+import { type CheckResult, HookEventSchema, runHook } from '../domain/deployment-hooks';
+import { codedeploy } from '../shared/clients/codedeploy';
+import { instrumented } from '../shared/middleware';
+import { logger, MetricUnit, metrics } from '../shared/observability';
+
+/** Time kept back from the Lambda timeout to send the report itself. */
+const REPORT_MARGIN_MS = 5_000;
+
+export function hookHandler(hook: 'Pre-traffic' | 'Post-traffic', checks: () => Promise<CheckResult[]>) {
+  return instrumented(async (event: unknown, context: Context) => {
+    const hookEvent = HookEventSchema.parse(event);
+    const report = await runHook(
+      codedeploy(),
+      hookEvent,
+      checks,
+      context.getRemainingTimeInMillis() - REPORT_MARGIN_MS,
+    );
+    metrics.addMetric(
+      report.status === 'Succeeded' ? 'SmokeTestsPassed' : 'SmokeTestsFailed',
+      MetricUnit.Count,
+      1,
+    );
+    (report.status === 'Succeeded' ? logger.info : logger.error).call(logger, `${hook} hook reported`, {
+      deploymentId: hookEvent.DeploymentId,
+      ...report,
+    });
+    return report;
+  });
+}
