@@ -72,6 +72,8 @@ export interface FaultSwitches {
   dynamoWriteThrottleRate: number;
   /** Probability 0..1 that detect-labels dies right after Rekognition answered. */
   crashAfterRekognitionRate: number;
+  /** The next N detect-labels invocations die right after Rekognition answered (deterministic). */
+  crashAfterRekognitionNext: number;
 }
 
 export interface StackInfo {
@@ -105,6 +107,11 @@ function checkSwitches(switches: FaultSwitches): FaultSwitches {
   };
   rate(switches.dynamoWriteThrottleRate, 'dynamoWriteThrottleRate');
   rate(switches.crashAfterRekognitionRate, 'crashAfterRekognitionRate');
+  if (!(Number.isInteger(switches.crashAfterRekognitionNext) && switches.crashAfterRekognitionNext >= 0)) {
+    throw new RangeError(
+      `crashAfterRekognitionNext must be a whole number, not ${switches.crashAfterRekognitionNext}`,
+    );
+  }
   if (
     !(
       Number.isInteger(switches.duplicateEvents) &&
@@ -141,6 +148,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     duplicateEvents: 1,
     dynamoWriteThrottleRate: 0,
     crashAfterRekognitionRate: 0,
+    crashAfterRekognitionNext: 0,
     ...options.faults,
   });
   const config = loadStageConfig('local');
@@ -391,7 +399,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const detect = tasks.find(({ spec }) => spec === FUNCTIONS.detect)?.fn;
     const applySwitches = () => {
       dynamodb.faults.writeThrottleRate = switches.dynamoWriteThrottleRate;
-      if (detect) detect.faults.crashAfterSuccessRate = switches.crashAfterRekognitionRate;
+      if (detect) {
+        detect.faults.crashAfterSuccessRate = switches.crashAfterRekognitionRate;
+        detect.faults.crashAfterSuccessNext = switches.crashAfterRekognitionNext;
+      }
     };
     applySwitches();
 

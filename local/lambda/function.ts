@@ -59,9 +59,10 @@ export interface LocalFunction {
   stats(): LocalFunctionStats;
   /**
    * Fault injection: the probability 0..1 that the environment dies right after the handler
-   * returned (its work is done, its answer is lost), reported as `Runtime.ExitError`.
+   * returned (its work is done, its answer is lost), reported as `Runtime.ExitError`;
+   * `crashAfterSuccessNext` makes the next N successful invocations crash (deterministic).
    */
-  faults: { crashAfterSuccessRate: number };
+  faults: { crashAfterSuccessRate: number; crashAfterSuccessNext: number };
   /** Terminates all workers; pending invocations reject. */
   close(): Promise<void>;
 }
@@ -233,7 +234,7 @@ export function createLocalFunction(options: LocalFunctionOptions): LocalFunctio
   let coldStarts = 0;
   let invocations = 0;
   let crashesInjected = 0;
-  const faults = { crashAfterSuccessRate: 0 };
+  const faults = { crashAfterSuccessRate: 0, crashAfterSuccessNext: 0 };
 
   const emit = (line: string, stream: LogStream) => {
     try {
@@ -337,7 +338,11 @@ export function createLocalFunction(options: LocalFunctionOptions): LocalFunctio
           requestId,
         );
       });
-      if (faults.crashAfterSuccessRate > 0 && Math.random() < faults.crashAfterSuccessRate) {
+      const crashNow =
+        faults.crashAfterSuccessNext > 0 ||
+        (faults.crashAfterSuccessRate > 0 && Math.random() < faults.crashAfterSuccessRate);
+      if (crashNow) {
+        if (faults.crashAfterSuccessNext > 0) faults.crashAfterSuccessNext--;
         crashesInjected++;
         void env.terminate();
         throw new LambdaFunctionError(

@@ -12,7 +12,8 @@ const PHOTOS = ['astronaut.png', 'coffee.png', 'chelsea.png', 'rocket.jpg'];
 export async function faults(images = 30): Promise<ScenarioResult> {
   let throttleMetrics = 0;
   const harness = await Harness.start({
-    faults: { dynamoWriteThrottleRate: 0.2, crashAfterRekognitionRate: 0.1 },
+    // The first detection always crashes, so every run proves the crash path at least once.
+    faults: { dynamoWriteThrottleRate: 0.2, crashAfterRekognitionRate: 0.1, crashAfterRekognitionNext: 1 },
     // A failed run returns its message after the visibility timeout: shortened so the scenario
     // sees the redelivery within its time budget.
     visibilityTimeoutSeconds: 5,
