@@ -11,6 +11,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LABELS_TABLE_SCHEMA } from '../functions/domain/labels-table';
 import { FLAGS_DOCUMENT_PATH, flagsNames } from '../infra/config/flags';
 import { FUNCTIONS, type FunctionContext, houseEnvironment } from '../infra/config/functions';
 import { loadStageConfig } from '../infra/config/stage-config';
@@ -386,7 +387,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       endpoints: { aws: awsEndpoint, api: apiEndpoint },
       bucket: names.bucket,
       tableName: names.table,
-      labelsIndex: 'gsi1',
+      labelsIndex: LABELS_TABLE_SCHEMA.index.name,
       queueUrl: `${awsEndpoint}/${ACCOUNT_ID}/${names.queue}`,
       deadLetterQueueUrl: `${awsEndpoint}/${ACCOUNT_ID}/${names.deadLetterQueue}`,
       stateMachineArn,

@@ -11,7 +11,6 @@ export interface LabelsTableProps {
 
 export class LabelsTable extends Construct {
   readonly table: dynamodb.Table;
-  static readonly labelsIndex = SCHEMA.index.name;
 
   constructor(scope: Construct, id: string, props: LabelsTableProps) {
     super(scope, id);

@@ -138,6 +138,34 @@ export function createSqsService({ queues }: SqsServiceOptions): SqsService {
     );
   };
 
+  /** SendMessage, alone or as one entry of a batch. */
+  const sendEntry = (queue: Queue, entry: Input) => {
+    const attributes = (entry.MessageAttributes ?? {}) as Record<string, MessageAttributeValue>;
+    const delaySeconds = num(entry, 'DelaySeconds');
+    return queue.sendMessage(
+      required(entry, 'MessageBody'),
+      attributes,
+      delaySeconds ? { delaySeconds } : {},
+    );
+  };
+
+  /** A *Batch operation: each entry succeeds or fails on its own, reported under its Id. */
+  const eachEntry = (input: Input, run: (entry: Input) => object) => {
+    const entries = Array.isArray(input.Entries) ? (input.Entries as Input[]) : [];
+    const Successful: unknown[] = [];
+    const Failed: unknown[] = [];
+    for (const entry of entries) {
+      const id = str(entry, 'Id') ?? '';
+      try {
+        Successful.push({ Id: id, ...run(entry) });
+      } catch (err) {
+        const code = err instanceof SqsError ? err.code : 'InternalError';
+        Failed.push({ Id: id, SenderFault: true, Code: code, Message: String((err as Error).message) });
+      }
+    }
+    return { Successful, Failed };
+  };
+
   const operations: Record<
     string,
     (input: Input, req: http.IncomingMessage, res: http.ServerResponse) => unknown
@@ -155,40 +183,12 @@ export function createSqsService({ queues }: SqsServiceOptions): SqsService {
     },
 
     SendMessage(input) {
-      const queue = byUrl(input);
-      const attributes = (input.MessageAttributes ?? {}) as Record<string, MessageAttributeValue>;
-      const delaySeconds = num(input, 'DelaySeconds');
-      return queue.sendMessage(
-        required(input, 'MessageBody'),
-        attributes,
-        delaySeconds ? { delaySeconds } : {},
-      );
+      return sendEntry(byUrl(input), input);
     },
 
     SendMessageBatch(input) {
       const queue = byUrl(input);
-      const entries = Array.isArray(input.Entries) ? (input.Entries as Input[]) : [];
-      const Successful: unknown[] = [];
-      const Failed: unknown[] = [];
-      for (const entry of entries) {
-        const id = str(entry, 'Id') ?? '';
-        try {
-          const attributes = (entry.MessageAttributes ?? {}) as Record<string, MessageAttributeValue>;
-          const delaySeconds = num(entry, 'DelaySeconds');
-          Successful.push({
-            Id: id,
-            ...queue.sendMessage(
-              required(entry, 'MessageBody'),
-              attributes,
-              delaySeconds ? { delaySeconds } : {},
-            ),
-          });
-        } catch (err) {
-          const code = err instanceof SqsError ? err.code : 'InternalError';
-          Failed.push({ Id: id, SenderFault: true, Code: code, Message: String((err as Error).message) });
-        }
-      }
-      return { Successful, Failed };
+      return eachEntry(input, (entry) => sendEntry(queue, entry));
     },
 
     async ReceiveMessage(input, _req, res) {
@@ -231,20 +231,10 @@ export function createSqsService({ queues }: SqsServiceOptions): SqsService {
 
     DeleteMessageBatch(input) {
       const queue = byUrl(input);
-      const entries = Array.isArray(input.Entries) ? (input.Entries as Input[]) : [];
-      const Successful: unknown[] = [];
-      const Failed: unknown[] = [];
-      for (const entry of entries) {
-        const id = str(entry, 'Id') ?? '';
-        try {
-          queue.deleteMessage(required(entry, 'ReceiptHandle'));
-          Successful.push({ Id: id });
-        } catch (err) {
-          const code = err instanceof SqsError ? err.code : 'InternalError';
-          Failed.push({ Id: id, SenderFault: true, Code: code, Message: String((err as Error).message) });
-        }
-      }
-      return { Successful, Failed };
+      return eachEntry(input, (entry) => {
+        queue.deleteMessage(required(entry, 'ReceiptHandle'));
+        return {};
+      });
     },
 
     ChangeMessageVisibility(input) {
