@@ -5,38 +5,17 @@
  * packages loaded unbundled from node_modules.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import { FUNCTIONS, type FunctionSpec, houseEnvironment } from '../infra/config/functions';
 import { loadStageConfig } from '../infra/config/stage-config';
 import { pipelineTiming } from '../infra/config/timing';
-import { BUNDLING } from '../infra/constructs/labeler-function';
+import { bundleHandler } from '../local/lambda/bundle';
 import { type Goal, median, round } from './stats';
 
 const ROOT = join(import.meta.dirname, '..');
 const OUT = join(ROOT, 'bench', '.out');
-
-async function bundle(entry: string, outfile: string, packages: 'bundle' | 'external'): Promise<number> {
-  await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: BUNDLING.format === 'esm' ? 'esm' : 'cjs',
-    target: BUNDLING.target,
-    minify: packages === 'bundle' ? BUNDLING.minify : false,
-    sourcemap: packages === 'bundle' ? BUNDLING.sourceMap : false,
-    sourcesContent: BUNDLING.sourcesContent,
-    mainFields: [...BUNDLING.mainFields],
-    banner: { js: BUNDLING.banner },
-    external: [...BUNDLING.externalModules],
-    packages,
-    logLevel: 'silent',
-  });
-  return statSync(outfile).size;
-}
 
 /** Import time of a module in a fresh process: the module's own measurement, not process start-up. */
 function initTime(file: string, env: Record<string, string>): { ms: number; rssMb: number } {
@@ -76,7 +55,7 @@ export async function runColdStart(runs = 20): Promise<{ rows: ColdStartRow[]; g
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   const emptyFile = join(OUT, 'empty', 'index.mjs');
-  await bundle(join(ROOT, 'bench', 'empty-handler.ts'), emptyFile, 'bundle');
+  await bundleHandler(join(ROOT, 'bench', 'empty-handler.ts'), emptyFile);
   const emptyInit = median(Array.from({ length: runs }, () => initTime(emptyFile, lambdaEnv).ms));
 
   const rows: ColdStartRow[] = [];
@@ -85,8 +64,8 @@ export async function runColdStart(runs = 20): Promise<{ rows: ColdStartRow[]; g
     const bundled = join(OUT, spec.handlerDir, 'index.mjs');
     // Inside the project, so that `packages: external` resolves from its node_modules.
     const unbundled = join(OUT, `${spec.handlerDir}-unbundled`, 'index.mjs');
-    const size = await bundle(entry, bundled, 'bundle');
-    await bundle(entry, unbundled, 'external');
+    const size = await bundleHandler(entry, bundled);
+    await bundleHandler(entry, unbundled, { packages: 'external' });
     const env = {
       ...lambdaEnv,
       ...houseEnvironment(spec, config),

@@ -3,6 +3,7 @@
  *
  *   npm start                 keeps data in .local/ across restarts
  *   npm start -- --clean      starts from empty storage
+ *   npm start -- --isolation=process   runs the shipped bundles, each environment a process
  *   npm start -- --json-logs  prints function logs as raw JSON lines
  *   npm start -- --faults rekognition-throttle=0.3,dynamodb-throttle=0.2   injects faults (README)
  *
@@ -29,8 +30,14 @@ const { values: flags } = parseArgs({
     clean: { type: 'boolean', default: false },
     'json-logs': { type: 'boolean', default: false },
     faults: { type: 'string' },
+    isolation: { type: 'string', default: 'thread' },
   },
 });
+if (flags.isolation !== 'thread' && flags.isolation !== 'process') {
+  console.error(`--isolation must be thread or process, not ${flags.isolation}`);
+  process.exit(2);
+}
+const isolation: 'thread' | 'process' = flags.isolation;
 let faults: ParsedFaults = { switches: {}, rekognition: {} };
 try {
   faults = parseFaultsFlag(flags.faults ?? '');
@@ -50,6 +57,7 @@ const cloud = await startLocalCloud({
   clean: flags.clean,
   logs: flags['json-logs'] ? 'json' : 'pretty',
   faults: faults.switches,
+  isolation,
   ...(env.LOCAL_VISIBILITY_TIMEOUT_SECONDS
     ? { visibilityTimeoutSeconds: env.LOCAL_VISIBILITY_TIMEOUT_SECONDS }
     : {}),

@@ -32,6 +32,11 @@ export interface FunctionSpec {
   description: string;
   timeoutSeconds: (timing: PipelineTiming) => number;
   environment: (context: FunctionContext) => Record<string, string>;
+  /**
+   * Lambda memory (MB), which also sets the function's CPU share. Measured peaks are in
+   * bench/README.md (`npm run bench -- --only=memory`).
+   */
+  memoryMb: number;
   /** The ASL placeholder its live alias ARN fills, for workflow tasks. */
   placeholder?: (typeof LABEL_WORKFLOW_PLACEHOLDERS)[number];
 }
@@ -45,6 +50,7 @@ export const FUNCTIONS = {
     handlerDir: 'claim-image',
     description: 'Takes the idempotency claim on one S3 object version.',
     timeoutSeconds: taskTimeout,
+    memoryMb: 256,
     environment: (context) => ({
       ...table(context),
       CLAIM_LEASE_SECONDS: String(context.timing.claimLeaseSeconds),
@@ -56,6 +62,7 @@ export const FUNCTIONS = {
     handlerDir: 'validate-image',
     description: 'Checks size, format and dimensions of an upload before Rekognition is called.',
     timeoutSeconds: taskTimeout,
+    memoryMb: 256,
     environment: () => ({}),
     placeholder: 'ValidateImageFunctionArn',
   },
@@ -64,6 +71,7 @@ export const FUNCTIONS = {
     handlerDir: 'detect-labels',
     description: 'Calls Rekognition DetectLabels once per object version.',
     timeoutSeconds: taskTimeout,
+    memoryMb: 256,
     environment: (context) => ({
       ...table(context),
       MIN_CONFIDENCE: String(context.config.labels.minConfidence),
@@ -77,6 +85,7 @@ export const FUNCTIONS = {
     handlerDir: 'store-labels',
     description: 'Writes an image record and its label index entries.',
     timeoutSeconds: taskTimeout,
+    memoryMb: 256,
     environment: table,
     placeholder: 'StoreLabelsFunctionArn',
   },
@@ -85,6 +94,7 @@ export const FUNCTIONS = {
     handlerDir: 'record-outcome',
     description: 'Records a REJECTED or FAILED outcome for an image.',
     timeoutSeconds: taskTimeout,
+    memoryMb: 256,
     environment: table,
     placeholder: 'RecordOutcomeFunctionArn',
   },
@@ -93,6 +103,7 @@ export const FUNCTIONS = {
     handlerDir: 'start-workflow',
     description: 'Consumes S3 upload events from SQS and runs the workflow for each object version.',
     timeoutSeconds: (timing) => timing.startFunctionTimeoutSeconds,
+    memoryMb: 256,
     environment: (context) => {
       if (!context.stateMachineArn) throw new Error('start-workflow needs the state machine ARN');
       // The table too: S3 ObjectRemoved events remove the records of a deleted object.
@@ -108,6 +119,7 @@ export const FUNCTIONS = {
     handlerDir: 'apply-flags',
     description: 'Applies the processing (kill switch) and ingestThrottle flags to the ingest event source.',
     timeoutSeconds: () => 30,
+    memoryMb: 256,
     environment: (context) => {
       if (!context.eventSourceMappingId) throw new Error('apply-flags needs the event source mapping id');
       return {
@@ -122,6 +134,7 @@ export const FUNCTIONS = {
     handlerDir: 'api',
     description: 'The labels API: images by key or label, label counts, presigned uploads, deletion.',
     timeoutSeconds: () => 10,
+    memoryMb: 256,
     environment: (context) => {
       if (!context.bucketName || !context.cursorSecretId) {
         throw new Error('the labels API needs the bucket name and the cursor secret');
@@ -139,6 +152,7 @@ export const FUNCTIONS = {
     handlerDir: 'reconcile-object',
     description: 'Backfill: puts an object without a current, final record back on the ingest queue.',
     timeoutSeconds: () => 30,
+    memoryMb: 256,
     environment: (context) => {
       if (!context.ingestQueueUrl) throw new Error('reconcile-object needs the ingest queue URL');
       // The label settings and flags too: a relabel compares records with what detect-labels uses now.

@@ -12,7 +12,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../config/functions';
 import type { StageConfig } from '../config/stage-config';
-import { BUNDLING } from './labeler-function';
+import { nodejsBundling } from './labeler-function';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -69,11 +69,7 @@ export class DeploymentHookFunction extends Construct {
       // CodeDeploy invokes hooks asynchronously: a hook that crashed or could not send its
       // report gets Lambda's retries (it reports at most once per successful run).
       retryAttempts: 2,
-      bundling: {
-        ...BUNDLING,
-        mainFields: [...BUNDLING.mainFields],
-        externalModules: [...BUNDLING.externalModules],
-      },
+      bundling: nodejsBundling(),
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: DEPLOYMENT_HOOKS_SERVICE,

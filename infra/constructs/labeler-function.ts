@@ -8,9 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { type Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { BUNDLING } from '../config/bundling';
 import { type FunctionSpec, houseEnvironment } from '../config/functions';
 import type { StageConfig } from '../config/stage-config';
 
@@ -21,24 +22,19 @@ export interface LabelerFunctionProps {
   /** The function's own variables (the house ones are added). */
   environment: Record<string, string>;
   timeout: Duration;
-  memorySize?: number;
   config: StageConfig;
   removalPolicy: RemovalPolicy;
 }
 
-/** The esbuild settings a function ships with (the benchmark bundles with the same ones). */
-export const BUNDLING = {
-  minify: true,
-  sourceMap: true,
-  sourcesContent: false,
-  format: OutputFormat.ESM,
-  target: 'node24',
-  mainFields: ['module', 'main'],
-  // The X-Ray SDK inside Powertools Tracer uses require(); an ESM bundle needs one.
-  banner: "import{createRequire}from'module';const require=createRequire(import.meta.url);",
-  // The Node.js 24 runtime provides AWS SDK v3; leaving it out keeps bundles small and cold starts short.
-  externalModules: ['@aws-sdk/*'],
-} as const;
+/** {@link BUNDLING} in the shape NodejsFunction takes. */
+export function nodejsBundling(): BundlingOptions {
+  return {
+    ...BUNDLING,
+    format: BUNDLING.format === 'esm' ? OutputFormat.ESM : OutputFormat.CJS,
+    mainFields: [...BUNDLING.mainFields],
+    externalModules: [...BUNDLING.externalModules],
+  };
+}
 
 export class LabelerFunction extends Construct {
   readonly function: NodejsFunction;
@@ -76,18 +72,14 @@ export class LabelerFunction extends Construct {
       description: spec.description,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: props.memorySize ?? 256,
+      memorySize: spec.memoryMb,
       timeout: props.timeout,
       tracing: lambda.Tracing.ACTIVE,
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: lambda.ApplicationLogLevel[config.functionLogLevel],
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
       logGroup: this.logGroup,
-      bundling: {
-        ...BUNDLING,
-        mainFields: [...BUNDLING.mainFields],
-        externalModules: [...BUNDLING.externalModules],
-      },
+      bundling: nodejsBundling(),
       environment: { ...houseEnvironment(spec, config), ...props.environment },
       currentVersionOptions: { removalPolicy: props.removalPolicy },
     });

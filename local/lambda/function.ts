@@ -1,13 +1,18 @@
 /**
  * A local Lambda function: the real handler module runs in worker threads (node:worker_threads), each
  * one an "execution environment" with its own process.env, its own module state (cold start once per
- * worker) and at most one invocation at a time.
+ * worker) and at most one invocation at a time. In `process` isolation each environment is a child
+ * process instead: slower to start, but its memory is its own, so REPORT lines carry
+ * "Max Memory Used" as on Lambda (the benchmark's memory section uses it).
  */
+import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { processRuntime } from './bundle';
 import { formatLogLine } from './log-format';
 import type { ErrorInfo, InvokeContextData, ParentMessage, WorkerInit, WorkerMessage } from './protocol';
 
@@ -26,6 +31,12 @@ export interface LocalFunctionOptions {
   timeoutSeconds?: number;
   /** Reported to the handler (context.memoryLimitInMB, AWS_LAMBDA_FUNCTION_MEMORY_SIZE); not enforced. Default 128. */
   memorySize?: number;
+  /**
+   * `thread` (default): each environment is a worker thread, loading `entry` through tsx.
+   * `process`: each environment is a child process running `entry`, which must then be
+   * JavaScript (a bundle, see bundle.ts); its REPORT lines include "Max Memory Used".
+   */
+  isolation?: 'thread' | 'process';
   /** Lambda log format for console.* output. Default `Text`. Powertools Logger always writes JSON. */
   logFormat?: 'Text' | 'JSON';
   /** Number of execution environments (workers) that may run at once. Default 2. */
@@ -101,13 +112,70 @@ interface Pending {
   reject: (err: LambdaFunctionError) => void;
 }
 
+/** What an execution environment runs in: a worker thread or a child process. */
+interface Host {
+  stdout: Readable;
+  stderr: Readable;
+  send(message: ParentMessage): void;
+  onMessage(listener: (message: WorkerMessage) => void): void;
+  /** An uncaught exception, when the host reports one apart from its exit. */
+  onError(listener: (err: Error) => void): void;
+  onExit(listener: (code: number | null) => void): void;
+  terminate(): Promise<void>;
+}
+
+function threadHost(init: WorkerInit, env: Record<string, string>): Host {
+  const worker = new Worker(WORKER_ENTRY, { env, workerData: init, stdout: true, stderr: true });
+  return {
+    stdout: worker.stdout,
+    stderr: worker.stderr,
+    send: (message) => worker.postMessage(message),
+    onMessage: (listener) => worker.on('message', listener),
+    onError: (listener) => worker.on('error', listener),
+    onExit: (listener) => worker.on('exit', listener),
+    terminate: async () => {
+      await worker.terminate();
+    },
+  };
+}
+
+function processHost(init: WorkerInit, env: Record<string, string>): Host {
+  // No execArgv: the parent's (tsx's loader) would come along otherwise. NODE_OPTIONS in the
+  // function's environment applies, as it does on Lambda.
+  const child = fork(processRuntime(), [JSON.stringify(init)], {
+    env,
+    execArgv: [],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const { stdout, stderr } = child;
+  if (!stdout || !stderr) throw new Error('a local function process has no stdout/stderr pipes');
+  return {
+    stdout,
+    stderr,
+    send: (message) => {
+      if (child.connected) child.send(message);
+    },
+    onMessage: (listener) => child.on('message', (message) => listener(message as WorkerMessage)),
+    // The child prints its own uncaught exceptions to stderr and exits; only spawn failures land here.
+    onError: (listener) => child.on('error', listener),
+    onExit: (listener) => child.on('exit', (code) => listener(code)),
+    terminate: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
 class Environment {
-  readonly worker: Worker;
+  readonly host: Host;
   readonly ready: Promise<number>;
   readonly logStreamName: string;
   dead = false;
   pending: Pending | undefined;
   initReported = false;
+  /** From the last invocation, in `process` isolation. */
+  maxMemoryUsedMb: number | undefined;
   private crash: ErrorInfo | undefined;
 
   constructor(
@@ -115,24 +183,21 @@ class Environment {
     env: Record<string, string>,
     logStreamName: string,
     emit: (l: string, s: LogStream) => void,
+    isolation: 'thread' | 'process',
   ) {
     this.logStreamName = logStreamName;
-    this.worker = new Worker(WORKER_ENTRY, {
-      env: { ...env, AWS_LAMBDA_LOG_STREAM_NAME: logStreamName },
-      workerData: init,
-      stdout: true,
-      stderr: true,
-    });
+    const hostEnv = { ...env, AWS_LAMBDA_LOG_STREAM_NAME: logStreamName };
+    this.host = isolation === 'process' ? processHost(init, hostEnv) : threadHost(init, hostEnv);
     for (const [stream, name] of [
-      [this.worker.stdout, 'stdout'],
-      [this.worker.stderr, 'stderr'],
+      [this.host.stdout, 'stdout'],
+      [this.host.stderr, 'stderr'],
     ] as const) {
       createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) =>
         emit(line, name),
       );
     }
     this.ready = new Promise<number>((resolve, reject) => {
-      this.worker.on('message', (message: WorkerMessage) => {
+      this.host.onMessage((message) => {
         if (message.type === 'ready') resolve(message.initDurationMs);
         else if (message.type === 'init-error') {
           reject(new LambdaFunctionError(message.error, ''));
@@ -140,17 +205,18 @@ class Environment {
         } else if (message.type === 'result') {
           const pending = this.pending;
           if (!pending || pending.id !== message.id) return;
+          this.maxMemoryUsedMb = message.maxMemoryUsedMb;
           this.pending = undefined;
           if (message.ok) pending.resolve(message.payload);
           else pending.reject(new LambdaFunctionError(message.error, pending.requestId));
         }
       });
-      this.worker.on('error', (err) => {
+      this.host.onError((err) => {
         // An uncaught exception or unhandled rejection inside the worker: the environment is gone.
         this.crash = { name: err.name, message: err.message, ...(err.stack ? { stack: err.stack } : {}) };
         emit(`Uncaught ${err.stack ?? `${err.name}: ${err.message}`}`, 'stderr');
       });
-      this.worker.on('exit', (code) => {
+      this.host.onExit((code) => {
         this.dead = true;
         const detail = this.crash ? ` (${this.crash.name}: ${this.crash.message})` : '';
         const info = (requestId: string): ErrorInfo => ({
@@ -168,12 +234,12 @@ class Environment {
   }
 
   send(message: ParentMessage): void {
-    this.worker.postMessage(message);
+    this.host.send(message);
   }
 
   async terminate(): Promise<void> {
     this.dead = true;
-    await this.worker.terminate();
+    await this.host.terminate();
   }
 }
 
@@ -196,6 +262,7 @@ export function createLocalFunction(options: LocalFunctionOptions): LocalFunctio
     logFormat = 'Text',
     maxConcurrency = 2,
     initTimeoutSeconds = 10,
+    isolation = 'thread',
     region = 'us-east-1',
     accountId = '000000000000',
     onLog = defaultOnLog,
@@ -252,9 +319,9 @@ export function createLocalFunction(options: LocalFunctionOptions): LocalFunctio
 
   const spawn = (): Environment => {
     coldStarts++;
-    const env = new Environment(init, baseEnv, logStreamName(), emit);
+    const env = new Environment(init, baseEnv, logStreamName(), emit, isolation);
     environments.add(env);
-    env.worker.once('exit', () => {
+    env.host.onExit(() => {
       forget(env);
       // A worker that died while idle frees a slot: hand it to whoever waits for one.
       if (!closed && environments.size < maxConcurrency) waiters.shift()?.resolve(spawn());
@@ -361,8 +428,11 @@ export function createLocalFunction(options: LocalFunctionOptions): LocalFunctio
       const duration = performance.now() - started;
       const initPart = env.initReported ? '' : `\tInit Duration: ${initDurationMs.toFixed(2)} ms`;
       env.initReported = true;
+      // Lambda's order: Memory Size, Max Memory Used, Init Duration.
+      const memoryPart =
+        env.maxMemoryUsedMb === undefined ? '' : `\tMax Memory Used: ${env.maxMemoryUsedMb} MB`;
       emit(
-        `REPORT RequestId: ${requestId}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${Math.ceil(duration)} ms\tMemory Size: ${memorySize} MB${initPart}${status}`,
+        `REPORT RequestId: ${requestId}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${Math.ceil(duration)} ms\tMemory Size: ${memorySize} MB${memoryPart}${initPart}${status}`,
         'platform',
       );
     }

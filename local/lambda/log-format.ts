@@ -7,7 +7,8 @@
  *   object is shown without its stack).
  * - Powertools Metrics EMF blobs: `12:01:02.345 validate-image METRIC ImagesAccepted=1 Count`.
  * - Lambda console lines (Text `time\trequestId\tLEVEL\tmessage` or JSON): `time name LEVEL message`.
- * - `REPORT RequestId: ...` platform lines: `name REPORT 12.34 ms (cold start, init 210.00 ms)`.
+ * - `REPORT RequestId: ...` platform lines: `name REPORT 12.34 ms (cold start, init 210.00 ms)`, with
+ *   `, 71 of 256 MB` when the line carries Max Memory Used (process isolation).
  * - Anything else: `name line`.
  * With `json: true` the raw line is returned unchanged.
  */
@@ -69,7 +70,8 @@ function formatReport(functionName: string, line: string): string {
   const duration = /\tDuration: ([\d.]+) ms/.exec(line)?.[1];
   const init = /\tInit Duration: ([\d.]+) ms/.exec(line)?.[1];
   const status = /\tStatus: (\w+)/.exec(line)?.[1];
-  return `${functionName} REPORT ${duration ?? '?'} ms${init ? ` (cold start, init ${init} ms)` : ''}${status ? ` ${status}` : ''}`;
+  const memory = /\tMemory Size: (\d+) MB\tMax Memory Used: (\d+) MB/.exec(line);
+  return `${functionName} REPORT ${duration ?? '?'} ms${memory ? `, ${memory[2]} of ${memory[1]} MB` : ''}${init ? ` (cold start, init ${init} ms)` : ''}${status ? ` ${status}` : ''}`;
 }
 
 export function formatLogLine(functionName: string, line: string, options: FormatOptions): string {

@@ -29,8 +29,8 @@ export type ParentMessage = { type: 'invoke'; id: number; event: string; context
 export type WorkerMessage =
   | { type: 'ready'; initDurationMs: number }
   | { type: 'init-error'; error: ErrorInfo }
-  | { type: 'result'; id: number; ok: true; payload: string }
-  | { type: 'result'; id: number; ok: false; error: ErrorInfo };
+  | { type: 'result'; id: number; ok: true; payload: string; maxMemoryUsedMb?: number }
+  | { type: 'result'; id: number; ok: false; error: ErrorInfo; maxMemoryUsedMb?: number };
 
 export function toErrorInfo(value: unknown): ErrorInfo {
   if (value instanceof Error) {

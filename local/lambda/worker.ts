@@ -1,7 +1,10 @@
 /**
- * Runs inside a worker thread: one Lambda execution environment. Loaded by worker-entry.mjs after tsx
- * is registered. Imports the handler module once (cold start) and then serves invocations one at a time.
+ * One Lambda execution environment: imports the handler module once (cold start) and then
+ * serves invocations one at a time. It runs in a worker thread (loaded by worker-entry.mjs
+ * after tsx is registered) or, in `process` isolation, bundled as the whole of a child
+ * process, which then also reports its peak memory as Lambda's REPORT line does.
  */
+import { readFileSync } from 'node:fs';
 import { format } from 'node:util';
 import { parentPort, workerData } from 'node:worker_threads';
 import { installLocalhostResolution } from './localhost-dns';
@@ -21,13 +24,60 @@ type Handler = (
 
 installLocalhostResolution();
 
-const port = parentPort;
-if (!port) throw new Error('local/lambda/worker.ts must run in a worker thread');
-const init = workerData as WorkerInit;
+/** The parent's end: a worker thread's port, or a forked child process's IPC channel. */
+interface Channel {
+  init: WorkerInit;
+  post(message: WorkerMessage): void;
+  onMessage(listener: (message: ParentMessage) => void): void;
+  /** Peak resident memory of this environment in MB; only a process of its own can tell. */
+  maxMemoryUsedMb(): number | undefined;
+}
+
+function connect(): Channel {
+  const port = parentPort;
+  if (port) {
+    return {
+      init: workerData as WorkerInit,
+      post: (message) => port.postMessage(message),
+      onMessage: (listener) => port.on('message', listener),
+      maxMemoryUsedMb: () => undefined,
+    };
+  }
+  const send = process.send?.bind(process);
+  const argument = process.argv[2];
+  if (send && argument) {
+    return {
+      init: JSON.parse(argument) as WorkerInit,
+      post: (message) => send(message),
+      onMessage: (listener) => process.on('message', listener),
+      maxMemoryUsedMb: peakRssMb,
+    };
+  }
+  throw new Error('local/lambda/worker.ts must run in a worker thread or a forked child process');
+}
+
+/**
+ * This process's peak resident memory in MiB: what Lambda reports as "Max Memory Used".
+ * On Linux it reads VmHWM, not `process.resourceUsage().maxRSS`: getrusage keeps the
+ * high-water mark across fork and exec, so a child forked by a 300 MB parent would report
+ * at least 300 MB. VmHWM belongs to the new process image only.
+ */
+function peakRssMb(): number {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match) return Math.ceil(Number(match[1]) / 1024);
+  } catch {
+    // not Linux: fall through
+  }
+  return Math.ceil(process.resourceUsage().maxRSS / 1024);
+}
+
+const channel = connect();
+const init = channel.init;
 let currentRequestId: string | undefined;
 
 function post(message: WorkerMessage): void {
-  port?.postMessage(message);
+  channel.post(message);
 }
 
 /**
@@ -105,6 +155,11 @@ function flushStdio(): Promise<void> {
   return Promise.all([flush(process.stdout), flush(process.stderr)]).then(() => {});
 }
 
+function memory(): { maxMemoryUsedMb?: number } {
+  const mb = channel.maxMemoryUsedMb();
+  return mb === undefined ? {} : { maxMemoryUsedMb: mb };
+}
+
 async function main(): Promise<void> {
   patchConsole(init.logFormat);
   const started = performance.now();
@@ -122,7 +177,7 @@ async function main(): Promise<void> {
   }
   post({ type: 'ready', initDurationMs: performance.now() - started });
 
-  port?.on('message', async (message: ParentMessage) => {
+  channel.onMessage(async (message: ParentMessage) => {
     if (message.type !== 'invoke') return;
     const data = message.context;
     currentRequestId = data.awsRequestId;
@@ -139,10 +194,10 @@ async function main(): Promise<void> {
       // Lambda serialises the result as JSON: undefined becomes null, class instances lose their prototype.
       const payload = JSON.stringify(result === undefined ? null : result);
       await flushStdio();
-      post({ type: 'result', id: message.id, ok: true, payload });
+      post({ type: 'result', id: message.id, ok: true, payload, ...memory() });
     } catch (err) {
       await flushStdio();
-      post({ type: 'result', id: message.id, ok: false, error: toErrorInfo(err) });
+      post({ type: 'result', id: message.id, ok: false, error: toErrorInfo(err), ...memory() });
     } finally {
       currentRequestId = undefined;
     }

@@ -93,6 +93,15 @@ describe('formatLogLine', () => {
     expect(formatLogLine('fn', timedOut, readable)).toBe('fn REPORT 3000.10 ms timeout');
   });
 
+  it('shows the peak memory of a REPORT line that carries Max Memory Used', () => {
+    const line =
+      'REPORT RequestId: r3\tDuration: 20.00 ms\tBilled Duration: 20 ms\tMemory Size: 256 MB\tMax Memory Used: 71 MB\tInit Duration: 99.10 ms';
+
+    expect(formatLogLine('fn', line, readable)).toBe(
+      'fn REPORT 20.00 ms, 71 of 256 MB (cold start, init 99.10 ms)',
+    );
+  });
+
   it('prefixes any other line with the function name', () => {
     expect(formatLogLine('fn', 'hello', readable)).toBe('fn hello');
     expect(formatLogLine('fn', '{"not":"a log"}', readable)).toBe('fn {"not":"a log"}');

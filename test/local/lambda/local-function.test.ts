@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalFunction, LambdaFunctionError, type LocalFunction } from '../../../local/lambda';
+import { bundleHandler } from '../../../local/lambda/bundle';
 
 const fixture = (file: string) => path.join(import.meta.dirname, 'fixtures', file);
 
@@ -207,5 +210,82 @@ describe('createLocalFunction', () => {
     expect(lines.some((l) => l.stream === 'stderr' && l.line.endsWith('\tERROR\tto stderr'))).toBe(true);
     expect(lines.at(-1)).toMatchObject({ stream: 'platform' });
     expect(lines.at(-1)?.line).toMatch(/^REPORT RequestId: .*Init Duration/);
+  });
+});
+
+describe('createLocalFunction in process isolation', () => {
+  let dir: string;
+  let bundle: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'local-function-'));
+    bundle = path.join(dir, 'lifecycle', 'index.mjs');
+    await bundleHandler(fixture('lifecycle-handler.ts'), bundle);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const maxMemoryUsed = (line: string | undefined) =>
+    Number(/\tMax Memory Used: (\d+) MB/.exec(line ?? '')?.[1]);
+
+  it('runs a bundled handler in a child process and reports its peak memory in the REPORT line, as Lambda does', async () => {
+    const reports: string[] = [];
+    const fn = open({
+      name: 'isolated',
+      entry: bundle,
+      isolation: 'process',
+      maxConcurrency: 1,
+      memorySize: 256,
+      onLog: (_name, line, stream) => {
+        if (stream === 'platform') reports.push(line);
+      },
+    });
+
+    const first = (await fn.invoke({ mode: 'ok' })) as { environmentId: string };
+    const second = (await fn.invoke({ mode: 'allocate' })) as { environmentId: string; allocated: number };
+
+    expect(second).toEqual({ environmentId: first.environmentId, allocated: 64 * 1024 * 1024 });
+    expect(reports[0]).toMatch(/\tMemory Size: 256 MB\tMax Memory Used: \d+ MB\tInit Duration: /);
+    const before = maxMemoryUsed(reports[0]);
+    const after = maxMemoryUsed(reports[1]);
+    // An empty handler's process: well under its parent's memory (a peak inherited across fork would not be).
+    expect(before).toBeGreaterThan(10);
+    expect(before).toBeLessThan(100);
+    expect(after - before).toBeGreaterThanOrEqual(60);
+  });
+
+  it('leaves "Max Memory Used" out of REPORT lines in thread isolation, where memory is shared', async () => {
+    const reports: string[] = [];
+    const fn = open({
+      name: 'threaded',
+      entry: fixture('lifecycle-handler.ts'),
+      onLog: (_name, line, stream) => {
+        if (stream === 'platform') reports.push(line);
+      },
+    });
+
+    await fn.invoke({ mode: 'ok' });
+
+    expect(reports[0]).toMatch(/^REPORT RequestId: /);
+    expect(reports[0]).not.toContain('Max Memory Used');
+  });
+
+  it('reports a process exit as Runtime.ExitError and a stuck handler as Sandbox.Timedout, then starts a fresh process', async () => {
+    const fn = open({
+      name: 'isolated-failures',
+      entry: bundle,
+      isolation: 'process',
+      maxConcurrency: 1,
+      timeoutSeconds: 1,
+    });
+
+    const exited = await rejection(fn.invoke({ mode: 'exit' }));
+    const stuck = await rejection(fn.invoke({ mode: 'spin' }));
+    const after = await fn.invoke({ mode: 'ok' });
+
+    expect(exited.name).toBe('Runtime.ExitError');
+    expect(exited.message).toContain('exit status 3');
+    expect(stuck.name).toBe('Sandbox.Timedout');
+    expect(after).toHaveProperty('environmentId');
+    expect(fn.stats().coldStarts).toBe(3);
   });
 });
