@@ -21,6 +21,7 @@ import { createAppConfigDataService } from './appconfig';
 import { createDynamoDbService, ensureLabelsTable } from './dynamodb';
 import { createEdgeRouter } from './edge';
 import { createLocalFunction, formatLogLine, type LocalFunction } from './lambda';
+import { BUNDLE_CACHE_DIR, bundleHandler } from './lambda/bundle';
 import {
   createEventSourceMappingApi,
   createManagedEventSourceMapping,
@@ -60,6 +61,12 @@ export interface LocalCloudOptions {
   flagsFile?: string;
   /** Fault injection from the start (also changeable while running: LocalCloud.faults). */
   faults?: Partial<FaultSwitches>;
+  /**
+   * `thread` (default): every function runs from its TypeScript source in worker threads.
+   * `process`: every function runs the bundle CDK would ship, each environment a child
+   * process of its own, and REPORT lines carry "Max Memory Used" as on Lambda.
+   */
+  isolation?: 'thread' | 'process';
 }
 
 /**
@@ -95,11 +102,30 @@ export interface StackInfo {
 export interface LocalCloud {
   info: StackInfo;
   rekognition: RekognitionService;
+  /**
+   * Invokes a function by name or ARN (`live` alias or none), as `lambda:Invoke` would, for
+   * functions that nothing local triggers (reconcile-object, the backfill's child task).
+   */
+  invoke(functionName: string, event: unknown): Promise<unknown>;
   faults: {
     set(switches: Partial<FaultSwitches>): void;
     stats(): { throttledDynamoWrites: number; crashesInjected: number };
   };
   stop(): Promise<void>;
+}
+
+/**
+ * Where each function's code comes from: its TypeScript source (thread isolation), or the
+ * bundle CDK would ship, built now (process isolation).
+ */
+async function functionEntries(isolation: 'thread' | 'process'): Promise<(handlerDir: string) => string> {
+  const source = (handlerDir: string) => join(ROOT, 'functions', handlerDir, 'handler.ts');
+  if (isolation === 'thread') return source;
+  const bundled = (handlerDir: string) => join(BUNDLE_CACHE_DIR, handlerDir, 'index.mjs');
+  await Promise.all(
+    Object.values(FUNCTIONS).map(({ handlerDir }) => bundleHandler(source(handlerDir), bundled(handlerDir))),
+  );
+  return bundled;
 }
 
 function checkSwitches(switches: FaultSwitches): FaultSwitches {
@@ -240,6 +266,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       print(name, line);
     };
     const functions = new Map<string, LocalFunction>();
+    const isolation = options.isolation ?? 'thread';
+    const entryOf = await functionEntries(isolation);
     const make = (
       spec: (typeof FUNCTIONS)[keyof typeof FUNCTIONS],
       context: FunctionContext,
@@ -247,7 +275,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     ) => {
       const fn = createLocalFunction({
         name: `image-labeling-${config.stage}-${spec.handlerDir}`,
-        entry: join(ROOT, 'functions', spec.handlerDir, 'handler.ts'),
+        entry: entryOf(spec.handlerDir),
+        isolation,
+        memorySize: spec.memoryMb,
         environment: {
           ...houseEnvironment(spec, config),
           ...spec.environment(context),
@@ -263,6 +293,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       stoppers.push(() => fn.close());
       return fn;
     };
+    /** Invokes a function by name or ARN; callers use the live alias, which locally is the one version. */
+    const invoke = (functionName: string, payload: unknown): Promise<unknown> => {
+      const arn = functionName.endsWith(':live') ? functionName.slice(0, -':live'.length) : functionName;
+      const fn = functions.get(arn) ?? [...functions.values()].find((candidate) => candidate.name === arn);
+      if (!fn) return Promise.reject(new Error(`No local function ${functionName}`));
+      return fn.invoke(payload);
+    };
     const context: FunctionContext = { config, timing, tableName: names.table };
     const tasks = [
       FUNCTIONS.claim,
@@ -277,14 +314,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       accountId: ACCOUNT_ID,
       historyDir: join(dataDir, 'stepfunctions'),
       retryIntervalScale: options.retryIntervalScale ?? 1,
-      invokeLambda: (functionArn, payload) => {
-        // Callers invoke the live alias; locally every alias points at the one version.
-        const fn = functions.get(
-          functionArn.endsWith(':live') ? functionArn.slice(0, -':live'.length) : functionArn,
-        );
-        if (!fn) throw new Error(`No local function ${functionArn}`);
-        return fn.invoke(payload);
-      },
+      invokeLambda: (functionArn, payload) => invoke(functionArn, payload),
     });
     stoppers.push(() => stepFunctions.settled());
     const definition = substituteDefinition(
@@ -374,6 +404,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         if (/Ingest switched|"level":"(WARN|ERROR)"|ERROR|WARN/.test(line)) print(name, line);
       },
     );
+    // The backfill's child task; on AWS the Distributed Map invokes it (LocalCloud.invoke here).
+    make(FUNCTIONS.reconcileObject, {
+      ...context,
+      ingestQueueUrl: `${awsEndpoint}/${ACCOUNT_ID}/${names.queue}`,
+    });
     const applySchedule = startSchedule(
       config.flags.applyIntervalSeconds * 1000,
       () => applyFlags.invoke({}),
@@ -411,6 +446,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     return {
       info,
       rekognition,
+      invoke,
       faults: {
         set: (changes) => {
           Object.assign(switches, checkSwitches({ ...switches, ...changes }));

@@ -217,6 +217,26 @@ describe('reconcile through the local cloud', () => {
     expect(cloud.rekognition.stats().calls - calls).toBe(1);
   });
 
+  it('runs the reconcile-object function as the backfill map invokes it: a lost record goes back through the pipeline', async () => {
+    const lost = await record(uploads.lost);
+    if (!lost) throw new Error('expected a record');
+    const table = cloud.info.tableName;
+    await db.send(new DeleteCommand({ TableName: table, Key: key(uploads.lost, 'IMAGE') }));
+    await db.send(
+      new DeleteCommand({ TableName: table, Key: key(uploads.lost, `VERSION#${lost.objectVersion}`) }),
+    );
+    const item = (object: string) => ({ bucket: cloud.info.bucket, object: { Key: object }, options: {} });
+
+    const repaired = await cloud.invoke('image-labeling-local-reconcile-object:live', item(uploads.lost));
+    const fine = await cloud.invoke('image-labeling-local-reconcile-object', item(uploads.fine));
+
+    expect(repaired).toEqual({ key: uploads.lost, status: 'missing', enqueued: true });
+    expect(fine).toEqual({ key: uploads.fine, status: 'ok', enqueued: false });
+    const [labeled] = await waitFor([uploads.lost], (found) => found?.status === 'LABELED');
+    expect(labeled?.objectVersion).toBe(lost.objectVersion);
+    await expect(cloud.invoke('image-labeling-local-nope', {})).rejects.toThrow('No local function');
+  });
+
   /** Until the ingest queue holds no message, visible or in flight. */
   async function waitForQueueToDrain(timeoutMs = 30_000) {
     const sqs = new SQSClient({ region: cloud.info.region, endpoint: cloud.info.endpoints.aws, credentials });
