@@ -5,7 +5,7 @@
  * packages loaded unbundled from node_modules.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FUNCTIONS, type FunctionSpec, houseEnvironment } from '../infra/config/functions';
@@ -44,7 +44,46 @@ export interface ColdStartRow {
   initRssMb: number;
 }
 
-export async function runColdStart(runs = 20): Promise<{ rows: ColdStartRow[]; goals: Goal[] }> {
+/** Where init time goes: each dependency alone, in a handler bundled like the real ones. */
+const PROBES: Record<string, string> = {
+  'AWS SDK DynamoDB document client': `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+export const handler = async () => DynamoDBDocumentClient.from(new DynamoDBClient({}));`,
+  'AWS SDK S3 client': `import { S3Client } from '@aws-sdk/client-s3';
+export const handler = async () => new S3Client({});`,
+  'Powertools Logger and Metrics': `import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+export const handler = async () => [new Logger(), new Metrics()];`,
+  'Powertools Tracer (X-Ray SDK)': `import { Tracer } from '@aws-lambda-powertools/tracer';
+export const handler = async () => new Tracer();`,
+  zod: `import * as z from 'zod';
+export const handler = async () => z.object({ key: z.string() });`,
+  '@middy/core': `import middy from '@middy/core';
+export const handler = middy(async () => ({}));`,
+};
+
+export interface InitProbeRow {
+  dependency: string;
+  bundleKb: number;
+  initMs: number;
+}
+
+async function runProbes(runs: number, env: Record<string, string>): Promise<InitProbeRow[]> {
+  const rows: InitProbeRow[] = [];
+  for (const [dependency, source] of Object.entries(PROBES)) {
+    const dir = join(OUT, 'probes', dependency.replace(/[^A-Za-z0-9]+/g, '-'));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'handler.ts'), `${source}\n`);
+    const size = await bundleHandler(join(dir, 'handler.ts'), join(dir, 'index.mjs'));
+    const ms = median(Array.from({ length: runs }, () => initTime(join(dir, 'index.mjs'), env).ms));
+    rows.push({ dependency, bundleKb: round(size / 1024), initMs: round(ms) });
+  }
+  return rows;
+}
+
+export async function runColdStart(
+  runs = 20,
+): Promise<{ rows: ColdStartRow[]; probes: InitProbeRow[]; goals: Goal[] }> {
   mkdirSync(OUT, { recursive: true });
   const config = loadStageConfig('dev');
   const timing = pipelineTiming();
@@ -110,5 +149,5 @@ export async function runColdStart(runs = 20): Promise<{ rows: ColdStartRow[]; g
       met: row.ratioToEmpty <= 3,
     })),
   ];
-  return { rows, goals };
+  return { rows, probes: await runProbes(runs, lambdaEnv), goals };
 }

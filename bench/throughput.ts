@@ -42,6 +42,8 @@ export interface ThroughputRow {
   seconds: number;
   imagesPerSecond: number;
   medianLatencyMs?: number;
+  /** CPU time of this whole process (every thread: emulators, functions, model) per image. */
+  cpuMsPerImage: number;
 }
 
 /** What the functions did during a run: for the cost model. */
@@ -55,6 +57,12 @@ export interface RunProfile {
   workflowLogBytesPerImage: number;
 }
 
+/** CPU time (user + system, every thread of this process) since `since`, per image. */
+function cpuMsPer(since: NodeJS.CpuUsage, images: number): number {
+  const used = process.cpuUsage(since);
+  return round((used.user + used.system) / 1000 / images, 1);
+}
+
 async function pipelineRun(
   label: ThroughputRow['run'],
   model: LabelModel | undefined,
@@ -62,9 +70,18 @@ async function pipelineRun(
 ): Promise<{ row: ThroughputRow; profile: RunProfile }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-cloud-'));
   const durations = new Map<string, number[]>();
+  /**
+   * When each key's workflow finished, from start-workflow's own log line: the bench does not
+   * poll the table while it measures, which would compete with the pipeline for the same CPU.
+   */
+  const finishedAt = new Map<string, number>();
   let logBytes = 0;
   const onLog = (name: string, line: string) => {
     logBytes += Buffer.byteLength(line) + 1;
+    if (line.includes('"Workflow finished"')) {
+      const { key } = JSON.parse(line) as { key?: string };
+      if (key && !finishedAt.has(key)) finishedAt.set(key, performance.now());
+    }
     const report = /^REPORT .*\tDuration: ([\d.]+) ms/.exec(line);
     if (report && !line.includes('Init Duration')) {
       const short = name.replace(/^image-labeling-[a-z]+-/, '');
@@ -92,6 +109,7 @@ async function pipelineRun(
     await cloud.rekognition.warmUp();
     const images = photos();
     const uploadedAt = new Map<string, number>();
+    const cpu = process.cpuUsage();
     const started = performance.now();
     await Promise.all(
       Array.from({ length: count }, async (_, index) => {
@@ -102,24 +120,26 @@ async function pipelineRun(
         await s3.send(new PutObjectCommand({ Bucket: cloud.info.bucket, Key: key, Body: photo.bytes }));
       }),
     );
-    const pending = new Set(uploadedAt.keys());
-    const latencies: number[] = [];
     const deadline = Date.now() + 8 * 60_000;
-    while (pending.size > 0 && Date.now() < deadline) {
-      for (const key of [...pending]) {
-        const { Item } = await ddb.send(
-          new GetCommand({ TableName: cloud.info.tableName, Key: { pk: imagePk(key), sk: IMAGE_SK } }),
-        );
-        if (Item?.status) {
-          pending.delete(key);
-          latencies.push(performance.now() - (uploadedAt.get(key) ?? started));
-        }
-      }
-      if (pending.size > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    while (finishedAt.size < count && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    const seconds = (performance.now() - started) / 1000;
-    if (pending.size > 0)
-      throw new Error(`${label}: ${pending.size} of ${count} images had no record after 8 minutes`);
+    const seconds = (Math.max(...finishedAt.values()) - started) / 1000;
+    const cpuMsPerImage = cpuMsPer(cpu, count);
+    // Then check, outside the measurement, that every image really has its final record.
+    const missing: string[] = [];
+    for (const key of uploadedAt.keys()) {
+      const { Item } = await ddb.send(
+        new GetCommand({ TableName: cloud.info.tableName, Key: { pk: imagePk(key), sk: IMAGE_SK } }),
+      );
+      if (!(finishedAt.has(key) && (Item?.status === 'LABELED' || Item?.status === 'REJECTED'))) {
+        missing.push(key);
+      }
+    }
+    if (missing.length > 0) {
+      throw new Error(`${label}: ${missing.length} of ${count} images had no final record after 8 minutes`);
+    }
+    const latencies = [...uploadedAt].map(([key, at]) => (finishedAt.get(key) ?? at) - at);
     const workflowLogBytes = await historyBytes(cloud.info.endpoints.aws, cloud.info.stateMachineArn);
     return {
       row: {
@@ -128,6 +148,7 @@ async function pipelineRun(
         seconds: round(seconds, 2),
         imagesPerSecond: round(count / seconds, 2),
         medianLatencyMs: round(median(latencies)),
+        cpuMsPerImage,
       },
       profile: {
         medianDurationMs: Object.fromEntries(
@@ -191,6 +212,7 @@ async function bareModelRun(count: number): Promise<ThroughputRow> {
   try {
     await model.warmUp();
     const images = photos();
+    const cpu = process.cpuUsage();
     const started = performance.now();
     for (let index = 0; index < count; index++) {
       const photo = images[index % images.length];
@@ -202,6 +224,7 @@ async function bareModelRun(count: number): Promise<ThroughputRow> {
       images: count,
       seconds: round(seconds, 2),
       imagesPerSecond: round(count / seconds, 2),
+      cpuMsPerImage: cpuMsPer(cpu, count),
     };
   } finally {
     await model.close();
