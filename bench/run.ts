@@ -3,9 +3,9 @@
  * the cost per million images; prints tables and writes the figures (with a `goals` array)
  * to bench/results/<date>-<host>.json.
  *
- *   npm run bench                 the full run (about 5 minutes on 2 cores)
+ *   npm run bench                 the full run (about 7 minutes on 2 cores)
  *   npm run bench -- --quick      fewer samples and images, for a smoke run
- *   npm run bench -- --only=cold,dynamodb,throughput,cost
+ *   npm run bench -- --only=cold,memory,dynamodb,throughput,api,cost
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,9 +14,11 @@ import { parseArgs } from 'node:util';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../infra/app';
+import { type ApiLatencyRow, runApiLatency } from './api-latency';
 import { type ColdStartRow, runColdStart } from './cold-start';
 import { costPerMillion } from './cost-model';
 import { type DynamoRow, runDynamoDbCost } from './dynamodb-cost';
+import { type MemoryRow, runMemory } from './memory';
 import { PRICES, PRICES_DATE, PRICES_REGION } from './prices';
 import type { Goal } from './stats';
 import { type RunProfile, runThroughput, type ThroughputRow } from './throughput';
@@ -25,10 +27,16 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'cold,dynamodb,throughput,cost' },
+    only: { type: 'string', default: 'cold,memory,dynamodb,throughput,api,cost' },
   },
 });
+const SECTIONS = ['cold', 'memory', 'dynamodb', 'throughput', 'api', 'cost'];
 const sections = new Set(values.only.split(','));
+const unknown = [...sections].filter((section) => !SECTIONS.includes(section));
+if (unknown.length > 0) {
+  console.error(`Unknown section ${unknown.join(', ')}: choose from ${SECTIONS.join(', ')}`);
+  process.exit(2);
+}
 const quick = values.quick;
 
 const report: string[] = [];
@@ -77,6 +85,18 @@ if (sections.has('cold')) {
   results.coldStart = cold.rows satisfies ColdStartRow[];
   goals.push(...cold.goals);
   table('Cold start (bundle as CDK ships it; init = import + handler construction, median)', cold.rows);
+  results.initProbes = cold.probes;
+  table('Where init goes (each dependency alone, bundled the same way, median)', cold.probes);
+}
+
+if (sections.has('memory')) {
+  const memory = await runMemory({ photoCopies: quick ? 2 : 10 });
+  results.memory = memory.rows satisfies MemoryRow[];
+  goals.push(...memory.goals);
+  table(
+    'Memory (peak RSS of each function while processing, bundles in processes of their own, as Lambda reports it)',
+    memory.rows,
+  );
 }
 
 let dynamo: DynamoRow[] = [];
@@ -104,6 +124,17 @@ if (sections.has('throughput')) {
       medianMs: ms,
       invocations: profile?.invocations[name],
     })),
+  );
+}
+
+if (sections.has('api')) {
+  const images = quick ? 1000 : 10000;
+  const api = await runApiLatency({ images, durationSeconds: quick ? 3 : 10, connections: 10 });
+  results.apiLatency = { rows: api.rows satisfies ApiLatencyRow[], seed: api.seed };
+  goals.push(...api.goals);
+  table(
+    `API latency under load (${images} labeled images, seeded in ${api.seed.seconds} s; 10 connections, ${quick ? 3 : 10} s per row)`,
+    api.rows,
   );
 }
 

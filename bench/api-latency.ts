@@ -1,0 +1,429 @@
+/**
+ * API latency under load: `GET /images?label=` and `GET /images/{key}` through the local HTTP
+ * API (route match, the JWT authorizer with a real token, the real API handler in a local
+ * Lambda worker), loaded with autocannon, against the same DynamoDB Query and GetItem issued
+ * directly (the domain query functions the handler calls) at the same concurrency for the same
+ * time. The table holds N labeled images, seeded straight into the local DynamoDB as the store
+ * step writes them (the IMAGE record and one item per label), not pushed through the pipeline.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type BatchWriteCommandInput, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import autocannon from 'autocannon';
+import { SCOPES } from '../functions/domain/api/route-table';
+import { getImageRecord, queryImagesByLabel } from '../functions/domain/labels-query';
+import { batchWrite, type TableRef } from '../functions/domain/labels-store';
+import {
+  boundLabels,
+  IMAGE_SK,
+  type ImageItem,
+  imagePk,
+  type LabelItem,
+  labelItems,
+  objectVersionOf,
+} from '../functions/domain/labels-table';
+import type { Label, ObjectRef } from '../functions/shared/workflow-schemas';
+import { localIssuer } from '../local/api';
+import { type LocalCloud, startLocalCloud } from '../local/cloud';
+import type { LabelModel } from '../local/rekognition';
+import { type Goal, percentile, round } from './stats';
+
+const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
+
+/** Never called: the API routes do not detect. It keeps the CenterNet model from loading. */
+const noModel: LabelModel = {
+  version: 'bench-none-1.0',
+  detect: async () => [],
+  warmUp: async () => undefined,
+  close: async () => undefined,
+};
+
+/** The label on about half the images: `GET /images?label=person` has a deep result set. */
+const COMMON_LABEL = 'Person';
+
+/** A Rekognition-like label pool (name, parents, category), besides the common label. */
+const POOL: [name: string, parents: string[], category: string][] = [
+  ['Human', [], 'Person Description'],
+  ['Face', ['Person'], 'Person Description'],
+  ['Smile', ['Face', 'Person'], 'Expressions and Emotions'],
+  ['Clothing', [], 'Apparel and Accessories'],
+  ['Shoe', ['Footwear', 'Clothing'], 'Apparel and Accessories'],
+  ['Hat', ['Clothing'], 'Apparel and Accessories'],
+  ['Glasses', ['Accessories'], 'Apparel and Accessories'],
+  ['Outdoors', [], 'Nature and Outdoors'],
+  ['Nature', [], 'Nature and Outdoors'],
+  ['Tree', ['Plant'], 'Plants and Flowers'],
+  ['Plant', [], 'Plants and Flowers'],
+  ['Flower', ['Plant'], 'Plants and Flowers'],
+  ['Grass', ['Plant'], 'Plants and Flowers'],
+  ['Sky', [], 'Nature and Outdoors'],
+  ['Cloud', ['Sky'], 'Nature and Outdoors'],
+  ['Water', [], 'Nature and Outdoors'],
+  ['Sea', ['Water'], 'Nature and Outdoors'],
+  ['Beach', ['Coast', 'Nature'], 'Nature and Outdoors'],
+  ['Mountain', ['Nature'], 'Nature and Outdoors'],
+  ['Animal', [], 'Animals and Pets'],
+  ['Dog', ['Canine', 'Mammal', 'Pet', 'Animal'], 'Animals and Pets'],
+  ['Cat', ['Mammal', 'Pet', 'Animal'], 'Animals and Pets'],
+  ['Bird', ['Animal'], 'Animals and Pets'],
+  ['Horse', ['Mammal', 'Animal'], 'Animals and Pets'],
+  ['Vehicle', ['Transportation'], 'Vehicles and Automotive'],
+  ['Car', ['Vehicle', 'Transportation'], 'Vehicles and Automotive'],
+  ['Bicycle', ['Vehicle', 'Transportation'], 'Vehicles and Automotive'],
+  ['Motorcycle', ['Vehicle', 'Transportation'], 'Vehicles and Automotive'],
+  ['Bus', ['Vehicle', 'Transportation'], 'Vehicles and Automotive'],
+  ['Boat', ['Watercraft', 'Vehicle'], 'Vehicles and Automotive'],
+  ['Airplane', ['Aircraft', 'Vehicle'], 'Vehicles and Automotive'],
+  ['Road', [], 'Buildings and Architecture'],
+  ['Building', [], 'Buildings and Architecture'],
+  ['City', ['Urban'], 'Buildings and Architecture'],
+  ['House', ['Building'], 'Buildings and Architecture'],
+  ['Window', [], 'Buildings and Architecture'],
+  ['Furniture', [], 'Home and Indoors'],
+  ['Chair', ['Furniture'], 'Home and Indoors'],
+  ['Table', ['Furniture'], 'Home and Indoors'],
+  ['Indoors', [], 'Home and Indoors'],
+  ['Room', ['Indoors'], 'Home and Indoors'],
+  ['Food', [], 'Food and Beverage'],
+  ['Fruit', ['Produce', 'Plant', 'Food'], 'Food and Beverage'],
+  ['Cup', [], 'Food and Beverage'],
+  ['Bottle', [], 'Food and Beverage'],
+  ['Electronics', [], 'Technology and Computing'],
+  ['Phone', ['Electronics'], 'Technology and Computing'],
+  ['Computer', ['Electronics'], 'Technology and Computing'],
+  ['Text', [], 'Text and Documents'],
+];
+const PERSON: [string, string[], string] = [COMMON_LABEL, [], 'Person Description'];
+
+/** A small seeded PRNG (mulberry32): the same table on every run. */
+function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const hex = (random: () => number, length: number) =>
+  Array.from({ length }, () => Math.floor(random() * 16).toString(16)).join('');
+
+/** One labeled image as the store step writes it: its IMAGE record and its label items. */
+function seededImage(
+  bucket: string,
+  index: number,
+  random: () => number,
+): { key: string; items: (LabelItem | ImageItem)[] } {
+  const key = `uploads/${hex(random, 8)}-${hex(random, 4)}-${hex(random, 4)}-${hex(random, 12)}/photo-${index}.jpg`;
+  const object: ObjectRef = {
+    bucket,
+    key,
+    versionId: hex(random, 32),
+    eTag: hex(random, 32),
+    size: 200_000 + Math.floor(random() * 3_000_000),
+    sequencer: index.toString(16).toUpperCase().padStart(16, '0'),
+  };
+  const count = 3 + Math.floor(random() * 8); // 3 to 10 labels
+  const picked = new Set<(typeof POOL)[number]>();
+  if (random() < 0.5) picked.add(PERSON);
+  while (picked.size < count) picked.add(POOL[Math.floor(random() * POOL.length)] ?? PERSON);
+  const labels: Label[] = boundLabels(
+    [...picked].map(([name, parents, category]) => ({
+      name,
+      confidence: 55 + random() * 44.9,
+      parents,
+      categories: [category],
+      aliases: name === COMMON_LABEL ? ['Human'] : [],
+      instances: Array.from({ length: parents.length > 0 ? Math.floor(random() * 3) : 0 }, () => ({
+        confidence: 60 + random() * 39,
+        box: {
+          left: random() * 0.5,
+          top: random() * 0.5,
+          width: 0.1 + random() * 0.4,
+          height: 0.1 + random() * 0.4,
+        },
+      })),
+    })),
+  );
+  const width = 640 + Math.floor(random() * 3400);
+  const record: ImageItem = {
+    pk: imagePk(key),
+    sk: IMAGE_SK,
+    bucket: object.bucket,
+    key,
+    status: 'LABELED',
+    objectVersion: objectVersionOf(object),
+    versionId: object.versionId,
+    eTag: object.eTag,
+    sequencer: object.sequencer,
+    size: object.size,
+    image: { format: 'jpeg', width, height: Math.round(width * 0.75), size: object.size },
+    labels,
+    labelNames: labels.map((label) => label.name),
+    labelModelVersion: 'bench-seed-1.0',
+    settings: { minConfidence: 55, maxLabels: 50 },
+    updatedAt: new Date(Date.UTC(2026, 0, 1) + index * 1000).toISOString(),
+  };
+  return { key, items: [...labelItems(object, labels), record] };
+}
+
+/**
+ * Writes the images with parallel BatchWriteItem calls of 25 items (the store step's own
+ * batchWrite). The local DynamoDB is one thread: more than a few calls in flight gain little.
+ */
+async function seed(
+  table: TableRef,
+  bucket: string,
+  images: number,
+): Promise<{ keys: string[]; items: number; batchWrites: number; seconds: number }> {
+  const random = prng(8);
+  const keys: string[] = [];
+  const requests: NonNullable<BatchWriteCommandInput['RequestItems']>[string] = [];
+  for (let index = 0; index < images; index++) {
+    const image = seededImage(bucket, index, random);
+    keys.push(image.key);
+    for (const item of image.items) requests.push({ PutRequest: { Item: item } });
+  }
+  const started = performance.now();
+  let next = 0;
+  let batchWrites = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < requests.length) {
+        const chunk = requests.slice(next, next + 25);
+        next += 25;
+        const calls = await batchWrite(table, chunk);
+        batchWrites += calls;
+      }
+    }),
+  );
+  return {
+    keys,
+    items: requests.length,
+    batchWrites,
+    seconds: round((performance.now() - started) / 1000, 1),
+  };
+}
+
+export interface ApiLatencyRow {
+  route: string;
+  via: 'API' | 'direct DynamoDB';
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  requests: number;
+  /** API: non-2xx answers plus connection errors and timeouts; direct: failed calls. */
+  errors: number;
+}
+
+interface Load {
+  durationSeconds: number;
+  connections: number;
+}
+
+function row(
+  route: string,
+  via: ApiLatencyRow['via'],
+  latencies: number[],
+  requests: number,
+  errors: number,
+  seconds: number,
+): ApiLatencyRow {
+  return {
+    route,
+    via,
+    requestsPerSecond: round(requests / seconds, 0),
+    p50Ms: round(percentile(latencies, 50), 2),
+    p99Ms: round(percentile(latencies, 99), 2),
+    requests,
+    errors,
+  };
+}
+
+/**
+ * Loads one route through the local API with autocannon. Latencies come from each 2xx response
+ * (high-resolution, as autocannon measures them), so both sides use the same percentile code.
+ */
+function loadApi(
+  route: string,
+  options: Load & { url: string; token: string; nextPath: () => string },
+): Promise<ApiLatencyRow> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const latencies: number[] = [];
+    const statuses = new Map<number, number>();
+    const instance = autocannon(
+      {
+        url: options.url,
+        connections: options.connections,
+        duration: options.durationSeconds,
+        // Its 1 s default sampling ends a run up to a second late; the rate uses the time taken.
+        sampleInt: 100,
+        headers: { authorization: `Bearer ${options.token}` },
+        requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: options.nextPath() }) }],
+      },
+      (error, result) => {
+        if (error) {
+          reject(error);
+          return;
+        }
+        const responses = [...statuses.values()].reduce((sum, count) => sum + count, 0);
+        const errors = responses - latencies.length + result.errors;
+        const total = responses + result.errors;
+        if (latencies.length === 0 || errors > total * 0.01) {
+          const codes = [...statuses].map(([status, count]) => `${count} × ${status}`).join(', ');
+          reject(
+            new Error(
+              `${route} through the API: ${errors} of ${total} requests failed (${codes}; ${result.errors} connection errors or timeouts); a benchmark of failures measures nothing`,
+            ),
+          );
+          return;
+        }
+        resolve(row(route, 'API', latencies, responses, errors, (performance.now() - started) / 1000));
+      },
+    );
+    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      statuses.set(statusCode, (statuses.get(statusCode) ?? 0) + 1);
+      if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+    });
+  });
+}
+
+/** The same read issued directly: `connections` loops back to back for the same duration. */
+async function loadDirect(
+  route: string,
+  options: Load & { call: () => Promise<unknown> },
+): Promise<ApiLatencyRow> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  const deadline = started + options.durationSeconds * 1000;
+  await Promise.all(
+    Array.from({ length: options.connections }, async () => {
+      while (performance.now() < deadline) {
+        const sent = performance.now();
+        try {
+          await options.call();
+          latencies.push(performance.now() - sent);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  if (errors > (latencies.length + errors) * 0.01)
+    throw new Error(`${route} directly: ${errors} of ${latencies.length + errors} calls failed`);
+  return row(route, 'direct DynamoDB', latencies, latencies.length + errors, errors, seconds);
+}
+
+export async function runApiLatency(options: {
+  images: number;
+  durationSeconds: number;
+  connections: number;
+}): Promise<{
+  rows: ApiLatencyRow[];
+  goals: Goal[];
+  seed: { images: number; items: number; batchWrites: number; seconds: number };
+}> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-api-'));
+  let cloud: LocalCloud | undefined;
+  let db: DynamoDBDocumentClient | undefined;
+  try {
+    cloud = await startLocalCloud({ dataDir, awsPort: 0, apiPort: 0, logs: 'silent', model: noModel });
+    const client = new DynamoDBClient({
+      region: 'us-east-1',
+      endpoint: cloud.info.endpoints.aws,
+      credentials,
+    });
+    // As the function's client (functions/shared/clients/dynamodb.ts) marshals.
+    db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    const table: TableRef = { db, tableName: cloud.info.tableName };
+    const seeded = await seed(table, cloud.info.bucket, options.images);
+    const keys = seeded.keys;
+    const token = await (await localIssuer(cloud.info.dataDir)).mint({ scopes: [SCOPES.read] });
+    const label = COMMON_LABEL.toLowerCase();
+    const listPath = `/images?label=${label}`;
+    // The query the handler issues for that path: the defaults of its parameters, no cursor.
+    const listQuery = { label, minConfidence: 0, limit: 25 };
+    let nextKey = 0;
+    const key = () => keys[nextKey++ % keys.length] ?? '';
+    const keyPath = () => `/images/${encodeURIComponent(key())}`;
+
+    // Warm up both API workers (their cold start is not what this measures) and check the answers.
+    const api = cloud.info.endpoints.api;
+    const get = async (path: string) => {
+      const response = await fetch(`${api}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    for (let pass = 0; pass < 3; pass++) {
+      const answers = await Promise.all([
+        ...Array.from({ length: options.connections }, () => get(listPath)),
+        ...Array.from({ length: options.connections }, () => get(keyPath())),
+      ]);
+      for (const answer of answers) {
+        if (answer.status !== 200)
+          throw new Error(`warm-up: the API answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+      }
+    }
+    const list = await get(listPath);
+    if (
+      !Array.isArray(list.body.items) ||
+      list.body.items.length !== listQuery.limit ||
+      !list.body.nextCursor
+    )
+      throw new Error(`warm-up: ${listPath} did not answer a full page with a next cursor`);
+    const one = await get(keyPath());
+    if (one.body.status !== 'LABELED')
+      throw new Error(`warm-up: GET /images/{key} answered ${JSON.stringify(one.body)}`);
+    // The direct side warms its connections too.
+    await Promise.all(
+      Array.from({ length: options.connections }, () => queryImagesByLabel(table, listQuery)),
+    );
+
+    const load: Load = { durationSeconds: options.durationSeconds, connections: options.connections };
+    const listRoute = `GET /images?label=${label}`;
+    const keyRoute = 'GET /images/{key}';
+    const rows = [
+      await loadApi(listRoute, { ...load, url: api, token, nextPath: () => listPath }),
+      await loadDirect(listRoute, { ...load, call: () => queryImagesByLabel(table, listQuery) }),
+      await loadApi(keyRoute, { ...load, url: api, token, nextPath: keyPath }),
+      await loadDirect(keyRoute, {
+        ...load,
+        call: async () => {
+          if (!(await getImageRecord(table, key()))) throw new Error('no record');
+        },
+      }),
+    ];
+    const goals: Goal[] = [listRoute, keyRoute].map((route) => {
+      const viaApi = rows.find((r) => r.route === route && r.via === 'API');
+      const direct = rows.find((r) => r.route === route && r.via === 'direct DynamoDB');
+      const ratio = round((viaApi?.p99Ms ?? 0) / Math.max(direct?.p99Ms ?? 0, 0.01), 2);
+      return {
+        name: `API p99 vs direct query: ${route}`,
+        value: ratio,
+        target: 2,
+        unit: 'x',
+        met: ratio <= 2,
+      };
+    });
+    return {
+      rows,
+      goals,
+      seed: {
+        images: options.images,
+        items: seeded.items,
+        batchWrites: seeded.batchWrites,
+        seconds: seeded.seconds,
+      },
+    };
+  } finally {
+    db?.destroy();
+    await cloud?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
