@@ -12,6 +12,9 @@
  * Succeeded or Failed with PutLifecycleEventHookExecutionStatus: a hook that never reports
  * leaves the deployment waiting for CodeDeploy's own timeout.
  */
+
+import { randomUUID } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import {
   type CodeDeployClient,
   PutLifecycleEventHookExecutionStatusCommand,
@@ -95,6 +98,33 @@ export const SMOKE_PNG = Buffer.from(
   'base64',
 );
 export const SMOKE_INVALID = Buffer.from('This is a deployment smoke test, not an image.\n');
+
+/**
+ * The smoke objects' bodies for one run, unique to it: SMOKE_PNG with a tEXt chunk after its
+ * header, and SMOKE_INVALID with a line. A versioned bucket gives every put a new version
+ * anyway; unique bytes also give it a new ETag, so that a run is never taken for a duplicate
+ * where versions are not kept (the local cloud's S3, a bucket with versioning suspended).
+ */
+export function smokeBodies(stamp: string): { png: Buffer; invalid: Buffer } {
+  const text = Buffer.from(`Comment\0deployment smoke test ${stamp}`, 'latin1');
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(text.length);
+  const typeAndData = Buffer.concat([Buffer.from('tEXt', 'ascii'), text]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(typeAndData));
+  // Signature (8) + IHDR chunk (4 + 4 + 13 + 4): the text chunk goes right after.
+  const headerEnd = 33;
+  return {
+    png: Buffer.concat([
+      SMOKE_PNG.subarray(0, headerEnd),
+      length,
+      typeAndData,
+      crc,
+      SMOKE_PNG.subarray(headerEnd),
+    ]),
+    invalid: Buffer.concat([SMOKE_INVALID, Buffer.from(`${stamp}\n`)]),
+  };
+}
 export const SMOKE_KEYS = { valid: `${SMOKE_PREFIX}valid.png`, invalid: `${SMOKE_PREFIX}invalid.txt` };
 
 export interface SmokeObjects {
@@ -103,8 +133,8 @@ export interface SmokeObjects {
 }
 
 /**
- * Writes both smoke objects (each put makes a new object version, so a workflow run never
- * finds it already done). Their sequencer is the clock, in S3's hexadecimal form: only the
+ * Writes both smoke objects, with bytes unique to this run (smokeBodies), so a workflow run
+ * never finds them already done. Their sequencer is the clock, in S3's hexadecimal form: only the
  * hooks write these keys, and the ingest ignores their events.
  */
 export async function putSmokeObjects(client: S3Client, bucket: string, now: Date): Promise<SmokeObjects> {
@@ -123,9 +153,10 @@ export async function putSmokeObjects(client: S3Client, bucket: string, now: Dat
       sequencer,
     };
   };
+  const bodies = smokeBodies(`${now.toISOString()} ${randomUUID()}`);
   const [valid, invalid] = await Promise.all([
-    put(SMOKE_KEYS.valid, SMOKE_PNG, 'image/png'),
-    put(SMOKE_KEYS.invalid, SMOKE_INVALID, 'text/plain'),
+    put(SMOKE_KEYS.valid, bodies.png, 'image/png'),
+    put(SMOKE_KEYS.invalid, bodies.invalid, 'text/plain'),
   ]);
   return { valid, invalid };
 }

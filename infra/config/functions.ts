@@ -2,6 +2,7 @@
  * What each function is, and the environment it runs with: one table read by the CDK pipeline
  * stack and by the local cloud, so a function sees the same variables in both.
  */
+import type { SmokePlan } from '../../functions/domain/deployment-hooks';
 import type { LABEL_WORKFLOW_PLACEHOLDERS } from '../constructs/label-workflow';
 import { flagsEnvironment } from './flags';
 import type { StageConfig } from './stage-config';
@@ -37,6 +38,8 @@ export interface FunctionSpec {
    * bench/README.md (`npm run bench -- --only=memory`).
    */
   memoryMb: number;
+  /** How its CodeDeploy pre-traffic hook smoke-tests a new version (functions/domain/deployment-hooks.ts). */
+  smokePlan: SmokePlan;
   /** The ASL placeholder its live alias ARN fills, for workflow tasks. */
   placeholder?: (typeof LABEL_WORKFLOW_PLACEHOLDERS)[number];
 }
@@ -51,6 +54,7 @@ export const FUNCTIONS = {
     description: 'Takes the idempotency claim on one S3 object version.',
     timeoutSeconds: taskTimeout,
     memoryMb: 256,
+    smokePlan: 'task-input',
     environment: (context) => ({
       ...table(context),
       CLAIM_LEASE_SECONDS: String(context.timing.claimLeaseSeconds),
@@ -63,6 +67,7 @@ export const FUNCTIONS = {
     description: 'Checks size, format and dimensions of an upload before Rekognition is called.',
     timeoutSeconds: taskTimeout,
     memoryMb: 256,
+    smokePlan: 'validate-image',
     environment: () => ({}),
     placeholder: 'ValidateImageFunctionArn',
   },
@@ -72,6 +77,7 @@ export const FUNCTIONS = {
     description: 'Calls Rekognition DetectLabels once per object version.',
     timeoutSeconds: taskTimeout,
     memoryMb: 256,
+    smokePlan: 'task-input',
     environment: (context) => ({
       ...table(context),
       MIN_CONFIDENCE: String(context.config.labels.minConfidence),
@@ -86,6 +92,7 @@ export const FUNCTIONS = {
     description: 'Writes an image record and its label index entries.',
     timeoutSeconds: taskTimeout,
     memoryMb: 256,
+    smokePlan: 'task-input',
     environment: table,
     placeholder: 'StoreLabelsFunctionArn',
   },
@@ -95,6 +102,7 @@ export const FUNCTIONS = {
     description: 'Records a REJECTED or FAILED outcome for an image.',
     timeoutSeconds: taskTimeout,
     memoryMb: 256,
+    smokePlan: 'task-input',
     environment: table,
     placeholder: 'RecordOutcomeFunctionArn',
   },
@@ -104,6 +112,7 @@ export const FUNCTIONS = {
     description: 'Consumes S3 upload events from SQS and runs the workflow for each object version.',
     timeoutSeconds: (timing) => timing.startFunctionTimeoutSeconds,
     memoryMb: 256,
+    smokePlan: 'queue-batch',
     environment: (context) => {
       if (!context.stateMachineArn) throw new Error('start-workflow needs the state machine ARN');
       // The table too: S3 ObjectRemoved events remove the records of a deleted object.
@@ -120,6 +129,7 @@ export const FUNCTIONS = {
     description: 'Applies the processing (kill switch) and ingestThrottle flags to the ingest event source.',
     timeoutSeconds: () => 30,
     memoryMb: 256,
+    smokePlan: 'scheduled',
     environment: (context) => {
       if (!context.eventSourceMappingId) throw new Error('apply-flags needs the event source mapping id');
       return {
@@ -135,6 +145,7 @@ export const FUNCTIONS = {
     description: 'The labels API: images by key or label, label counts, presigned uploads, deletion.',
     timeoutSeconds: () => 10,
     memoryMb: 256,
+    smokePlan: 'http-openapi',
     environment: (context) => {
       if (!context.bucketName || !context.cursorSecretId) {
         throw new Error('the labels API needs the bucket name and the cursor secret');
@@ -153,6 +164,7 @@ export const FUNCTIONS = {
     description: 'Backfill: puts an object without a current, final record back on the ingest queue.',
     timeoutSeconds: () => 30,
     memoryMb: 256,
+    smokePlan: 'task-input',
     environment: (context) => {
       if (!context.ingestQueueUrl) throw new Error('reconcile-object needs the ingest queue URL');
       // The label settings and flags too: a relabel compares records with what detect-labels uses now.
@@ -174,6 +186,26 @@ export function houseEnvironment(spec: FunctionSpec, config: StageConfig): Recor
   return {
     NODE_OPTIONS: '--enable-source-maps',
     POWERTOOLS_SERVICE_NAME: spec.handlerDir,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    POWERTOOLS_LOG_LEVEL: config.functionLogLevel,
+  };
+}
+
+/** The CodeDeploy lifecycle hooks' Powertools service name (the dashboard reads their metrics by it). */
+export const DEPLOYMENT_HOOKS_SERVICE = 'deployment-hooks';
+/** The hooks' Lambda memory (MB); measured with the functions' (bench/README.md). */
+export const DEPLOYMENT_HOOKS_MEMORY_MB = 256;
+/**
+ * The hooks' timeouts: a pre-traffic hook invokes one version; the post-traffic hook runs two
+ * workflows in parallel, each at most the workflow's own timeout (90 s).
+ */
+export const DEPLOYMENT_HOOK_TIMEOUT_SECONDS = { 'pre-traffic': 120, 'post-traffic': 300 } as const;
+
+/** Variables every deployment hook gets (the house ones, under the hooks' service name). */
+export function hookEnvironment(config: StageConfig): Record<string, string> {
+  return {
+    NODE_OPTIONS: '--enable-source-maps',
+    POWERTOOLS_SERVICE_NAME: DEPLOYMENT_HOOKS_SERVICE,
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     POWERTOOLS_LOG_LEVEL: config.functionLogLevel,
   };

@@ -19,6 +19,7 @@ import { Construct } from 'constructs';
 import type { SmokePlan } from '../../functions/domain/deployment-hooks';
 import { SMOKE_PREFIX } from '../../functions/shared/smoke';
 import type { DeliveryConfig, DeploymentConfig } from '../config/delivery-config';
+import { DEPLOYMENT_HOOK_TIMEOUT_SECONDS } from '../config/functions';
 import type { StageConfig } from '../config/stage-config';
 import { nagResourceFinding } from '../nag';
 import { DeploymentHookFunction } from './deployment-hook-function';
@@ -195,7 +196,7 @@ export class CanaryRelease extends Construct {
     this.preTrafficHook = new DeploymentHookFunction(this, 'PreTraffic', {
       entry: 'pre-traffic',
       description: `CodeDeploy BeforeAllowTraffic of ${name}: invokes the new version with a smoke event.`,
-      timeout: Duration.minutes(2),
+      timeout: Duration.seconds(DEPLOYMENT_HOOK_TIMEOUT_SECONDS['pre-traffic']),
       environment: {
         TARGET_FUNCTION_ARN: fn.currentVersion.functionArn,
         SMOKE_PLAN: props.plan,

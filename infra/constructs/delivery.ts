@@ -14,6 +14,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { SmokePlan } from '../../functions/domain/deployment-hooks';
+import { DEPLOYMENT_HOOK_TIMEOUT_SECONDS } from '../config/functions';
 import type { StageConfig } from '../config/stage-config';
 import { CanaryRelease, deploymentConfigFor, grantSmokeObjects } from './canary-release';
 import { DeploymentHookFunction } from './deployment-hook-function';
@@ -49,20 +50,11 @@ export function pipelineReleases(
     LabelerFunction
   >,
 ): ReleaseSpec[] {
-  const plans = {
-    claim: 'task-input',
-    validate: 'validate-image',
-    detect: 'task-input',
-    store: 'task-input',
-    record: 'task-input',
-    start: 'queue-batch',
-    applyFlags: 'scheduled',
-    reconcile: 'task-input',
-  } as const;
-  return Object.entries(plans).map(([name, plan]) => {
-    const key = name as keyof typeof plans;
-    return { target: functions[key], plan, durationP99Ms: config.delivery.rollback.durationP99Ms[key] };
-  });
+  return Object.entries(functions).map(([name, target]) => ({
+    target,
+    plan: target.spec.smokePlan,
+    durationP99Ms: config.delivery.rollback.durationP99Ms[name as keyof typeof functions],
+  }));
 }
 
 export class Delivery extends Construct {
@@ -113,8 +105,7 @@ export class Delivery extends Construct {
     const hook = new DeploymentHookFunction(this, 'PostTraffic', {
       entry: 'post-traffic',
       description: 'CodeDeploy AfterAllowTraffic: runs the workflow on a valid and an invalid smoke image.',
-      // Two workflow runs in parallel, each at most the workflow's own timeout (90 s).
-      timeout: Duration.minutes(5),
+      timeout: Duration.seconds(DEPLOYMENT_HOOK_TIMEOUT_SECONDS['post-traffic']),
       environment: { IMAGES_BUCKET_NAME: props.bucket.bucketName, STATE_MACHINE_ARN: stateMachineArn },
       config: props.config,
       removalPolicy: props.removalPolicy,

@@ -10,14 +10,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../config/functions';
+import { DEPLOYMENT_HOOKS_MEMORY_MB, hookEnvironment } from '../config/functions';
 import type { StageConfig } from '../config/stage-config';
 import { nodejsBundling } from './labeler-function';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** The hooks' Powertools service name (the dashboard reads their SmokeTests* metrics by it). */
-export const DEPLOYMENT_HOOKS_SERVICE = 'deployment-hooks';
 
 export interface DeploymentHookFunctionProps {
   /** File under functions/deployment-hooks/, without `.ts`. */
@@ -59,7 +56,7 @@ export class DeploymentHookFunction extends Construct {
       description: props.description,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
+      memorySize: DEPLOYMENT_HOOKS_MEMORY_MB,
       timeout: props.timeout,
       tracing: lambda.Tracing.ACTIVE,
       loggingFormat: lambda.LoggingFormat.JSON,
@@ -70,13 +67,7 @@ export class DeploymentHookFunction extends Construct {
       // report gets Lambda's retries (it reports at most once per successful run).
       retryAttempts: 2,
       bundling: nodejsBundling(),
-      environment: {
-        NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: DEPLOYMENT_HOOKS_SERVICE,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        POWERTOOLS_LOG_LEVEL: props.config.functionLogLevel,
-        ...props.environment,
-      },
+      environment: { ...hookEnvironment(props.config), ...props.environment },
     });
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

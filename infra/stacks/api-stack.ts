@@ -111,7 +111,7 @@ export class ApiStack extends Stack {
       bucket,
       removalPolicy,
       releases: [
-        { target: fn, plan: 'http-openapi', durationP99Ms: config.delivery.rollback.durationP99Ms.api },
+        { target: fn, plan: fn.spec.smokePlan, durationP99Ms: config.delivery.rollback.durationP99Ms.api },
       ],
     });
   }

@@ -4,9 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS, houseEnvironment, METRICS_NAMESPACE } from '../../infra/config/functions';
+import {
+  DEPLOYMENT_HOOKS_SERVICE,
+  FUNCTIONS,
+  houseEnvironment,
+  METRICS_NAMESPACE,
+} from '../../infra/config/functions';
 import { loadStageConfig } from '../../infra/config/stage-config';
-import { DEPLOYMENT_HOOKS_SERVICE } from '../../infra/constructs/deployment-hook-function';
 import { MonitoringStack } from '../../infra/stacks/monitoring-stack';
 import { buildStage } from '../support/synth';
 
