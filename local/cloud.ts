@@ -13,17 +13,25 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LABELS_TABLE_SCHEMA } from '../functions/domain/labels-table';
 import { FLAGS_DOCUMENT_PATH, flagsNames } from '../infra/config/flags';
-import { FUNCTIONS, type FunctionContext, houseEnvironment } from '../infra/config/functions';
+import {
+  DEPLOYMENT_HOOK_TIMEOUT_SECONDS,
+  DEPLOYMENT_HOOKS_MEMORY_MB,
+  FUNCTIONS,
+  type FunctionContext,
+  hookEnvironment,
+  houseEnvironment,
+} from '../infra/config/functions';
 import { loadStageConfig } from '../infra/config/stage-config';
 import { LABEL_IMAGE_ASL_PATH, pipelineTiming } from '../infra/config/timing';
 import { createLocalApi, createSecretsManagerService, localIssuer, persistentSecret } from './api';
 import { createAppConfigDataService } from './appconfig';
+import { type CodeDeployService, createCodeDeployService } from './codedeploy';
 import { createDynamoDbService, ensureLabelsTable } from './dynamodb';
 import { createEdgeRouter } from './edge';
 import { createLocalFunction, formatLogLine, type LocalFunction } from './lambda';
+import { createLambdaApi, parseFunctionName } from './lambda/api';
 import { BUNDLE_CACHE_DIR, bundleHandler } from './lambda/bundle';
 import {
-  createEventSourceMappingApi,
   createManagedEventSourceMapping,
   type ManagedEventSourceMapping,
 } from './lambda/event-source-mappings';
@@ -96,6 +104,8 @@ export interface StackInfo {
   stateMachineArn: string;
   eventSourceMappingId: string;
   functions: Record<string, string>;
+  /** The CodeDeploy hooks' function names: pre-traffic by target function (handlerDir), post-traffic. */
+  deploymentHooks: { preTraffic: Record<string, string>; postTraffic: string };
   dataDir: string;
 }
 
@@ -107,6 +117,8 @@ export interface LocalCloud {
    * functions that nothing local triggers (reconcile-object, the backfill's child task).
    */
   invoke(functionName: string, event: unknown): Promise<unknown>;
+  /** What the local CodeDeploy received from the deployment hooks. */
+  codedeploy: Pick<CodeDeployService, 'reports'>;
   faults: {
     set(switches: Partial<FaultSwitches>): void;
     stats(): { throttledDynamoWrites: number; crashesInjected: number };
@@ -114,17 +126,22 @@ export interface LocalCloud {
   stop(): Promise<void>;
 }
 
+/** Every function module, relative to functions/ and without its extension. */
+const FUNCTION_MODULES = [
+  ...Object.values(FUNCTIONS).map(({ handlerDir }) => `${handlerDir}/handler`),
+  'deployment-hooks/pre-traffic',
+  'deployment-hooks/post-traffic',
+];
+
 /**
  * Where each function's code comes from: its TypeScript source (thread isolation), or the
  * bundle CDK would ship, built now (process isolation).
  */
-async function functionEntries(isolation: 'thread' | 'process'): Promise<(handlerDir: string) => string> {
-  const source = (handlerDir: string) => join(ROOT, 'functions', handlerDir, 'handler.ts');
+async function functionEntries(isolation: 'thread' | 'process'): Promise<(module: string) => string> {
+  const source = (module: string) => join(ROOT, 'functions', `${module}.ts`);
   if (isolation === 'thread') return source;
-  const bundled = (handlerDir: string) => join(BUNDLE_CACHE_DIR, handlerDir, 'index.mjs');
-  await Promise.all(
-    Object.values(FUNCTIONS).map(({ handlerDir }) => bundleHandler(source(handlerDir), bundled(handlerDir))),
-  );
+  const bundled = (module: string) => join(BUNDLE_CACHE_DIR, module, 'index.mjs');
+  await Promise.all(FUNCTION_MODULES.map((module) => bundleHandler(source(module), bundled(module))));
   return bundled;
 }
 
@@ -268,35 +285,49 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const functions = new Map<string, LocalFunction>();
     const isolation = options.isolation ?? 'thread';
     const entryOf = await functionEntries(isolation);
-    const make = (
-      spec: (typeof FUNCTIONS)[keyof typeof FUNCTIONS],
-      context: FunctionContext,
+    const register = (
+      name: string,
+      module: string,
+      settings: { memoryMb: number; timeoutSeconds: number; environment: Record<string, string> },
       logLine: typeof onLog = onLog,
     ) => {
       const fn = createLocalFunction({
-        name: `image-labeling-${config.stage}-${spec.handlerDir}`,
-        entry: entryOf(spec.handlerDir),
+        name,
+        entry: entryOf(module),
         isolation,
-        memorySize: spec.memoryMb,
-        environment: {
-          ...houseEnvironment(spec, config),
-          ...spec.environment(context),
-          ...functionEnvironment,
-        },
-        timeoutSeconds: spec.timeoutSeconds(timing),
+        memorySize: settings.memoryMb,
+        environment: { ...settings.environment, ...functionEnvironment },
+        timeoutSeconds: settings.timeoutSeconds,
         region: REGION,
         accountId: ACCOUNT_ID,
         logFormat: 'JSON',
         onLog: logLine,
       });
-      functions.set(fn.arn(), fn);
+      functions.set(fn.name, fn);
       stoppers.push(() => fn.close());
       return fn;
     };
-    /** Invokes a function by name or ARN; callers use the live alias, which locally is the one version. */
+    const make = (
+      spec: (typeof FUNCTIONS)[keyof typeof FUNCTIONS],
+      context: FunctionContext,
+      logLine: typeof onLog = onLog,
+    ) =>
+      register(
+        `image-labeling-${config.stage}-${spec.handlerDir}`,
+        `${spec.handlerDir}/handler`,
+        {
+          memoryMb: spec.memoryMb,
+          timeoutSeconds: spec.timeoutSeconds(timing),
+          environment: { ...houseEnvironment(spec, config), ...spec.environment(context) },
+        },
+        logLine,
+      );
+    /**
+     * Invokes a function by name or ARN, with or without a qualifier: callers use the live
+     * alias, hooks a version, and locally every qualifier is the one version there is.
+     */
     const invoke = (functionName: string, payload: unknown): Promise<unknown> => {
-      const arn = functionName.endsWith(':live') ? functionName.slice(0, -':live'.length) : functionName;
-      const fn = functions.get(arn) ?? [...functions.values()].find((candidate) => candidate.name === arn);
+      const fn = functions.get(parseFunctionName(functionName).name);
       if (!fn) return Promise.reject(new Error(`No local function ${functionName}`));
       return fn.invoke(payload);
     };
@@ -342,6 +373,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
 
     const sqs = createSqsService({ queues: [queue, deadLetterQueue] });
+    const codedeploy = createCodeDeployService();
     // Feature flags: the local AppConfigData serves the flags file (re-read at every poll), and
     // the Lambda API lets apply-flags switch the event source mapping (local/appconfig, local/lambda).
     const appconfig = createAppConfigDataService({
@@ -359,7 +391,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         states: stepFunctions.handler,
         rekognition: rekognition.handler,
         appconfig: appconfig.handler,
-        lambda: createEventSourceMappingApi(mappings),
+        lambda: createLambdaApi({ mappings, functionNamed: (name) => functions.get(name) }),
+        codedeploy: codedeploy.handler,
         secretsmanager: createSecretsManagerService([cursorSecret]),
       }),
     );
@@ -409,6 +442,37 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       ...context,
       ingestQueueUrl: `${awsEndpoint}/${ACCOUNT_ID}/${names.queue}`,
     });
+    // The CodeDeploy lifecycle hooks, as each deployment runs them (`npm run smoke`): a
+    // pre-traffic hook per function, aimed at its version, and the post-traffic hook.
+    const hookSettings = (
+      entry: keyof typeof DEPLOYMENT_HOOK_TIMEOUT_SECONDS,
+      environment: Record<string, string>,
+    ) => ({
+      memoryMb: DEPLOYMENT_HOOKS_MEMORY_MB,
+      timeoutSeconds: DEPLOYMENT_HOOK_TIMEOUT_SECONDS[entry],
+      environment: { ...hookEnvironment(config), IMAGES_BUCKET_NAME: names.bucket, ...environment },
+    });
+    const preTraffic: Record<string, string> = {};
+    for (const spec of Object.values(FUNCTIONS)) {
+      const target = functions.get(`image-labeling-${config.stage}-${spec.handlerDir}`);
+      if (!target) throw new Error(`no local function for ${spec.handlerDir}`);
+      const hook = register(
+        `image-labeling-${config.stage}-${spec.handlerDir}-pre-traffic`,
+        'deployment-hooks/pre-traffic',
+        hookSettings('pre-traffic', {
+          // The version CodeDeploy deploys; locally there is one, numbered 1.
+          TARGET_FUNCTION_ARN: target.arn('1'),
+          SMOKE_PLAN: spec.smokePlan,
+        }),
+      );
+      preTraffic[spec.handlerDir] = hook.name;
+    }
+    const postTraffic = register(
+      `image-labeling-${config.stage}-post-traffic`,
+      'deployment-hooks/post-traffic',
+      hookSettings('post-traffic', { STATE_MACHINE_ARN: stateMachineArn }),
+    );
+
     const applySchedule = startSchedule(
       config.flags.applyIntervalSeconds * 1000,
       () => applyFlags.invoke({}),
@@ -427,7 +491,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       deadLetterQueueUrl: `${awsEndpoint}/${ACCOUNT_ID}/${names.deadLetterQueue}`,
       stateMachineArn,
       eventSourceMappingId: mapping.uuid,
-      functions: Object.fromEntries([...functions.values()].map((fn) => [fn.name, fn.arn('live')])),
+      functions: Object.fromEntries(
+        [...functions.values()]
+          .filter((fn) => fn !== postTraffic && !Object.values(preTraffic).includes(fn.name))
+          .map((fn) => [fn.name, fn.arn('live')]),
+      ),
+      deploymentHooks: { preTraffic, postTraffic: postTraffic.name },
       dataDir,
     };
     writeFileSync(join(dataDir, 'stack.json'), `${JSON.stringify(info, null, 2)}\n`);
@@ -447,6 +516,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       info,
       rekognition,
       invoke,
+      codedeploy: { reports: codedeploy.reports },
       faults: {
         set: (changes) => {
           Object.assign(switches, checkSwitches({ ...switches, ...changes }));

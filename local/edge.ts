@@ -14,7 +14,8 @@ export type ServiceName =
   | 'rekognition'
   | 'appconfig'
   | 'lambda'
-  | 'secretsmanager';
+  | 'secretsmanager'
+  | 'codedeploy';
 
 const TARGET_PREFIXES: [string, ServiceName][] = [
   ['DynamoDB_', 'dynamodb'],
@@ -22,6 +23,7 @@ const TARGET_PREFIXES: [string, ServiceName][] = [
   ['AWSStepFunctions.', 'states'],
   ['RekognitionService.', 'rekognition'],
   ['secretsmanager.', 'secretsmanager'],
+  ['CodeDeploy_', 'codedeploy'],
 ];
 
 export function serviceOf(request: Pick<http.IncomingMessage, 'headers' | 'url'>): string {

@@ -1,0 +1,66 @@
+/**
+ * Runs the CodeDeploy lifecycle hooks against a running local cloud, as a deployment runs
+ * them: every function's pre-traffic hook (each invokes its function's new version with its
+ * smoke event), then the post-traffic hook (the whole workflow on a valid and an invalid smoke
+ * image). Hooks are invoked through the local Lambda API, so this is what CodeDeploy would see.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { HookReport } from '../functions/domain/deployment-hooks';
+import type { StackInfo } from './cloud';
+
+export interface HookRun {
+  hook: 'pre-traffic' | 'post-traffic';
+  /** The function a pre-traffic hook tests (handlerDir); `workflow` for post-traffic. */
+  target: string;
+  functionName: string;
+  report: HookReport;
+}
+
+/** What CodeDeploy sends a hook. */
+function lifecycleEvent(deploymentId: string) {
+  return { DeploymentId: deploymentId, LifecycleEventHookExecutionId: randomUUID() };
+}
+
+async function invokeHook(client: LambdaClient, functionName: string, event: unknown): Promise<HookReport> {
+  const response = await client.send(
+    new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(event)) }),
+  );
+  const text = Buffer.from(response.Payload ?? new Uint8Array()).toString('utf8');
+  if (response.FunctionError) {
+    // The hook could not even report: CodeDeploy would wait for its timeout, then fail.
+    return { status: 'Failed', results: [], error: `the hook itself failed: ${text}` };
+  }
+  return JSON.parse(text) as HookReport;
+}
+
+export async function runDeploymentHooks(
+  info: Pick<StackInfo, 'region' | 'endpoints' | 'deploymentHooks'>,
+): Promise<HookRun[]> {
+  const client = new LambdaClient({
+    region: info.region,
+    endpoint: info.endpoints.aws,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const deploymentId = `d-LOCAL${randomBytes(4).toString('hex').toUpperCase()}`;
+  try {
+    const pre = await Promise.all(
+      Object.entries(info.deploymentHooks.preTraffic).map(async ([target, functionName]) => ({
+        hook: 'pre-traffic' as const,
+        target,
+        functionName,
+        report: await invokeHook(client, functionName, lifecycleEvent(deploymentId)),
+      })),
+    );
+    const functionName = info.deploymentHooks.postTraffic;
+    const post: HookRun = {
+      hook: 'post-traffic',
+      target: 'workflow',
+      functionName,
+      report: await invokeHook(client, functionName, lifecycleEvent(deploymentId)),
+    };
+    return [...pre, post];
+  } finally {
+    client.destroy();
+  }
+}
