@@ -6,16 +6,18 @@
  * execution environment a Node.js process of its own, and each REPORT line carries
  * "Max Memory Used" (that process's VmHWM) as Lambda's does. The workload covers every path:
  * the bad-input corpus and real photos through the pipeline (claim, validate, detect, store,
- * record-outcome, start-workflow), every API route, apply-flags and reconcile-object.
+ * record-outcome, start-workflow), every API route, apply-flags, reconcile-object and the
+ * CodeDeploy hooks (every function's pre-traffic hook, one row for them all; post-traffic).
  * The detector answers with the most labels a detection keeps, the worst case for the store
  * step and the API's pages.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { FUNCTIONS, type FunctionSpec } from '../infra/config/functions';
+import { DEPLOYMENT_HOOKS_MEMORY_MB, FUNCTIONS, type FunctionSpec } from '../infra/config/functions';
 import { loadStageConfig } from '../infra/config/stage-config';
 import { localIssuer } from '../local/api';
+import { runDeploymentHooks } from '../local/deployment-hooks';
 import { COCO_CLASSES, type LabelModel } from '../local/rekognition';
 import { buildCorpus } from '../reliability/corpus';
 import { Harness } from '../reliability/harness';
@@ -61,7 +63,8 @@ export async function runMemory(options: {
   const onLog = (name: string, line: string) => {
     const match = /^REPORT .*\tMax Memory Used: (\d+) MB/.exec(line);
     if (!match) return;
-    const short = name.replace(/^image-labeling-[a-z]+-/, '');
+    // Every function's pre-traffic hook is the same code: one row for all of them.
+    const short = name.replace(/^image-labeling-[a-z]+-/, '').replace(/^.*-pre-traffic$/, 'pre-traffic');
     const entry = reports.get(short) ?? { peaks: [], first: [] };
     entry.peaks.push(Number(match[1]));
     if (line.includes('\tInit Duration:')) entry.first.push(Number(match[1]));
@@ -140,24 +143,38 @@ export async function runMemory(options: {
     );
     // Let the work the reconcile put back on the queue (and the deletion's event) finish too.
     await harness.drain(60_000);
+    // The CodeDeploy hooks, as a deployment runs them: every pre-traffic hook, then post-traffic.
+    const hooks = await runDeploymentHooks(cloud.info);
+    const failed = hooks.filter((run) => run.report.status !== 'Succeeded');
+    if (failed.length > 0) {
+      throw new Error(`memory: hooks failed: ${failed.map((run) => `${run.hook} ${run.target}`).join(', ')}`);
+    }
   } finally {
     await harness.stop();
   }
 
-  const rows: MemoryRow[] = (Object.values(FUNCTIONS) as FunctionSpec[]).map((spec) => {
-    const seen = reports.get(spec.handlerDir);
+  const measured = [
+    ...(Object.values(FUNCTIONS) as FunctionSpec[]).map((spec) => ({
+      name: spec.handlerDir,
+      memoryMb: spec.memoryMb,
+    })),
+    { name: 'pre-traffic', memoryMb: DEPLOYMENT_HOOKS_MEMORY_MB },
+    { name: 'post-traffic', memoryMb: DEPLOYMENT_HOOKS_MEMORY_MB },
+  ];
+  const rows: MemoryRow[] = measured.map((fn) => {
+    const seen = reports.get(fn.name);
     if (!seen || seen.peaks.length === 0) {
-      throw new Error(`memory: ${spec.handlerDir} was never invoked, or reported no Max Memory Used`);
+      throw new Error(`memory: ${fn.name} was never invoked, or reported no Max Memory Used`);
     }
     const peakMb = Math.max(...seen.peaks);
     return {
-      function: spec.handlerDir,
-      memorySizeMb: spec.memoryMb,
+      function: fn.name,
+      memorySizeMb: fn.memoryMb,
       peakMb,
       firstInvocationMb: Math.max(...seen.first),
       invocations: seen.peaks.length,
       environments: seen.first.length,
-      peakShare: round(peakMb / spec.memoryMb, 2),
+      peakShare: round(peakMb / fn.memoryMb, 2),
     };
   });
   const goals: Goal[] = rows.map((row) => ({
