@@ -225,14 +225,19 @@ interface Load {
   connections: number;
 }
 
-function row(
-  route: string,
-  via: ApiLatencyRow['via'],
-  latencies: number[],
-  requests: number,
-  errors: number,
-  seconds: number,
-): ApiLatencyRow {
+/** One timed run of one side: every successful request's latency. */
+interface Sample {
+  latencies: number[];
+  requests: number;
+  errors: number;
+  seconds: number;
+}
+
+/** The rounds of one side, as one row: their latencies pooled, their rates over their time. */
+function row(route: string, via: ApiLatencyRow['via'], samples: Sample[]): ApiLatencyRow {
+  const latencies = samples.flatMap((sample) => sample.latencies);
+  const requests = samples.reduce((sum, sample) => sum + sample.requests, 0);
+  const seconds = samples.reduce((sum, sample) => sum + sample.seconds, 0);
   return {
     route,
     via,
@@ -240,7 +245,7 @@ function row(
     p50Ms: round(percentile(latencies, 50), 2),
     p99Ms: round(percentile(latencies, 99), 2),
     requests,
-    errors,
+    errors: samples.reduce((sum, sample) => sum + sample.errors, 0),
   };
 }
 
@@ -251,7 +256,7 @@ function row(
 function loadApi(
   route: string,
   options: Load & { url: string; token: string; nextPath: () => string },
-): Promise<ApiLatencyRow> {
+): Promise<Sample> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const latencies: number[] = [];
@@ -283,7 +288,7 @@ function loadApi(
           );
           return;
         }
-        resolve(row(route, 'API', latencies, responses, errors, (performance.now() - started) / 1000));
+        resolve({ latencies, requests: responses, errors, seconds: (performance.now() - started) / 1000 });
       },
     );
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
@@ -294,10 +299,7 @@ function loadApi(
 }
 
 /** The same read issued directly: `connections` loops back to back for the same duration. */
-async function loadDirect(
-  route: string,
-  options: Load & { call: () => Promise<unknown> },
-): Promise<ApiLatencyRow> {
+async function loadDirect(route: string, options: Load & { call: () => Promise<unknown> }): Promise<Sample> {
   const latencies: number[] = [];
   let errors = 0;
   const started = performance.now();
@@ -318,12 +320,14 @@ async function loadDirect(
   const seconds = (performance.now() - started) / 1000;
   if (errors > (latencies.length + errors) * 0.01)
     throw new Error(`${route} directly: ${errors} of ${latencies.length + errors} calls failed`);
-  return row(route, 'direct DynamoDB', latencies, latencies.length + errors, errors, seconds);
+  return { latencies, requests: latencies.length + errors, errors, seconds };
 }
 
 export async function runApiLatency(options: {
   images: number;
+  /** Per round and side. */
   durationSeconds: number;
+  rounds: number;
   connections: number;
 }): Promise<{
   rows: ApiLatencyRow[];
@@ -388,17 +392,34 @@ export async function runApiLatency(options: {
     const load: Load = { durationSeconds: options.durationSeconds, connections: options.connections };
     const listRoute = `GET /images?label=${label}`;
     const keyRoute = 'GET /images/{key}';
-    const rows = [
-      await loadApi(listRoute, { ...load, url: api, token, nextPath: () => listPath }),
-      await loadDirect(listRoute, { ...load, call: () => queryImagesByLabel(table, listQuery) }),
-      await loadApi(keyRoute, { ...load, url: api, token, nextPath: keyPath }),
-      await loadDirect(keyRoute, {
-        ...load,
-        call: async () => {
-          if (!(await getImageRecord(table, key()))) throw new Error('no record');
-        },
-      }),
-    ];
+    const directKey = async () => {
+      if (!(await getImageRecord(table, key()))) throw new Error('no record');
+    };
+    // Both sides take turns, round after round, so that a change in the machine's load during
+    // the section weighs on both alike; each side's rounds are pooled into one row.
+    const samples = new Map<string, Sample[]>();
+    const take = async (route: string, via: ApiLatencyRow['via'], sample: Promise<Sample>) => {
+      const id = `${route}|${via}`;
+      samples.set(id, [...(samples.get(id) ?? []), await sample]);
+    };
+    for (let pass = 0; pass < options.rounds; pass++) {
+      await take(
+        listRoute,
+        'API',
+        loadApi(listRoute, { ...load, url: api, token, nextPath: () => listPath }),
+      );
+      await take(
+        listRoute,
+        'direct DynamoDB',
+        loadDirect(listRoute, { ...load, call: () => queryImagesByLabel(table, listQuery) }),
+      );
+      await take(keyRoute, 'API', loadApi(keyRoute, { ...load, url: api, token, nextPath: keyPath }));
+      await take(keyRoute, 'direct DynamoDB', loadDirect(keyRoute, { ...load, call: directKey }));
+    }
+    const rows = [...samples].map(([id, taken]) => {
+      const [route = '', via] = id.split('|') as [string, ApiLatencyRow['via']];
+      return row(route, via, taken);
+    });
     const goals: Goal[] = [listRoute, keyRoute].map((route) => {
       const viaApi = rows.find((r) => r.route === route && r.via === 'API');
       const direct = rows.find((r) => r.route === route && r.via === 'direct DynamoDB');

@@ -90,7 +90,7 @@ if (sections.has('cold')) {
 }
 
 if (sections.has('memory')) {
-  const memory = await runMemory({ photoCopies: quick ? 2 : 10 });
+  const memory = await runMemory({ photoCopies: quick ? 2 : 30 });
   results.memory = memory.rows satisfies MemoryRow[];
   goals.push(...memory.goals);
   table(
@@ -129,11 +129,12 @@ if (sections.has('throughput')) {
 
 if (sections.has('api')) {
   const images = quick ? 1000 : 10000;
-  const api = await runApiLatency({ images, durationSeconds: quick ? 3 : 10, connections: 10 });
+  const load = quick ? { durationSeconds: 3, rounds: 1 } : { durationSeconds: 5, rounds: 3 };
+  const api = await runApiLatency({ images, ...load, connections: 10 });
   results.apiLatency = { rows: api.rows satisfies ApiLatencyRow[], seed: api.seed };
   goals.push(...api.goals);
   table(
-    `API latency under load (${images} labeled images, seeded in ${api.seed.seconds} s; 10 connections, ${quick ? 3 : 10} s per row)`,
+    `API latency under load (${images} labeled images, seeded in ${api.seed.seconds} s; 10 connections; ${load.rounds} rounds of ${load.durationSeconds} s per row, taking turns)`,
     api.rows,
   );
 }
