@@ -1,8 +1,9 @@
 /**
  * Cold start per function: the esbuild bundle CDK ships (same settings: BUNDLING), its size,
  * and its init time in a fresh Node process (import + handler construction, median of N),
- * against an empty handler bundled the same way and against the same handler with its
- * packages loaded unbundled from node_modules.
+ * against an empty handler bundled the same way, against the same handler with its packages
+ * loaded unbundled from node_modules, and against the same handler using the Lambda runtime's
+ * AWS SDK instead of its own (infra/config/bundling.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -40,6 +41,9 @@ export interface ColdStartRow {
   initMs: number;
   emptyInitMs: number;
   unbundledInitMs: number;
+  /** The same function with the Lambda runtime's AWS SDK instead of its own. */
+  runtimeSdkKb: number;
+  runtimeSdkInitMs: number;
   ratioToEmpty: number;
   initRssMb: number;
 }
@@ -103,8 +107,10 @@ export async function runColdStart(
     const bundled = join(OUT, spec.handlerDir, 'index.mjs');
     // Inside the project, so that `packages: external` resolves from its node_modules.
     const unbundled = join(OUT, `${spec.handlerDir}-unbundled`, 'index.mjs');
-    const size = await bundleHandler(entry, bundled);
+    const size = await bundleHandler(entry, bundled, { awsSdk: config.awsSdk });
     await bundleHandler(entry, unbundled, { packages: 'external' });
+    const runtimeSdk = join(OUT, `${spec.handlerDir}-runtime-sdk`, 'index.mjs');
+    const runtimeSdkSize = await bundleHandler(entry, runtimeSdk, { awsSdk: 'runtime' });
     const env = {
       ...lambdaEnv,
       ...houseEnvironment(spec, config),
@@ -123,12 +129,15 @@ export async function runColdStart(
     const samples = Array.from({ length: runs }, () => initTime(bundled, env));
     const initMs = median(samples.map((sample) => sample.ms));
     const unbundledMs = median(Array.from({ length: runs }, () => initTime(unbundled, env).ms));
+    const runtimeSdkMs = median(Array.from({ length: runs }, () => initTime(runtimeSdk, env).ms));
     rows.push({
       function: spec.handlerDir,
       bundleKb: round(size / 1024),
       initMs: round(initMs),
       emptyInitMs: round(emptyInit),
       unbundledInitMs: round(unbundledMs),
+      runtimeSdkKb: round(runtimeSdkSize / 1024),
+      runtimeSdkInitMs: round(runtimeSdkMs),
       ratioToEmpty: round(initMs / emptyInit, 2),
       initRssMb: round(median(samples.map((sample) => sample.rssMb))),
     });

@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LABELS_TABLE_SCHEMA } from '../functions/domain/labels-table';
+import type { AwsSdkSource } from '../infra/config/bundling';
 import { FLAGS_DOCUMENT_PATH, flagsNames } from '../infra/config/flags';
 import {
   DEPLOYMENT_HOOK_TIMEOUT_SECONDS,
@@ -137,11 +138,16 @@ const FUNCTION_MODULES = [
  * Where each function's code comes from: its TypeScript source (thread isolation), or the
  * bundle CDK would ship, built now (process isolation).
  */
-async function functionEntries(isolation: 'thread' | 'process'): Promise<(module: string) => string> {
+async function functionEntries(
+  isolation: 'thread' | 'process',
+  awsSdk: AwsSdkSource,
+): Promise<(module: string) => string> {
   const source = (module: string) => join(ROOT, 'functions', `${module}.ts`);
   if (isolation === 'thread') return source;
   const bundled = (module: string) => join(BUNDLE_CACHE_DIR, module, 'index.mjs');
-  await Promise.all(FUNCTION_MODULES.map((module) => bundleHandler(source(module), bundled(module))));
+  await Promise.all(
+    FUNCTION_MODULES.map((module) => bundleHandler(source(module), bundled(module), { awsSdk })),
+  );
   return bundled;
 }
 
@@ -284,7 +290,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     };
     const functions = new Map<string, LocalFunction>();
     const isolation = options.isolation ?? 'thread';
-    const entryOf = await functionEntries(isolation);
+    const entryOf = await functionEntries(isolation, config.awsSdk);
     const register = (
       name: string,
       module: string,

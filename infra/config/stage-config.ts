@@ -38,6 +38,8 @@ export const StageConfigSchema = z
         message: `must be one of ${RETENTION_DAYS.join(', ')}`,
       }),
     functionLogLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
+    /** Where the functions' AWS SDK comes from: their bundle or the runtime (infra/config/bundling.ts). */
+    awsSdk: z.enum(['bundled', 'runtime']).default('bundled'),
     /** Step Functions execution logging: ALL records every state's input and output. */
     workflowLogLevel: z.enum(['ALL', 'ERROR', 'FATAL']),
     /**

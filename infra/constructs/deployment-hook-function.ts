@@ -66,7 +66,7 @@ export class DeploymentHookFunction extends Construct {
       // CodeDeploy invokes hooks asynchronously: a hook that crashed or could not send its
       // report gets Lambda's retries (it reports at most once per successful run).
       retryAttempts: 2,
-      bundling: nodejsBundling(),
+      bundling: nodejsBundling(props.config.awsSdk),
       environment: { ...hookEnvironment(props.config), ...props.environment },
     });
     Validations.of(this.role).acknowledge({

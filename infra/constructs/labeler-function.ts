@@ -11,7 +11,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { BUNDLING } from '../config/bundling';
+import { type AwsSdkSource, BUNDLING, externalModules } from '../config/bundling';
 import { type FunctionSpec, houseEnvironment } from '../config/functions';
 import type { StageConfig } from '../config/stage-config';
 
@@ -26,13 +26,14 @@ export interface LabelerFunctionProps {
   removalPolicy: RemovalPolicy;
 }
 
-/** {@link BUNDLING} in the shape NodejsFunction takes. */
-export function nodejsBundling(): BundlingOptions {
+/** {@link BUNDLING} in the shape NodejsFunction takes, with the stage's AWS SDK source. */
+export function nodejsBundling(awsSdk: AwsSdkSource): BundlingOptions {
   return {
     ...BUNDLING,
     format: BUNDLING.format === 'esm' ? OutputFormat.ESM : OutputFormat.CJS,
     mainFields: [...BUNDLING.mainFields],
-    externalModules: [...BUNDLING.externalModules],
+    bundleAwsSDK: awsSdk === 'bundled',
+    externalModules: externalModules(awsSdk),
   };
 }
 
@@ -79,7 +80,7 @@ export class LabelerFunction extends Construct {
       applicationLogLevelV2: lambda.ApplicationLogLevel[config.functionLogLevel],
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
       logGroup: this.logGroup,
-      bundling: nodejsBundling(),
+      bundling: nodejsBundling(config.awsSdk),
       environment: { ...houseEnvironment(spec, config), ...props.environment },
       currentVersionOptions: { removalPolicy: props.removalPolicy },
     });

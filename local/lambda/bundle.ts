@@ -5,13 +5,13 @@
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build, buildSync } from 'esbuild';
-import { BUNDLING } from '../../infra/config/bundling';
+import { type AwsSdkSource, BUNDLING, externalModules } from '../../infra/config/bundling';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
 /**
  * Where bundles go: inside the project, so that the packages a bundle leaves external
- * (the AWS SDK, which the Lambda runtime provides) resolve from its node_modules.
+ * (what the Lambda runtime provides) resolve from its node_modules.
  */
 export const BUNDLE_CACHE_DIR = join(ROOT, 'node_modules', '.cache', 'image-labeling');
 
@@ -21,6 +21,8 @@ export interface BundleOptions {
    * unbundled from node_modules, for comparison).
    */
   packages?: 'bundle' | 'external';
+  /** Where the AWS SDK comes from (infra/config/bundling.ts). Default `bundled`, as it ships. */
+  awsSdk?: AwsSdkSource;
 }
 
 /** Bundles `entry` into `outfile` and returns its size in bytes. */
@@ -42,7 +44,7 @@ export async function bundleHandler(
     sourcesContent: BUNDLING.sourcesContent,
     mainFields: [...BUNDLING.mainFields],
     banner: { js: BUNDLING.banner },
-    external: [...BUNDLING.externalModules],
+    external: externalModules(options.awsSdk ?? 'bundled'),
     packages,
     logLevel: 'silent',
   });
