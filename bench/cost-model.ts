@@ -24,7 +24,17 @@ export interface CostInputs {
   logBytesPerImage: number;
   naiveLogBytesPerImage: number;
   rekognitionLatencyMs: number;
+  /** Measured init (cold start) per function, ms; billed since 2025-08-01 (see COLD_START_SHARE). */
+  initMs: Record<string, number>;
 }
+
+/**
+ * Share of invocations that start a new execution environment. Lambda bills the INIT phase of
+ * on-demand ZIP functions on managed runtimes since 2025-08-01, and AWS puts cold starts "under
+ * 1% of invocations" in production workloads
+ * (https://aws.amazon.com/blogs/compute/aws-lambda-standardizes-billing-for-init-phase/).
+ */
+const COLD_START_SHARE = 0.01;
 
 export interface CostLine {
   item: string;
@@ -69,6 +79,19 @@ export function costPerMillion(inputs: CostInputs): {
       (sum, name) => sum + gbSeconds(inputs.taskMemoryMb[name] ?? 256, inputs.taskDurationMs[name] ?? 0),
       0,
     ) + gbSeconds(inputs.startMemoryMb, inputs.startDurationMsPerImage);
+  // Cold starts: the measured init of each function invoked per image, on 1% of invocations.
+  const initGbs =
+    COLD_START_SHARE *
+    ([...taskNames, 'start-workflow'] as string[]).reduce(
+      (sum, name) =>
+        sum +
+        gbSeconds(
+          name === 'start-workflow' ? inputs.startMemoryMb : (inputs.taskMemoryMb[name] ?? 256),
+          inputs.initMs[name] ?? 0,
+        ) *
+          (name === 'start-workflow' ? 1 / inputs.imagesPerBatch : 1),
+      0,
+    );
   const workflowMs = Object.values(inputs.taskDurationMs).reduce((sum, ms) => sum + ms, 0) + 50;
   // Express bills the run's duration in 100 ms steps at 64 MB (the smallest memory chunk).
   const expressGbs = (64 / 1024) * (Math.ceil(workflowMs / 100) / 10);
@@ -89,10 +112,12 @@ export function costPerMillion(inputs: CostInputs): {
     {
       item: 'Lambda (arm64)',
       pipelineUsd:
-        (lambdaInvocations * PRICES.lambdaRequest.usd + lambdaGbs * PRICES.lambdaArmGbSecond.usd) * million,
+        (lambdaInvocations * PRICES.lambdaRequest.usd +
+          (lambdaGbs + initGbs) * PRICES.lambdaArmGbSecond.usd) *
+        million,
       naiveUsd:
         (PRICES.lambdaRequest.usd + gbSeconds(128, naiveLambdaMs) * PRICES.lambdaArmGbSecond.usd) * million,
-      note: `${round(lambdaInvocations, 2)} invocations, ${round(lambdaGbs, 3)} GB-s per image (detect waits ${inputs.rekognitionLatencyMs} ms on Rekognition)`,
+      note: `${round(lambdaInvocations, 2)} invocations, ${round(lambdaGbs, 3)} GB-s per image (detect waits ${inputs.rekognitionLatencyMs} ms on Rekognition), ${Object.keys(inputs.initMs).length > 0 ? `plus INIT on ${COLD_START_SHARE * 100}% of invocations: $${round(initGbs * PRICES.lambdaArmGbSecond.usd * million, 2)}` : 'INIT not measured in this run (section cold)'}`,
     },
     {
       item: 'SQS',

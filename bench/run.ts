@@ -165,6 +165,9 @@ if (sections.has('cost')) {
       (profile?.functionLogBytesPerImage ?? 4000) + (profile?.workflowLogBytesPerImage ?? 20000),
     naiveLogBytesPerImage: 1500,
     rekognitionLatencyMs,
+    initMs: Object.fromEntries(
+      ((results.coldStart as ColdStartRow[] | undefined) ?? []).map((row) => [row.function, row.initMs]),
+    ),
   });
   results.cost = {
     ...cost,
