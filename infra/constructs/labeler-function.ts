@@ -1,6 +1,7 @@
 /**
- * The house Lambda function: every function of the project is one of these, so runtime,
- * architecture, bundling, tracing, logging and the `live` alias are set in one place.
+ * The house Lambda function: every function of the project is one of these (the deployment
+ * hooks share its settings through houseFunction), so runtime, architecture, bundling,
+ * tracing, logging and the `live` alias are set in one place.
  * Callers (Step Functions, SQS, API Gateway) always target `alias`, never the function, so a
  * CodeDeploy canary on the alias really splits their traffic.
  */
@@ -8,7 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { type Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  type BundlingOptions,
+  NodejsFunction,
+  type NodejsFunctionProps,
+  OutputFormat,
+} from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type AwsSdkSource, BUNDLING, externalModules } from '../config/bundling';
@@ -37,6 +43,78 @@ export function nodejsBundling(awsSdk: AwsSdkSource): BundlingOptions {
   };
 }
 
+/** What {@link houseFunction} makes: the function, its own role and its own log group. */
+export interface HouseFunction {
+  function: NodejsFunction;
+  role: iam.Role;
+  logGroup: logs.LogGroup;
+}
+
+export interface HouseFunctionProps {
+  /** Handler module under functions/, without `.ts`. */
+  entry: string;
+  description: string;
+  roleDescription: string;
+  memorySize: number;
+  timeout: Duration;
+  /** Every variable the function gets (the house ones included). */
+  environment: Record<string, string>;
+  config: StageConfig;
+  removalPolicy: RemovalPolicy;
+  /** Anything else NodejsFunction takes (a version's removal policy, async retries). */
+  extra?: Partial<NodejsFunctionProps>;
+}
+
+/**
+ * The house settings, in `scope`: Node.js 24 on arm64, the shared esbuild bundling, X-Ray,
+ * JSON logs to its own log group with the stage's retention, and its own role, allowed to
+ * write only to that log group (instead of the managed AWSLambdaBasicExecutionRole, which
+ * allows every log group in the account). Every function and hook is made here.
+ */
+export function houseFunction(scope: Construct, props: HouseFunctionProps): HouseFunction {
+  const { config } = props;
+  const logGroup = new logs.LogGroup(scope, 'Logs', {
+    retention: config.logRetentionDays,
+    removalPolicy: props.removalPolicy,
+  });
+  const role = new iam.Role(scope, 'Role', {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: props.roleDescription,
+  });
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [logGroup.logGroupArn],
+    }),
+  );
+  const fn = new NodejsFunction(scope, 'Function', {
+    role,
+    entry: `${ROOT}functions/${props.entry}.ts`,
+    handler: 'handler',
+    projectRoot: ROOT,
+    depsLockFilePath: `${ROOT}package-lock.json`,
+    description: props.description,
+    runtime: lambda.Runtime.NODEJS_24_X,
+    architecture: lambda.Architecture.ARM_64,
+    memorySize: props.memorySize,
+    timeout: props.timeout,
+    tracing: lambda.Tracing.ACTIVE,
+    loggingFormat: lambda.LoggingFormat.JSON,
+    applicationLogLevelV2: lambda.ApplicationLogLevel[config.functionLogLevel],
+    systemLogLevelV2: lambda.SystemLogLevel.WARN,
+    logGroup,
+    bundling: nodejsBundling(config.awsSdk),
+    environment: props.environment,
+    ...props.extra,
+  });
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'Active X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions.',
+  });
+  return { function: fn, role, logGroup };
+}
+
 export class LabelerFunction extends Construct {
   readonly function: NodejsFunction;
   readonly alias: lambda.Alias;
@@ -48,51 +126,24 @@ export class LabelerFunction extends Construct {
     super(scope, id);
     const { spec, config } = props;
     this.spec = spec;
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: config.logRetentionDays,
-      removalPolicy: props.removalPolicy,
-    });
-    // Its own role, allowed to write only to its own log group (instead of the managed
-    // AWSLambdaBasicExecutionRole, which allows every log group in the account).
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of ${spec.handlerDir}`,
-    });
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [this.logGroup.logGroupArn],
-      }),
-    );
-    this.function = new NodejsFunction(this, 'Function', {
-      role: this.role,
-      entry: `${ROOT}functions/${spec.handlerDir}/handler.ts`,
-      handler: 'handler',
-      projectRoot: ROOT,
-      depsLockFilePath: `${ROOT}package-lock.json`,
+    const made = houseFunction(this, {
+      entry: `${spec.handlerDir}/handler`,
       description: spec.description,
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
+      roleDescription: `Execution role of ${spec.handlerDir}`,
       memorySize: spec.memoryMb,
       timeout: props.timeout,
-      tracing: lambda.Tracing.ACTIVE,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      applicationLogLevelV2: lambda.ApplicationLogLevel[config.functionLogLevel],
-      systemLogLevelV2: lambda.SystemLogLevel.WARN,
-      logGroup: this.logGroup,
-      bundling: nodejsBundling(config.awsSdk),
       environment: { ...houseEnvironment(spec, config), ...props.environment },
-      currentVersionOptions: { removalPolicy: props.removalPolicy },
+      config,
+      removalPolicy: props.removalPolicy,
+      extra: { currentVersionOptions: { removalPolicy: props.removalPolicy } },
     });
+    this.function = made.function;
+    this.role = made.role;
+    this.logGroup = made.logGroup;
     this.alias = new lambda.Alias(this, 'Live', {
       aliasName: 'live',
       version: this.function.currentVersion,
       description: 'The version callers invoke; CodeDeploy shifts it gradually.',
-    });
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'Active X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions.',
     });
   }
 }
