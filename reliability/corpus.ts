@@ -4,9 +4,16 @@
  * depends on the label service (a valid header over a garbage body, an EXIF-rotated or a
  * 16-bit image), either final state is accepted, but it must be final and precise.
  */
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
-import { makeJpeg, makePng, OTHER_FORMAT_HEADERS, photo, pngHeaderOnly } from '../test/support/images';
+import {
+  makeJpeg,
+  makePng,
+  OTHER_FORMAT_HEADERS,
+  photo,
+  pngChunk,
+  pngHeaderOnly,
+} from '../test/support/images';
 
 export type Expected =
   | { status: 'REJECTED'; reason: string }
@@ -24,15 +31,6 @@ export interface CorpusEntry {
 const rejected = (reason: string): Expected => ({ status: 'REJECTED', reason });
 const labeled: Expected = { status: 'LABELED' };
 const either: Expected = { status: 'LABELED or REJECTED' };
-
-function pngChunk(type: string, data: Uint8Array): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
 
 /**
  * A decompression bomb: a real, valid PNG of 10,001 x 10,001 grayscale pixels (100 MB

@@ -2,18 +2,14 @@
  * Every kind of bad (and awkward) upload ends in exactly one precise final state; invalid
  * images never reach Rekognition; nothing is dead-lettered or lost.
  */
+import { REJECTION_REASONS } from '../../functions/shared/errors';
 import { buildCorpus } from '../corpus';
 import { Harness, type ScenarioResult, tally } from '../harness';
 
 /** The validator's own reasons: an image rejected with one of these must not cost a Rekognition call. */
-const VALIDATOR_REASONS = new Set([
-  'EMPTY_FILE',
-  'FILE_TOO_LARGE',
-  'UNSUPPORTED_FORMAT',
-  'CORRUPT_IMAGE',
-  'DIMENSIONS_TOO_SMALL',
-  'DIMENSIONS_TOO_LARGE',
-]);
+const VALIDATOR_REASONS = new Set<string>(
+  REJECTION_REASONS.filter((reason) => reason !== 'OBJECT_MISSING' && reason !== 'REJECTED_BY_LABEL_SERVICE'),
+);
 
 export async function badInput(): Promise<ScenarioResult> {
   // A crash, an out-of-memory or a timeout shows as a REPORT line with a Status.
