@@ -27,18 +27,13 @@ import {
 import type { Label, ObjectRef } from '../functions/shared/workflow-schemas';
 import { localIssuer } from '../local/api';
 import { type LocalCloud, startLocalCloud } from '../local/cloud';
-import type { LabelModel } from '../local/rekognition';
+import { createFixedModel } from '../local/rekognition';
 import { type Goal, percentile, round } from './stats';
 
 const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
 
 /** Never called: the API routes do not detect. It keeps the CenterNet model from loading. */
-const noModel: LabelModel = {
-  version: 'bench-none-1.0',
-  detect: async () => [],
-  warmUp: async () => undefined,
-  close: async () => undefined,
-};
+const noModel = createFixedModel([], 'bench-none-1.0');
 
 /** The label on about half the images: `GET /images?label=person` has a deep result set. */
 const COMMON_LABEL = 'Person';

@@ -18,7 +18,7 @@ import { DEPLOYMENT_HOOKS_MEMORY_MB, FUNCTIONS, type FunctionSpec } from '../inf
 import { loadStageConfig } from '../infra/config/stage-config';
 import { localIssuer } from '../local/api';
 import { runDeploymentHooks } from '../local/deployment-hooks';
-import { COCO_CLASSES, type LabelModel } from '../local/rekognition';
+import { COCO_CLASSES, createFixedModel, type LabelModel } from '../local/rekognition';
 import { buildCorpus } from '../reliability/corpus';
 import { Harness } from '../reliability/harness';
 import { type Goal, round } from './stats';
@@ -30,18 +30,14 @@ export const MEMORY_HEADROOM_TARGET = 0.6;
 
 /** Answers at once with as many distinct labels as a detection may keep (maxLabels). */
 function manyLabelsModel(count: number): LabelModel {
-  const classes = COCO_CLASSES.slice(0, count);
-  return {
-    version: 'bench-many-1.0',
-    detect: async () =>
-      classes.map((className, index) => ({
-        className,
-        score: 0.99 - index * 0.005,
-        box: { left: 0.1, top: 0.1, width: 0.3, height: 0.3 },
-      })),
-    warmUp: async () => undefined,
-    close: async () => undefined,
-  };
+  return createFixedModel(
+    COCO_CLASSES.slice(0, count).map((className, index) => ({
+      className,
+      score: 0.99 - index * 0.005,
+      box: { left: 0.1, top: 0.1, width: 0.3, height: 0.3 },
+    })),
+    'bench-many-1.0',
+  );
 }
 
 export interface MemoryRow {

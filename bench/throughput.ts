@@ -14,7 +14,7 @@ import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@a
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { IMAGE_SK, imagePk } from '../functions/domain/labels-table';
 import { startLocalCloud } from '../local/cloud';
-import { createCenterNetModel, type LabelModel } from '../local/rekognition';
+import { createCenterNetModel, createFixedModel, type LabelModel } from '../local/rekognition';
 import { type Goal, median, round } from './stats';
 
 const PHOTOS = ['astronaut.png', 'coffee.png', 'chelsea.png', 'rocket.jpg', 'brick.png'];
@@ -28,14 +28,10 @@ function photos(): { name: string; bytes: Buffer }[] {
 }
 
 /** Answers instantly with one "Person": what the pipeline costs without a model. */
-const fakeModel: LabelModel = {
-  version: 'bench-fake-1.0',
-  detect: async () => [
-    { className: 'person', score: 0.9, box: { left: 0.1, top: 0.1, width: 0.5, height: 0.5 } },
-  ],
-  warmUp: async () => undefined,
-  close: async () => undefined,
-};
+const fakeModel = createFixedModel(
+  [{ className: 'person', score: 0.9, box: { left: 0.1, top: 0.1, width: 0.5, height: 0.5 } }],
+  'bench-fake-1.0',
+);
 
 export interface ThroughputRow {
   run: 'fake detector' | 'real model' | 'bare model';

@@ -13,7 +13,7 @@ export {
 export { isRekognitionError, RekognitionError, type RekognitionErrorType } from './errors';
 export { createFaults, type FaultSettings, type Faults, type Stats } from './faults';
 export { decodeImage, inspectImage, type RgbImage, sniffFormat } from './image';
-export { type CenterNetOptions, createCenterNetModel, type LabelModel } from './model';
+export { type CenterNetOptions, createCenterNetModel, createFixedModel, type LabelModel } from './model';
 export {
   createRekognitionService,
   type RekognitionService,

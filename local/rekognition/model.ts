@@ -19,6 +19,19 @@ export interface LabelModel {
   close(): Promise<void>;
 }
 
+/**
+ * A model that answers every image at once with the same detections: for tests and benchmarks
+ * that measure everything but the model (the CenterNet model is then never loaded).
+ */
+export function createFixedModel(detections: Detection[], version = 'fixed-1.0'): LabelModel {
+  return {
+    version,
+    detect: async () => detections,
+    warmUp: async () => {},
+    close: async () => {},
+  };
+}
+
 export interface CenterNetOptions {
   /** 'worker' (default): decode and infer in a worker thread; 'main': in the calling thread. */
   thread?: 'worker' | 'main';

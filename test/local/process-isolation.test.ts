@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../infra/config/functions';
-import { COCO_CLASSES } from '../../local/rekognition';
+import { COCO_CLASSES, createFixedModel } from '../../local/rekognition';
 import { Harness } from '../../reliability/harness';
 
 describe('the local cloud in process isolation', () => {
@@ -20,18 +20,13 @@ describe('the local cloud in process isolation', () => {
     harness = await Harness.start({
       dataDir,
       isolation: 'process',
-      model: {
-        version: 'test-1.0',
-        detect: async () => [
-          {
-            className: COCO_CLASSES[0] ?? 'person',
-            score: 0.9,
-            box: { left: 0.1, top: 0.1, width: 0.5, height: 0.5 },
-          },
-        ],
-        warmUp: async () => undefined,
-        close: async () => undefined,
-      },
+      model: createFixedModel([
+        {
+          className: COCO_CLASSES[0] ?? 'person',
+          score: 0.9,
+          box: { left: 0.1, top: 0.1, width: 0.5, height: 0.5 },
+        },
+      ]),
       onLog: (name, line) => {
         if (line.startsWith('REPORT ')) reports.push({ name, line });
       },
