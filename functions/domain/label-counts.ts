@@ -19,12 +19,11 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { TableRef } from './labels-store';
 import { COUNTS_SK, IMAGE_SK, imagePk, keyHash, LABEL_COUNTS_PK, labelCountSk } from './labels-table';
 
-export interface CountsTable {
-  db: import('@aws-sdk/lib-dynamodb').DynamoDBDocumentClient;
-  tableName: string;
-}
+/** The labels table (the same shape as labels-store's TableRef). */
+export type CountsTable = TableRef;
 
 export interface CountIntent {
   id: string;
@@ -131,15 +130,18 @@ export async function reconcileLabelCounts(
 ): Promise<number> {
   let applied = 0;
   for (let round = 0; round < MAX_ROUNDS; round++) {
+    // The IMAGE record only matters when no target is given (a deletion gives []).
     const [image, counts] = await Promise.all([
-      table.db.send(
-        new GetCommand({
-          TableName: table.tableName,
-          Key: { pk: imagePk(key), sk: IMAGE_SK },
-          ProjectionExpression: 'labelNames',
-          ConsistentRead: true,
-        }),
-      ),
+      options.target
+        ? undefined
+        : table.db.send(
+            new GetCommand({
+              TableName: table.tableName,
+              Key: { pk: imagePk(key), sk: IMAGE_SK },
+              ProjectionExpression: 'labelNames',
+              ConsistentRead: true,
+            }),
+          ),
       table.db.send(
         new GetCommand({
           TableName: table.tableName,
@@ -153,7 +155,7 @@ export async function reconcileLabelCounts(
       applied += await rollForward(table, key, state.countIntent);
       continue;
     }
-    const target = options.target ?? (image.Item?.labelNames as string[] | undefined) ?? [];
+    const target = options.target ?? (image?.Item?.labelNames as string[] | undefined) ?? [];
     const { add, remove } = countDiff(state.countedLabels ?? [], target);
     if (add.length === 0 && remove.length === 0) return applied;
     const intent: CountIntent = { id: randomUUID(), add, remove, next: target };

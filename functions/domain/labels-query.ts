@@ -13,6 +13,7 @@ import {
   LABELS_INDEX,
   labelCountSk,
   labelIndexPk,
+  paddedConfidence,
 } from './labels-table';
 
 export async function getImageRecord(
@@ -37,7 +38,7 @@ export interface LabelHit {
 
 /** The padded lower bound of gsi1sk for a minimum confidence (see confidenceSortKey). */
 export function confidenceLowerBound(minConfidence: number): string {
-  return Math.min(100, Math.max(0, minConfidence)).toFixed(3).padStart(7, '0');
+  return paddedConfidence(minConfidence);
 }
 
 export async function queryImagesByLabel(

@@ -54,9 +54,12 @@ export function keyHash(key: string): string {
 }
 
 /** Zero-padded so that string order is numeric order: 98.5 -> "098.500". */
+export function paddedConfidence(confidence: number): string {
+  return Math.min(100, Math.max(0, confidence)).toFixed(3).padStart(7, '0');
+}
+
 export function confidenceSortKey(confidence: number, key: string): string {
-  const clamped = Math.min(100, Math.max(0, confidence));
-  return `${clamped.toFixed(3).padStart(7, '0')}#${keyHash(key)}`;
+  return `${paddedConfidence(confidence)}#${keyHash(key)}`;
 }
 
 /**

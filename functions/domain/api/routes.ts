@@ -12,7 +12,7 @@ import { IMAGE_LIMITS } from '../image-inspection';
 import { removeImageRecords } from '../image-removal';
 import { getImageRecord, LABEL_INDEX_POSITION, queryImagesByLabel, queryLabelCounts } from '../labels-query';
 import type { TableRef } from '../labels-store';
-import type { ImageItem } from '../labels-table';
+import { type ImageItem, labelIndexPk } from '../labels-table';
 import { decodeCursor, encodeCursor, MAX_CURSOR_LENGTH } from './cursor';
 import { ApiProblem, json, noContent, problemResponse } from './http';
 import { openApiDocument } from './openapi';
@@ -123,7 +123,7 @@ async function listImages(event: APIGatewayProxyEventV2, deps: ApiDeps) {
   const after = query.cursor
     ? decodeCursor(await deps.cursorSecret(), binding, query.cursor, LABEL_INDEX_POSITION)
     : undefined;
-  if (after && after.gsi1pk !== `LABEL#${query.label.toLowerCase()}`) {
+  if (after && after.gsi1pk !== labelIndexPk(query.label)) {
     throw new ApiProblem('invalid-cursor', 'Use the nextCursor of the same query, unchanged.', 'cursor');
   }
   const page = await queryImagesByLabel(deps.table, { ...query, after });
