@@ -6,13 +6,14 @@
  *   upload -> local S3 -> S3 event -> durable SQS queue -> event source mapping
  *          -> start-workflow -> StartSyncExecution -> claim, validate, detect, store
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LABELS_TABLE_SCHEMA } from '../functions/domain/labels-table';
 import type { AwsSdkSource } from '../infra/config/bundling';
+import { labelWorkflowName } from '../infra/config/delivery-config';
 import { FLAGS_DOCUMENT_PATH, flagsNames } from '../infra/config/flags';
 import {
   DEPLOYMENT_HOOK_TIMEOUT_SECONDS,
@@ -40,6 +41,7 @@ import { startSchedule } from './lambda/schedule';
 import { createRekognitionService, type LabelModel, type RekognitionService } from './rekognition';
 import { createS3Service } from './s3';
 import { createQueue, createSqsService } from './sqs';
+import { localDataDir, writeStackInfo } from './stack-info';
 import { createStepFunctionsService, substituteDefinition } from './stepfunctions';
 
 export const REGION = 'us-east-1';
@@ -190,7 +192,7 @@ function close(server: http.Server): Promise<void> {
 
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
   const host = options.host ?? '127.0.0.1';
-  const dataDir = resolve(options.dataDir ?? join(ROOT, '.local'));
+  const dataDir = localDataDir(options.dataDir);
   if (options.clean) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   const log = options.logs ?? 'pretty';
@@ -208,7 +210,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     table: `image-labeling-${config.stage}-labels`,
     queue: `image-labeling-${config.stage}-uploads`,
     deadLetterQueue: `image-labeling-${config.stage}-uploads-dlq`,
-    stateMachine: `image-labeling-${config.stage}-label-image`,
+    stateMachine: labelWorkflowName(config.stage),
   };
 
   // Bind both ports first: everything below needs the edge's address.
@@ -448,6 +450,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       ...context,
       ingestQueueUrl: `${awsEndpoint}/${ACCOUNT_ID}/${names.queue}`,
     });
+    // Every function so far is invoked through its live alias; the hooks that follow are not.
+    const aliased = Object.fromEntries([...functions.values()].map((fn) => [fn.name, fn.arn('live')]));
     // The CodeDeploy lifecycle hooks, as each deployment runs them (`npm run smoke`): a
     // pre-traffic hook per function, aimed at its version, and the post-traffic hook.
     const hookSettings = (
@@ -497,15 +501,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       deadLetterQueueUrl: `${awsEndpoint}/${ACCOUNT_ID}/${names.deadLetterQueue}`,
       stateMachineArn,
       eventSourceMappingId: mapping.uuid,
-      functions: Object.fromEntries(
-        [...functions.values()]
-          .filter((fn) => fn !== postTraffic && !Object.values(preTraffic).includes(fn.name))
-          .map((fn) => [fn.name, fn.arn('live')]),
-      ),
+      functions: aliased,
       deploymentHooks: { preTraffic, postTraffic: postTraffic.name },
       dataDir,
     };
-    writeFileSync(join(dataDir, 'stack.json'), `${JSON.stringify(info, null, 2)}\n`);
+    writeStackInfo(dataDir, info);
 
     const detect = tasks.find(({ spec }) => spec === FUNCTIONS.detect)?.fn;
     const applySwitches = () => {

@@ -40,10 +40,8 @@ export function serviceOf(request: Pick<http.IncomingMessage, 'headers' | 'url'>
 
 export function createEdgeRouter(
   services: Partial<Record<ServiceName, http.RequestListener>>,
-  extra?: (request: http.IncomingMessage, response: http.ServerResponse) => boolean,
 ): http.RequestListener {
   return (request, response) => {
-    if (extra?.(request, response)) return;
     const name = serviceOf(request);
     const handler = services[name as ServiceName];
     if (!handler) {

@@ -5,23 +5,13 @@
  *
  * Environment: LOCAL_DATA_DIR (.local).
  */
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import type { StackInfo } from './cloud';
 import { runDeploymentHooks } from './deployment-hooks';
+import { localDataDir, requireStackInfo } from './stack-info';
 
 // Lambda runs Node.js 24; the SDK's warning is about the Node.js 20 that may run this script.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const ROOT = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
-const dataDir = resolve(process.env.LOCAL_DATA_DIR ?? join(ROOT, '.local'));
-
-let info: StackInfo;
-try {
-  info = JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8')) as StackInfo;
-} catch {
-  console.error(`No local cloud in ${dataDir}: start it with \`npm start\` first.`);
-  process.exit(1);
-}
+const dataDir = localDataDir();
+const info = requireStackInfo(dataDir);
 if (!info.deploymentHooks) {
   console.error(`${dataDir}/stack.json has no deployment hooks: restart the local cloud (\`npm start\`).`);
   process.exit(1);

@@ -7,21 +7,11 @@
  *
  * Environment: LOCAL_DATA_DIR (.local), TOKEN_SCOPES (space-separated; default both).
  */
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { localIssuer } from './api';
+import { localDataDir, requireStackInfo } from './stack-info';
 
-const ROOT = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
-const dataDir = resolve(process.env.LOCAL_DATA_DIR ?? join(ROOT, '.local'));
-
-let api: string;
-try {
-  api = (JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8')) as { endpoints: { api: string } })
-    .endpoints.api;
-} catch {
-  console.error(`No local cloud in ${dataDir}: start it with \`npm start\` first.`);
-  process.exit(1);
-}
+const dataDir = localDataDir();
+const { api } = requireStackInfo(dataDir).endpoints;
 try {
   await fetch(`${api}/openapi.json`, { signal: AbortSignal.timeout(2000) });
 } catch {

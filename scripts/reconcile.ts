@@ -15,7 +15,7 @@
  * The same names may come from RECONCILE_BUCKET, RECONCILE_TABLE, RECONCILE_QUEUE_URL.
  */
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HeadObjectCommand, ListObjectsV2Command, NotFound, S3Client } from '@aws-sdk/client-s3';
@@ -35,8 +35,7 @@ import {
 } from '../functions/domain/reconcile';
 import { FLAGS_DOCUMENT_PATH, flagsVersionLabel } from '../infra/config/flags';
 import { loadStageConfig } from '../infra/config/stage-config';
-
-const ROOT = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
+import { localDataDir, stackInfoPath } from '../local/stack-info';
 
 export interface ReconcileRunOptions {
   bucket: string;
@@ -175,8 +174,7 @@ async function main(argv: string[]): Promise<number> {
     }
     options = { bucket, tableName: table, queueUrl, region: values.region };
   } else {
-    const path =
-      values.stack ?? join(resolve(process.env.LOCAL_DATA_DIR ?? join(ROOT, '.local')), 'stack.json');
+    const path = values.stack ?? stackInfoPath(localDataDir());
     let info: {
       endpoints: { aws: string };
       region: string;

@@ -136,15 +136,15 @@ export function createLocalApi(options: LocalApiOptions): http.RequestListener {
     const textual = isTextual(headers['content-type']);
     const now = new Date();
     const requestId = randomUUID();
+    const key = routeKey(match.route);
+    const queryStringParameters = queryParameters(new URLSearchParams(rawQueryString));
     const event: APIGatewayProxyEventV2 = {
       version: '2.0',
-      routeKey: routeKey(match.route),
+      routeKey: key,
       rawPath,
       rawQueryString,
       headers,
-      ...(queryParameters(new URLSearchParams(rawQueryString))
-        ? { queryStringParameters: queryParameters(new URLSearchParams(rawQueryString)) }
-        : {}),
+      ...(queryStringParameters ? { queryStringParameters } : {}),
       ...(match.pathParameters ? { pathParameters: match.pathParameters } : {}),
       requestContext: {
         accountId: options.accountId,
@@ -159,7 +159,7 @@ export function createLocalApi(options: LocalApiOptions): http.RequestListener {
           userAgent: headers['user-agent'] ?? '',
         },
         requestId,
-        routeKey: routeKey(match.route),
+        routeKey: key,
         stage: '$default',
         time: now.toISOString(),
         timeEpoch: now.getTime(),

@@ -282,7 +282,8 @@ export function createLocalFunction(options: LocalFunctionOptions): LocalFunctio
     // Reserved variables: Lambda sets these and does not let the function configuration override them.
     AWS_REGION: region,
     AWS_DEFAULT_REGION: region,
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    // The runtime the functions ship for (BUNDLING.target is node24).
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
     AWS_LAMBDA_FUNCTION_NAME: name,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memorySize),

@@ -5,7 +5,7 @@
  * killed runs expire after their lease.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { IMAGE_SK, imagePk } from '../../functions/domain/labels-table';
-import type { StackInfo } from '../../local/cloud';
+import { readStackInfo } from '../../local/stack-info';
 import { photo } from '../../test/support/images';
 import type { ImageRecord, ScenarioResult } from '../harness';
 
@@ -73,7 +73,7 @@ export async function crashRestart(uploads = 60): Promise<ScenarioResult> {
   // lease (120 s, as on AWS), as the 600 s AWS visibility timeout does.
   const visibility = 130;
   let child = await startProcess(dataDir, awsPort, apiPort, visibility);
-  const info = JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8')) as StackInfo;
+  const info = readStackInfo(dataDir);
   const endpoint = info.endpoints.aws;
   const s3 = new S3Client({ region: info.region, endpoint, credentials, forcePathStyle: true });
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: info.region, endpoint, credentials }));
