@@ -181,14 +181,22 @@ export const FUNCTIONS = {
 
 export type FunctionName = keyof typeof FUNCTIONS;
 
-/** Variables every function gets from the house construct. */
-export function houseEnvironment(spec: FunctionSpec, config: StageConfig): Record<string, string> {
+/** The alias every caller invokes, and CodeDeploy shifts (its rollback alarms watch it too). */
+export const ALIAS_NAME = 'live';
+
+/** Source maps, and Powertools under a service name. */
+function powertoolsEnvironment(service: string, config: StageConfig): Record<string, string> {
   return {
     NODE_OPTIONS: '--enable-source-maps',
-    POWERTOOLS_SERVICE_NAME: spec.handlerDir,
+    POWERTOOLS_SERVICE_NAME: service,
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     POWERTOOLS_LOG_LEVEL: config.functionLogLevel,
   };
+}
+
+/** Variables every function gets from the house construct. */
+export function houseEnvironment(spec: FunctionSpec, config: StageConfig): Record<string, string> {
+  return powertoolsEnvironment(spec.handlerDir, config);
 }
 
 /** The CodeDeploy lifecycle hooks' Powertools service name (the dashboard reads their metrics by it). */
@@ -203,10 +211,5 @@ export const DEPLOYMENT_HOOK_TIMEOUT_SECONDS = { 'pre-traffic': 120, 'post-traff
 
 /** Variables every deployment hook gets (the house ones, under the hooks' service name). */
 export function hookEnvironment(config: StageConfig): Record<string, string> {
-  return {
-    NODE_OPTIONS: '--enable-source-maps',
-    POWERTOOLS_SERVICE_NAME: DEPLOYMENT_HOOKS_SERVICE,
-    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-    POWERTOOLS_LOG_LEVEL: config.functionLogLevel,
-  };
+  return powertoolsEnvironment(DEPLOYMENT_HOOKS_SERVICE, config);
 }

@@ -19,13 +19,12 @@ import { Construct } from 'constructs';
 import type { SmokePlan } from '../../functions/domain/deployment-hooks';
 import { SMOKE_PREFIX } from '../../functions/shared/smoke';
 import type { DeliveryConfig, DeploymentConfig } from '../config/delivery-config';
-import { DEPLOYMENT_HOOK_TIMEOUT_SECONDS } from '../config/functions';
+import { ALIAS_NAME, DEPLOYMENT_HOOK_TIMEOUT_SECONDS } from '../config/functions';
 import type { StageConfig } from '../config/stage-config';
 import { nagResourceFinding } from '../nag';
 import { DeploymentHookFunction } from './deployment-hook-function';
 import type { LabelerFunction } from './labeler-function';
 
-export const ALIAS_NAME = 'live';
 const PERIOD = Duration.minutes(1);
 
 /** AWS/Lambda dimensions of the alias, optionally narrowed to one executed version. */

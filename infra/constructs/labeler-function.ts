@@ -18,7 +18,7 @@ import {
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type AwsSdkSource, BUNDLING, externalModules } from '../config/bundling';
-import { type FunctionSpec, houseEnvironment } from '../config/functions';
+import { ALIAS_NAME, type FunctionSpec, houseEnvironment } from '../config/functions';
 import type { StageConfig } from '../config/stage-config';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -141,7 +141,7 @@ export class LabelerFunction extends Construct {
     this.role = made.role;
     this.logGroup = made.logGroup;
     this.alias = new lambda.Alias(this, 'Live', {
-      aliasName: 'live',
+      aliasName: ALIAS_NAME,
       version: this.function.currentVersion,
       description: 'The version callers invoke; CodeDeploy shifts it gradually.',
     });

@@ -3,7 +3,7 @@
  * API with its Cognito authorizer, and the secret that signs page cursors. Fed the storage
  * stack's bucket (by name) and table; independent of the pipeline stack.
  */
-import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -17,6 +17,7 @@ import { Delivery } from '../constructs/delivery';
 import { LabelerFunction } from '../constructs/labeler-function';
 import { LabelsApi } from '../constructs/labels-api';
 import { nagResourceFinding } from '../nag';
+import { removalPolicyOf } from './removal-policy';
 
 export interface ApiStackProps extends StackProps {
   config: StageConfig;
@@ -34,7 +35,7 @@ export class ApiStack extends Stack {
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
     const { config, timing, bucket, table } = props;
-    const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const removalPolicy = removalPolicyOf(config);
 
     // The HMAC key of the page cursors, generated at deploy; it never leaves Secrets Manager
     // and the function (not in the function's environment, not in the template).

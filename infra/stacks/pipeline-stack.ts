@@ -2,7 +2,7 @@
  * Stateless resources: the functions, the state machine and the queue's event source. Fed the
  * storage stack's bucket, table and queue.
  */
-import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -21,6 +21,7 @@ import { LabelerFunction } from '../constructs/labeler-function';
 import { AlarmTopic } from '../constructs/monitoring/alarm-topic';
 import { PipelineAlarms } from '../constructs/monitoring/pipeline-alarms';
 import { nagResourceFinding } from '../nag';
+import { removalPolicyOf } from './removal-policy';
 
 export interface PipelineStackProps extends StackProps {
   config: StageConfig;
@@ -43,7 +44,7 @@ export class PipelineStack extends Stack {
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
     const { config, timing, bucket, table, queue } = props;
-    const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const removalPolicy = removalPolicyOf(config);
     const context: FunctionContext = { config, timing, tableName: table.tableName };
     const build = (spec: FunctionSpec, extra: Partial<FunctionContext> = {}) =>
       new LabelerFunction(this, spec.id, {

@@ -3,13 +3,14 @@
  * state too). Kept apart from the stateless pipeline so the pipeline can be destroyed and
  * redeployed freely.
  */
-import { Aws, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { imagesBucketName, type StageConfig } from '../config/stage-config';
 import type { PipelineTiming } from '../config/timing';
 import { ImageStore } from '../constructs/image-store';
 import { IngestQueue } from '../constructs/ingest-queue';
 import { LabelsTable } from '../constructs/labels-table';
+import { removalPolicyOf } from './removal-policy';
 
 export interface StorageStackProps extends StackProps {
   config: StageConfig;
@@ -23,8 +24,7 @@ export class StorageStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StorageStackProps) {
     super(scope, id, props);
-    const removalPolicy =
-      props.config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const removalPolicy = removalPolicyOf(props.config);
     this.images = new ImageStore(this, 'ImageStore', {
       bucketName: imagesBucketName(props.config, Aws.ACCOUNT_ID, Aws.REGION),
       removalPolicy,
