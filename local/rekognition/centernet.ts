@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { decodeImage, type RgbImage } from './image';
 import { COCO_CLASSES } from './taxonomy';
 
-export const CENTERNET_VERSION = 'local-centernet-coco-1.0';
+export { CENTERNET_VERSION } from './model-version';
 
 /** One detected object: COCO class, raw score 0..1, box as ratios of the image size. */
 export interface Detection {

@@ -1,5 +1,5 @@
 export { CALIBRATION_KNOTS, calibrate, rawThresholdFor } from './calibration';
-export { CENTERNET_VERSION, type Detection } from './centernet';
+export type { Detection } from './centernet';
 export {
   buildLabels,
   type DetectLabelsInput,
@@ -14,6 +14,7 @@ export { isRekognitionError, RekognitionError, type RekognitionErrorType } from 
 export { createFaults, type FaultSettings, type Faults, type Stats } from './faults';
 export { decodeImage, inspectImage, type RgbImage, sniffFormat } from './image';
 export { type CenterNetOptions, createCenterNetModel, createFixedModel, type LabelModel } from './model';
+export { CENTERNET_VERSION } from './model-version';
 export {
   createRekognitionService,
   type RekognitionService,

@@ -3,8 +3,9 @@
  * either in a worker thread (default, keeps the HTTP event loop free) or in the calling thread.
  */
 import { Worker } from 'node:worker_threads';
-import { CENTERNET_VERSION, type Detection, detectBytes, loadCenterNet } from './centernet';
+import type { Detection } from './centernet';
 import { RekognitionError, type RekognitionErrorType } from './errors';
+import { CENTERNET_VERSION } from './model-version';
 
 export type { Detection } from './centernet';
 
@@ -40,11 +41,13 @@ export interface CenterNetOptions {
 /** The bundled CenterNet COCO detector, loaded lazily on first use or `warmUp()`. */
 export function createCenterNetModel(options: CenterNetOptions = {}): LabelModel {
   if (options.thread === 'main') {
+    // Loaded on first use: importing tfjs costs this thread about 150 ms.
+    const centernet = () => import('./centernet');
     return {
       version: CENTERNET_VERSION,
-      detect: detectBytes,
+      detect: async (image) => (await centernet()).detectBytes(image),
       warmUp: async () => {
-        await loadCenterNet();
+        await (await centernet()).loadCenterNet();
       },
       close: async () => {},
     };
