@@ -24,6 +24,7 @@ import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/c
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
 import { SmokeTestFailedError } from '../shared/errors';
+import { bareETag, versionIdOf } from '../shared/s3-key';
 import { SMOKE_PREFIX } from '../shared/smoke';
 import type { ObjectRef } from '../shared/workflow-schemas';
 import { runWorkflow } from './ingest';
@@ -147,8 +148,8 @@ export async function putSmokeObjects(client: S3Client, bucket: string, now: Dat
     return {
       bucket,
       key,
-      ...(result.VersionId && result.VersionId !== 'null' ? { versionId: result.VersionId } : {}),
-      eTag: result.ETag.replace(/"/g, ''),
+      ...versionIdOf(result.VersionId),
+      eTag: bareETag(result.ETag),
       size: body.length,
       sequencer,
     };

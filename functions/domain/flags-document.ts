@@ -7,6 +7,7 @@
  * document that AppConfig would refuse fails early. Not used by the functions themselves.
  */
 import * as z from 'zod';
+import { issueLines } from '../shared/zod-issues';
 
 const KEY = /^[a-z][a-zA-Z\d_-]{0,63}$/;
 const key = z.string().regex(KEY, 'must match ^[a-z][a-zA-Z\\d_-]{0,63}$');
@@ -150,7 +151,7 @@ export function toRetrievalFormat(
   if (!parsed.success) {
     return {
       ok: false,
-      problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
+      problems: issueLines(parsed.error),
     };
   }
   const document = parsed.data;

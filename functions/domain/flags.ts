@@ -6,6 +6,7 @@
  * valid as a whole is refused (the caller falls back to safe defaults).
  */
 import * as z from 'zod';
+import { issueLines } from '../shared/zod-issues';
 
 const labelName = z.string().min(1).max(100);
 /** Rekognition accepts at most 100 entries per GeneralLabels filter. */
@@ -74,9 +75,7 @@ export function parseFlags(body: string | Uint8Array, version = 'unknown'): Flag
   }
   const result = RetrievedFlagsSchema.safeParse(json);
   if (!result.success) {
-    const problems = result.error.issues.map(
-      (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
-    );
+    const problems = issueLines(result.error);
     return { ok: false, reason: `invalid flags: ${problems.join('; ')}` };
   }
   const { processing, labelFilters, ingestThrottle } = result.data;

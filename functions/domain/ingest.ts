@@ -8,7 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { type SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
 import { MalformedEventError, WorkflowFailedError } from '../shared/errors';
-import { decodeS3EventKey } from '../shared/s3-key';
+import { bareETag, decodeS3EventKey, versionIdOf } from '../shared/s3-key';
 import { isSmokeKey } from '../shared/smoke';
 import { type WorkflowInput, WorkflowInputSchema } from '../shared/workflow-schemas';
 import { objectVersionOf } from './labels-table';
@@ -108,7 +108,7 @@ function toObjectEvent(record: z.infer<typeof S3EventRecordSchema>): ObjectEvent
         bucket: record.s3.bucket.name,
         key,
         eventName: record.eventName,
-        ...(versionId && versionId !== 'null' ? { versionId } : {}),
+        ...versionIdOf(versionId),
         ...(sequencer ? { sequencer } : {}),
       },
     };
@@ -124,8 +124,8 @@ function toObjectEvent(record: z.infer<typeof S3EventRecordSchema>): ObjectEvent
       object: {
         bucket: record.s3.bucket.name,
         key,
-        ...(versionId && versionId !== 'null' ? { versionId } : {}),
-        eTag: eTag.replace(/"/g, ''),
+        ...versionIdOf(versionId),
+        eTag: bareETag(eTag),
         size: size ?? 0,
         // S3 documents sequencers for PUT and DELETE events; "0" orders any event without one first.
         sequencer: sequencer ?? '0',

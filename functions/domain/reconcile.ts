@@ -26,6 +26,7 @@
 import type { HeadObjectCommandOutput } from '@aws-sdk/client-s3';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { bareETag, versionIdOf } from '../shared/s3-key';
 import { isSmokeKey } from '../shared/smoke';
 import type { Detection, ObjectRef, WorkflowInput } from '../shared/workflow-schemas';
 import { RECONCILE_SOURCE, type ReconcileMessage } from './ingest';
@@ -220,8 +221,8 @@ export function currentObjectOf(
   return {
     bucket,
     key,
-    eTag: head.ETag.replace(/"/g, ''),
-    ...(head.VersionId && head.VersionId !== 'null' ? { versionId: head.VersionId } : {}),
+    eTag: bareETag(head.ETag),
+    ...versionIdOf(head.VersionId),
     size: head.ContentLength ?? 0,
   };
 }

@@ -17,3 +17,11 @@ export function compareSequencers(a: string, b: string): number {
   const right = b.toUpperCase().padEnd(length, '0');
   return left < right ? -1 : left > right ? 1 : 0;
 }
+
+/** `{ versionId }` when S3 gave a real one: an unversioned bucket says `"null"` (or nothing). */
+export function versionIdOf(versionId: string | undefined): { versionId?: string } {
+  return versionId && versionId !== 'null' ? { versionId } : {};
+}
+
+/** An ETag without the quotes S3 puts around it in headers and API answers. */
+export const bareETag = (eTag: string) => eTag.replace(/"/g, '');

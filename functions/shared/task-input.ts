@@ -1,13 +1,12 @@
 import type * as z from 'zod';
 import { InvalidTaskInputError } from './errors';
+import { issueLines } from './zod-issues';
 
 /** Validates a state machine task's input; a mismatch is a bug, reported with every problem. */
 export function parseTaskInput<T extends z.ZodType>(schema: T, event: unknown): z.infer<T> {
   const result = schema.safeParse(event);
   if (!result.success) {
-    const problems = result.error.issues.map(
-      (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
-    );
+    const problems = issueLines(result.error);
     throw new InvalidTaskInputError(`Invalid task input: ${problems.join('; ')}`);
   }
   return result.data;
