@@ -16,9 +16,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { SmokePlan } from '../../functions/domain/deployment-hooks';
 import { SMOKE_PREFIX } from '../../functions/shared/smoke';
-import type { DeliveryConfig, DeploymentConfig } from '../config/delivery-config';
+import type { DeploymentConfig } from '../config/delivery-config';
 import { ALIAS_NAME, DEPLOYMENT_HOOK_TIMEOUT_SECONDS } from '../config/functions';
 import type { StageConfig } from '../config/stage-config';
 import { nagResourceFinding } from '../nag';
@@ -100,13 +99,9 @@ export interface CanaryReleaseProps {
   application: codedeploy.ILambdaApplication;
   /** The application's fixed name (for ARNs built without references). */
   applicationName: string;
-  deploymentGroupName: string;
   deploymentConfig: codedeploy.ILambdaDeploymentConfig;
-  rollback: DeliveryConfig['rollback'];
   /** The new version's p99 budget. */
   durationP99: Duration;
-  /** How this function's own pre-traffic hook smoke-tests the new version. */
-  plan: SmokePlan;
   /** The AfterAllowTraffic hook (shared by the stack's groups), if any. */
   postHook?: lambda.IFunction | undefined;
   bucket: s3.IBucket;
@@ -132,7 +127,11 @@ export class CanaryRelease extends Construct {
 
   constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
     super(scope, id);
-    const { target, rollback } = props;
+    const { target } = props;
+    const { rollback } = props.config.delivery;
+    // The deployment group is named after the function; its spec says how to smoke-test it.
+    const deploymentGroupName = target.spec.handlerDir;
+    const plan = target.spec.smokePlan;
     this.target = target;
     const fn = target.function;
     const newVersion = aliasDimensions(fn, fn.currentVersion.version);
@@ -178,7 +177,7 @@ export class CanaryRelease extends Construct {
 
     this.deploymentGroup = new codedeploy.LambdaDeploymentGroup(this, 'DeploymentGroup', {
       application: props.application,
-      deploymentGroupName: props.deploymentGroupName,
+      deploymentGroupName,
       alias: target.alias,
       deploymentConfig: props.deploymentConfig,
       alarms: [this.errorsAlarm, this.throttlesAlarm, this.durationAlarm],
@@ -189,7 +188,7 @@ export class CanaryRelease extends Construct {
       reason:
         "CodeDeploy's own service role for Lambda deployments (added by LambdaDeploymentGroup): it shifts alias weights and reads alarms.",
     });
-    this.deploymentGroupArn = deploymentGroupArn(this, props.applicationName, props.deploymentGroupName);
+    this.deploymentGroupArn = deploymentGroupArn(this, props.applicationName, deploymentGroupName);
 
     // The pre-traffic hook of this function only: it tests exactly the version being deployed.
     this.preTrafficHook = new DeploymentHookFunction(this, 'PreTraffic', {
@@ -198,7 +197,7 @@ export class CanaryRelease extends Construct {
       timeout: Duration.seconds(DEPLOYMENT_HOOK_TIMEOUT_SECONDS['pre-traffic']),
       environment: {
         TARGET_FUNCTION_ARN: fn.currentVersion.functionArn,
-        SMOKE_PLAN: props.plan,
+        SMOKE_PLAN: plan,
         IMAGES_BUCKET_NAME: props.bucket.bucketName,
       },
       config: props.config,
@@ -210,7 +209,7 @@ export class CanaryRelease extends Construct {
         resources: [fn.currentVersion.functionArn],
       }),
     );
-    if (props.plan === 'validate-image') grantSmokeObjects(this.preTrafficHook, props.bucket);
+    if (plan === 'validate-image') grantSmokeObjects(this.preTrafficHook, props.bucket);
     this.grantReport(this.preTrafficHook.role);
 
     // What deploymentGroup.addPreHook/addPostHook would do, by name instead of by reference.

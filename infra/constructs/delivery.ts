@@ -13,19 +13,16 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { SmokePlan } from '../../functions/domain/deployment-hooks';
+import type { DeliveryConfig } from '../config/delivery-config';
 import { DEPLOYMENT_HOOK_TIMEOUT_SECONDS } from '../config/functions';
 import type { StageConfig } from '../config/stage-config';
 import { CanaryRelease, deploymentConfigFor, grantSmokeObjects } from './canary-release';
 import { DeploymentHookFunction } from './deployment-hook-function';
 import type { LabelerFunction } from './labeler-function';
 
-export interface ReleaseSpec {
-  target: LabelerFunction;
-  /** How the pre-traffic hook smoke-tests the new version (functions/domain/deployment-hooks.ts). */
-  plan: SmokePlan;
-  durationP99Ms: number;
-}
+/** The functions a delivery releases, by their name in the stage's rollback budgets. */
+type ReleaseName = keyof DeliveryConfig['rollback']['durationP99Ms'];
+export type Releases = Partial<Record<ReleaseName, LabelerFunction>>;
 
 export interface DeliveryProps {
   config: StageConfig;
@@ -39,22 +36,7 @@ export interface DeliveryProps {
    */
   stateMachineName?: string;
   removalPolicy: RemovalPolicy;
-  releases: ReleaseSpec[];
-}
-
-/** The pipeline stack's workflow functions and how each is smoke-tested. */
-export function pipelineReleases(
-  config: StageConfig,
-  functions: Record<
-    'claim' | 'validate' | 'detect' | 'store' | 'record' | 'start' | 'applyFlags' | 'reconcile',
-    LabelerFunction
-  >,
-): ReleaseSpec[] {
-  return Object.entries(functions).map(([name, target]) => ({
-    target,
-    plan: target.spec.smokePlan,
-    durationP99Ms: config.delivery.rollback.durationP99Ms[name as keyof typeof functions],
-  }));
+  releases: Releases;
 }
 
 export class Delivery extends Construct {
@@ -74,16 +56,13 @@ export class Delivery extends Construct {
       : undefined;
 
     const deploymentConfig = deploymentConfigFor(this, config.delivery.deployment);
-    for (const { target, plan, durationP99Ms } of props.releases) {
+    for (const [name, target] of Object.entries(props.releases) as [ReleaseName, LabelerFunction][]) {
       const release = new CanaryRelease(this, target.node.id, {
         target,
         application: this.application,
         applicationName: props.applicationName,
-        deploymentGroupName: target.spec.handlerDir,
         deploymentConfig,
-        rollback: config.delivery.rollback,
-        durationP99: Duration.millis(durationP99Ms),
-        plan,
+        durationP99: Duration.millis(config.delivery.rollback.durationP99Ms[name]),
         postHook: this.postTrafficHook?.function,
         bucket,
         config,

@@ -111,9 +111,7 @@ export class ApiStack extends Stack {
       applicationName: `image-labeling-${config.stage}-api`,
       bucket,
       removalPolicy,
-      releases: [
-        { target: fn, plan: fn.spec.smokePlan, durationP99Ms: config.delivery.rollback.durationP99Ms.api },
-      ],
+      releases: { api: fn },
     });
   }
 }

@@ -14,7 +14,7 @@ import { FUNCTIONS, type FunctionContext, type FunctionSpec } from '../config/fu
 import type { StageConfig } from '../config/stage-config';
 import type { PipelineTiming } from '../config/timing';
 import { BackfillWorkflow } from '../constructs/backfill-workflow';
-import { Delivery, pipelineReleases } from '../constructs/delivery';
+import { Delivery } from '../constructs/delivery';
 import { FeatureFlags } from '../constructs/feature-flags';
 import { LabelWorkflow, type LabelWorkflowTasks } from '../constructs/label-workflow';
 import { LabelerFunction } from '../constructs/labeler-function';
@@ -157,16 +157,7 @@ export class PipelineStack extends Stack {
       bucket,
       stateMachineName: labelWorkflowName(config.stage),
       removalPolicy,
-      releases: pipelineReleases(config, {
-        claim,
-        validate,
-        detect,
-        store,
-        record,
-        start,
-        applyFlags,
-        reconcile,
-      }),
+      releases: { claim, validate, detect, store, record, start, applyFlags, reconcile },
     });
     Validations.of(this.workflow).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
