@@ -16,7 +16,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { IMAGE_SK, imagePk } from '../../functions/domain/labels-table';
 import { readStackInfo } from '../../local/stack-info';
 import { photo } from '../../test/support/images';
-import type { ImageRecord, ScenarioResult } from '../harness';
+import { type ImageRecord, type ScenarioResult, tally } from '../harness';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const credentials = { accessKeyId: 'reliability', secretAccessKey: 'reliability' };
@@ -121,17 +121,13 @@ export async function crashRestart(uploads = 60): Promise<ScenarioResult> {
         AttributeNames: ['ApproximateNumberOfMessages'],
       }),
     );
-    const values = [...records.values()];
+    const photosNotLabeled = [...records.values()].some((r) => r && r.status !== 'LABELED');
     return {
-      scenario: `crash and restart (SIGKILL during ${uploads} uploads)`,
-      inputs: uploads,
-      labeled: values.filter((r) => r?.status === 'LABELED').length,
-      rejected: values.filter((r) => r?.status === 'REJECTED').length,
-      failed: values.filter((r) => r?.status === 'FAILED').length,
-      lost: values.filter((r) => !r).length,
-      rekognitionCalls: Number.NaN,
-      dlqMessages: Number(Attributes.ApproximateNumberOfMessages ?? 0),
-      problems: values.some((r) => r && r.status !== 'LABELED') ? ['a photo did not end LABELED'] : [],
+      ...tally(`crash and restart (SIGKILL during ${uploads} uploads)`, records, {
+        rekognitionCalls: Number.NaN,
+        dlqMessages: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+        problems: photosNotLabeled ? ['a photo did not end LABELED'] : [],
+      }),
       notes: `${doneAtKill} of ${uploads} done when killed; the rest finished after the restart`,
     };
   } finally {
