@@ -247,7 +247,8 @@ export class FileStore {
   }
 
   async readAll(bucket: string, meta: ObjectMeta): Promise<Uint8Array> {
-    return new Uint8Array(await readFile(this.dataPath(bucket, meta)));
+    // A Buffer is a Uint8Array: no copy of the whole object.
+    return readFile(this.dataPath(bucket, meta));
   }
 
   /** Copies an object's bytes into a new temporary file (for CopyObject). */
