@@ -3,32 +3,23 @@
  * handlers, invoked through the local Lambda API, test the real functions and workflow and
  * report to the local CodeDeploy.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../infra/config/functions';
-import { type LocalCloud, startLocalCloud } from '../../local/cloud';
+import type { LocalCloud } from '../../local/cloud';
 import { runDeploymentHooks } from '../../local/deployment-hooks';
+import { Harness } from '../../reliability/harness';
 
 describe('the deployment hooks in the local cloud', () => {
+  let harness: Harness;
   let cloud: LocalCloud;
-  let dataDir: string;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'local-hooks-'));
-    cloud = await startLocalCloud({
-      dataDir,
-      awsPort: 0,
-      apiPort: 0,
-      logs: 'silent',
-      retryIntervalScale: 0.01,
-    });
+    harness = await Harness.start();
+    cloud = harness.cloud;
   }, 120_000);
 
   afterAll(async () => {
-    await cloud?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await harness?.stop();
   });
 
   it('passes every function pre-traffic smoke test and the post-traffic workflow run, and reports each verdict to CodeDeploy', async () => {
