@@ -39,7 +39,10 @@ export const localConsoleOrigin = (port: number = LOCAL_CONSOLE_PORT) => `http:/
 
 /** The console's callback and sign-out URLs for one origin (a Cognito app client lists both). */
 export function consoleRedirects(origin: string) {
-  return { callbackUrl: `${origin}${CONSOLE_PATHS.callback}`, logoutUrl: `${origin}${CONSOLE_PATHS.signedOut}` };
+  return {
+    callbackUrl: `${origin}${CONSOLE_PATHS.callback}`,
+    logoutUrl: `${origin}${CONSOLE_PATHS.signedOut}`,
+  };
 }
 
 /** CORS on the labels API (HTTP API `corsPreflight`; the local API answers the same). */
