@@ -3,6 +3,7 @@
  * out-of-range value fails at synth with a message naming the field, never at deploy time.
  */
 import { z } from 'zod';
+import { localConsoleOrigin } from './console';
 import { AlarmsConfigSchema, DeliveryConfigSchema, STAGE_ALARMS, STAGE_DELIVERY } from './delivery-config';
 import { FlagsConfigSchema, STAGE_FLAGS } from './flags';
 
@@ -61,12 +62,23 @@ export const StageConfigSchema = z
     images: z.object({
       noncurrentVersionExpirationDays: z.number().int().min(1).max(3650),
     }),
-    /** The labels API: stage throttling (requests per second, burst) and CORS origins. */
+    /**
+     * The labels API: stage throttling (requests per second, burst) and CORS origins of browser
+     * clients other than the web console (the console's own origins are added to them).
+     */
     api: z.object({
       throttlingRateLimit: z.number().int().min(1).max(10_000),
       throttlingBurstLimit: z.number().int().min(1).max(5_000),
       corsOrigins: z.array(z.url({ protocol: /^https?$/ }).or(z.literal('*'))).max(20),
     }),
+    /**
+     * The web console (infra/constructs/web-console.ts): origins besides its CloudFront domain
+     * that may sign in with its app client and call the API and the images bucket from a browser,
+     * e.g. the local console (`npm start` serves it on localhost:5173) against a dev stage.
+     */
+    console: z
+      .object({ extraOrigins: z.array(z.url({ protocol: /^https?$/ })).max(10) })
+      .default({ extraOrigins: [] }),
     /** CodeDeploy traffic shifting and rollback alarms (infra/config/delivery-config.ts). */
     delivery: DeliveryConfigSchema,
     /** Operational alarms and where they go (infra/config/delivery-config.ts). */
@@ -102,7 +114,8 @@ export const STAGES = {
     labels: { minConfidence: 70, maxLabels: 25 },
     ingest: { batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 5, maxReceiveCount: 5 },
     images: { noncurrentVersionExpirationDays: 7 },
-    api: { throttlingRateLimit: 50, throttlingBurstLimit: 100, corsOrigins: ['http://localhost:5173'] },
+    api: { throttlingRateLimit: 50, throttlingBurstLimit: 100, corsOrigins: [] },
+    console: { extraOrigins: [localConsoleOrigin()] },
     delivery: STAGE_DELIVERY.dev,
     alarms: STAGE_ALARMS.dev,
     flags: STAGE_FLAGS.dev,
@@ -119,7 +132,8 @@ export const STAGES = {
     labels: { minConfidence: 75, maxLabels: 25 },
     ingest: { batchSize: 10, maxBatchingWindowSeconds: 2, maxConcurrency: 20, maxReceiveCount: 5 },
     images: { noncurrentVersionExpirationDays: 30 },
-    api: { throttlingRateLimit: 200, throttlingBurstLimit: 400, corsOrigins: ['https://labels.example.com'] },
+    api: { throttlingRateLimit: 200, throttlingBurstLimit: 400, corsOrigins: [] },
+    console: { extraOrigins: [] },
     delivery: STAGE_DELIVERY.prod,
     alarms: STAGE_ALARMS.prod,
     flags: STAGE_FLAGS.prod,
@@ -137,7 +151,9 @@ export const STAGES = {
     labels: { minConfidence: 50, maxLabels: 25 },
     ingest: { batchSize: 10, maxBatchingWindowSeconds: 0, maxConcurrency: 2, maxReceiveCount: 5 },
     images: { noncurrentVersionExpirationDays: 1 },
-    api: { throttlingRateLimit: 1000, throttlingBurstLimit: 2000, corsOrigins: ['*'] },
+    api: { throttlingRateLimit: 1000, throttlingBurstLimit: 2000, corsOrigins: [] },
+    // The local console's origin is added at run time (its port may be chosen then).
+    console: { extraOrigins: [] },
     delivery: STAGE_DELIVERY.local,
     alarms: STAGE_ALARMS.local,
     flags: STAGE_FLAGS.local,
