@@ -6,6 +6,7 @@
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { RekognitionError } from './errors';
+import { applyOrientation, exifOrientation } from './orientation';
 
 /** Rekognition rejects images with a side longer than this (ImageTooLargeException). */
 export const MAX_SIDE = 10_000;
@@ -124,7 +125,8 @@ function rgbaToRgb(rgba: Uint8Array | Uint16Array, width: number, height: number
 }
 
 /**
- * Decodes a JPEG or PNG (grayscale, palette, RGB, RGBA, 8/16-bit) into packed RGB.
+ * Decodes a JPEG or PNG (grayscale, palette, RGB, RGBA, 8/16-bit) into packed RGB, a JPEG
+ * turned as its EXIF orientation says (local/rekognition/orientation.ts).
  * Calls `inspectImage` first; undecodable or truncated data gives InvalidImageFormatException.
  */
 export function decodeImage(bytes: Uint8Array): RgbImage {
@@ -141,7 +143,9 @@ export function decodeImage(bytes: Uint8Array): RgbImage {
       });
       if (decoded.data.length !== decoded.width * decoded.height * 3)
         throw new Error('unexpected JPEG layout');
-      return { width: decoded.width, height: decoded.height, data: decoded.data };
+      // As Rekognition does: pixels as displayed, so boxes are ratios of the displayed image.
+      const stored = { width: decoded.width, height: decoded.height, data: decoded.data };
+      return applyOrientation(stored, exifOrientation(bytes));
     }
     // pngjs expands grayscale/palette to RGBA and rescales 16-bit samples to 8-bit by default.
     const png = PNG.sync.read(buffer);
