@@ -17,6 +17,7 @@ const env = loadEnv({
   IMAGES_BUCKET: nonEmpty,
   CURSOR_SECRET_ID: nonEmpty,
   UPLOAD_URL_EXPIRES_SECONDS: intFromEnv(60, 3600),
+  IMAGE_URL_EXPIRES_SECONDS: intFromEnv(120, 3600),
 });
 
 /** Cached per execution environment for an hour (Powertools parameters). */
@@ -35,6 +36,7 @@ export const handler = instrumented(async (event: APIGatewayProxyEventV2) => {
     bucket: env.IMAGES_BUCKET,
     cursorSecret,
     uploadExpiresSeconds: env.UPLOAD_URL_EXPIRES_SECONDS,
+    imageUrlExpiresSeconds: env.IMAGE_URL_EXPIRES_SECONDS,
     onError: (error) => logger.error('Request failed', { routeKey: event.routeKey, error: error as Error }),
   });
   metrics.addDimension('route', event.routeKey);

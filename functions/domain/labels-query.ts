@@ -1,13 +1,17 @@
 /**
  * Reads of the labels table for the API: one image (GetItem), images by label (one Query of
- * the labels index, highest confidence first) and label counts by name prefix (one Query of
- * the LABELS partition). Clients and names come in as arguments.
+ * the labels index, highest confidence first), every image (one Query of the images index,
+ * last updated first) and label counts by name prefix (one Query of the LABELS partition).
+ * Clients and names come in as arguments.
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './labels-store';
 import {
   IMAGE_SK,
+  IMAGES_INDEX,
+  IMAGES_INDEX_PK,
   type ImageItem,
+  type ImageStatus,
   imagePk,
   LABEL_COUNTS_PK,
   LABELS_INDEX,
@@ -66,6 +70,44 @@ export async function queryImagesByLabel(
     objectVersion: String(item.objectVersion),
   }));
   return { hits, next: result.LastEvaluatedKey as Record<string, string> | undefined };
+}
+
+/** The attributes of an images-index position (its LastEvaluatedKey). */
+export const IMAGES_INDEX_POSITION = ['pk', 'sk', 'gsi2pk', 'gsi2sk'] as const;
+
+export interface ImageSummary {
+  key: string;
+  status: ImageStatus;
+  updatedAt: string;
+  /** Up to 5 label names, highest confidence first. */
+  topLabels: string[];
+  versionId?: string | undefined;
+}
+
+/** Every image, last updated first (a deleted image has no IMAGE item, so no entry). */
+export async function queryLatestImages(
+  { db, tableName }: TableRef,
+  query: { limit: number; after?: Record<string, string> | undefined },
+): Promise<{ images: ImageSummary[]; next?: Record<string, string> | undefined }> {
+  const result = await db.send(
+    new QueryCommand({
+      TableName: tableName,
+      IndexName: IMAGES_INDEX,
+      KeyConditionExpression: 'gsi2pk = :images',
+      ExpressionAttributeValues: { ':images': IMAGES_INDEX_PK },
+      ScanIndexForward: false,
+      Limit: query.limit,
+      ExclusiveStartKey: query.after,
+    }),
+  );
+  const images = (result.Items ?? []).map((item) => ({
+    key: String(item.key),
+    status: item.status as ImageStatus,
+    updatedAt: String(item.updatedAt),
+    topLabels: Array.isArray(item.topLabels) ? item.topLabels.map(String) : [],
+    ...(typeof item.versionId === 'string' ? { versionId: item.versionId } : {}),
+  }));
+  return { images, next: result.LastEvaluatedKey as Record<string, string> | undefined };
 }
 
 export interface LabelCount {

@@ -22,7 +22,9 @@ import { reconcileLabelCounts } from './label-counts';
 import {
   IMAGE_SK,
   type ImageItem,
+  type ImagesIndexAttributes,
   imagePk,
+  imagesIndexAttributes,
   type LabelItem,
   labelItems,
   labelSk,
@@ -172,8 +174,8 @@ export interface WriteResult {
 /**
  * Makes `image` the key's current record with exactly `labels` as its label items: new ones
  * are put, those of the previous version that are not in the new set are deleted, so a
- * relabeled image leaves no stale entries. An older version (by S3 sequencer) never
- * overwrites a newer one.
+ * relabeled image leaves no stale entries. The record carries its images index entry (newest
+ * first). An older version (by S3 sequencer) never overwrites a newer one.
  */
 export async function writeImageRecord(
   table: TableRef,
@@ -203,11 +205,12 @@ export async function writeImageRecord(
   const items: LabelItem[] = labelItems(object, image.labels);
   const newNames = new Set(image.labels.map((label) => label.name));
   const stale = (previous?.labelNames ?? []).filter((name) => !newNames.has(name));
-  const record: ImageItem = {
+  const record: ImageItem & ImagesIndexAttributes = {
     ...image,
     pk: imagePk(object.key),
     sk: IMAGE_SK,
     labelNames: [...newNames],
+    ...imagesIndexAttributes(image),
   };
 
   const requests: NonNullable<BatchWriteCommandInput['RequestItems']>[string] = [

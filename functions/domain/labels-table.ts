@@ -2,7 +2,10 @@
  * The labels table: one table, three kinds of item per image key.
  *
  *   pk = IMAGE#<key>   sk = IMAGE              the image's current record: status, metadata,
- *                                              labels (read one image = one GetItem)
+ *                                              labels (read one image = one GetItem), indexed by
+ *                                              gsi2pk = IMAGES,
+ *                                              gsi2sk = <updatedAt ISO 8601>#<key hash>
+ *                                              (every image, last updated first: a Query)
  *   pk = IMAGE#<key>   sk = VERSION#<version>  one object version's processing record: the
  *                                              idempotency claim and the cached Rekognition answer
  *   pk = IMAGE#<key>   sk = LABEL#<Name>       one label of the current version, indexed by
@@ -10,24 +13,63 @@
  *                                              gsi1sk = <confidence 000.000>#<key hash>
  *                                              (images by label, highest confidence first: a Query)
  *
- * The GSI sort key carries a hash of the object key, not the key itself, because S3 keys may
+ * The GSI sort keys carry a hash of the object key, not the key itself, because S3 keys may
  * be 1,024 bytes, the most a DynamoDB sort key may hold.
+ *
+ * The images index (gsi2) is sparse: only IMAGE items carry gsi2pk, so VERSION, LABEL, COUNTS
+ * and label-count items never reach it. It projects only what the list shows (key, status,
+ * updatedAt, topLabels: the first 5 label names, highest confidence first) and the versionId
+ * its image URL pins. All of it sits in one partition, `IMAGES`: a partition takes about 1,000
+ * write units a second, and IMAGE writes are bounded by the ingest, whose SQS event source
+ * runs at most 5 (dev) or 20 (prod) workflows at once, each taking a second or more for
+ * Rekognition: a few dozen writes a second at most, plus API deletions under the stage's rate
+ * limit. An index write is 1 unit for keys under about 500 bytes (3 for a 1,024-byte key). A
+ * relabel moves the image to the top: DynamoDB deletes the old index entry and puts the new
+ * one (2 index writes). Shard the partition (IMAGES#0..n, merged on read) only if the ingest
+ * concurrency ever grows past a few hundred.
+ *
+ * Indexes are added, never changed: CloudFormation can add a GSI to a live table but not
+ * change one's keys or projection. The local cloud adds a missing index to an existing table
+ * without losing data (local/dynamodb).
  */
 import { createHash } from 'node:crypto';
 import type { ImageMetadata, Label, ObjectRef } from '../shared/workflow-schemas';
 
 export const LABELS_INDEX = 'gsi1';
+export const IMAGES_INDEX = 'gsi2';
 
-/** The table's keys and index, as CDK creates them (and the local cloud does). */
+/** A global secondary index: string keys and an INCLUDE projection. */
+export interface IndexSchema {
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  readonly nonKeyAttributes: readonly string[];
+}
+
+const LABELS_INDEX_SCHEMA = {
+  name: LABELS_INDEX,
+  partitionKey: 'gsi1pk',
+  sortKey: 'gsi1sk',
+  nonKeyAttributes: ['key', 'name', 'confidence', 'objectVersion'],
+} as const satisfies IndexSchema;
+
+const IMAGES_INDEX_SCHEMA = {
+  name: IMAGES_INDEX,
+  partitionKey: 'gsi2pk',
+  sortKey: 'gsi2sk',
+  nonKeyAttributes: ['key', 'status', 'updatedAt', 'topLabels', 'versionId'],
+} as const satisfies IndexSchema;
+
+/** The table's keys and indexes, as CDK creates them (and the local cloud does). */
 export const LABELS_TABLE_SCHEMA = {
   partitionKey: 'pk',
   sortKey: 'sk',
-  index: {
-    name: LABELS_INDEX,
-    partitionKey: 'gsi1pk',
-    sortKey: 'gsi1sk',
-    nonKeyAttributes: ['key', 'name', 'confidence', 'objectVersion'],
-  },
+  /** The labels index (gsi1). */
+  index: LABELS_INDEX_SCHEMA,
+  /** The images index (gsi2). */
+  imagesIndex: IMAGES_INDEX_SCHEMA,
+  /** Every index, in the order they were added. */
+  indexes: [LABELS_INDEX_SCHEMA, IMAGES_INDEX_SCHEMA],
 } as const;
 
 export type ImageStatus = 'LABELED' | 'REJECTED' | 'FAILED';
@@ -38,6 +80,10 @@ export const IMAGE_SK = 'IMAGE';
 export const versionSk = (objectVersion: string) => `VERSION#${objectVersion}`;
 export const labelSk = (name: string) => `LABEL#${name}`;
 export const labelIndexPk = (name: string) => `LABEL#${name.toLowerCase()}`;
+/** The one partition of the images index (see the header). */
+export const IMAGES_INDEX_PK = 'IMAGES';
+/** How many label names an entry of the images index carries. */
+export const TOP_LABELS = 5;
 /** Per image: which label names the label counts include for it (see label-counts.ts). */
 export const COUNTS_SK = 'COUNTS';
 /** The label count items: pk = LABELS, sk = LABEL#<name lower-cased>, imageCount, name. */
@@ -124,6 +170,32 @@ export interface ImageItem {
   detail?: string | undefined;
   error?: { name: string; message: string } | undefined;
   updatedAt: string;
+}
+
+/** The attributes that put an IMAGE item into the images index (gsi2). */
+export interface ImagesIndexAttributes {
+  gsi2pk: typeof IMAGES_INDEX_PK;
+  gsi2sk: string;
+  topLabels: string[];
+}
+
+/** The images index sort key: ISO 8601 times in UTC sort as strings in time order. */
+export function updatedSortKey(updatedAt: string, key: string): string {
+  return `${updatedAt}#${keyHash(key)}`;
+}
+
+/** The images index attributes of an IMAGE record (updatedAt from Date.toISOString). */
+export function imagesIndexAttributes(
+  image: Pick<ImageItem, 'key' | 'labels' | 'updatedAt'>,
+): ImagesIndexAttributes {
+  return {
+    gsi2pk: IMAGES_INDEX_PK,
+    gsi2sk: updatedSortKey(image.updatedAt, image.key),
+    topLabels: [...image.labels]
+      .sort((a, b) => b.confidence - a.confidence)
+      .slice(0, TOP_LABELS)
+      .map((label) => label.name),
+  };
 }
 
 export interface LabelItem {

@@ -155,6 +155,8 @@ export const FUNCTIONS = {
         IMAGES_BUCKET: context.bucketName,
         CURSOR_SECRET_ID: context.cursorSecretId,
         UPLOAD_URL_EXPIRES_SECONDS: '300',
+        // The image URLs of GET /images and /images/{key}: 240 to 300 s (image-urls.ts).
+        IMAGE_URL_EXPIRES_SECONDS: '300',
       };
     },
   },

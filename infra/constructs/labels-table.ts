@@ -23,12 +23,15 @@ export class LabelsTable extends Construct {
       deletionProtection: props.deletionProtection,
       removalPolicy: props.removalPolicy,
     });
-    this.table.addGlobalSecondaryIndex({
-      indexName: SCHEMA.index.name,
-      partitionKey: { name: SCHEMA.index.partitionKey, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: SCHEMA.index.sortKey, type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.INCLUDE,
-      nonKeyAttributes: [...SCHEMA.index.nonKeyAttributes],
-    });
+    // Indexes are only ever added (labels-table.ts): CloudFormation adds one to a live table.
+    for (const index of SCHEMA.indexes) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.INCLUDE,
+        nonKeyAttributes: [...index.nonKeyAttributes],
+      });
+    }
   }
 }

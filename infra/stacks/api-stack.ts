@@ -9,7 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { LABELS_INDEX } from '../../functions/domain/labels-table';
+import { IMAGES_INDEX, LABELS_INDEX } from '../../functions/domain/labels-table';
 import { FUNCTIONS } from '../config/functions';
 import type { StageConfig } from '../config/stage-config';
 import type { PipelineTiming } from '../config/timing';
@@ -67,18 +67,19 @@ export class ApiStack extends Stack {
     const fn = this.function;
     this.cursorSecret.grantRead(fn.function);
 
-    // Least privilege: the calls the API makes, on the table and its labels index only.
+    // Least privilege: the calls the API makes, on the table and its two indexes only.
     iam.Grant.addToPrincipal({
       grantee: fn.function,
       actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
       resourceArns: [table.tableArn],
     });
-    const indexArn = `${table.tableArn}/index/${LABELS_INDEX}`;
-    iam.Grant.addToPrincipal({ grantee: fn.function, actions: ['dynamodb:Query'], resourceArns: [indexArn] });
+    const indexArns = [LABELS_INDEX, IMAGES_INDEX].map((index) => `${table.tableArn}/index/${index}`);
+    iam.Grant.addToPrincipal({ grantee: fn.function, actions: ['dynamodb:Query'], resourceArns: indexArns });
     // HeadObject (PENDING) and DeleteObject on any key; ListBucket so a missing key is a 404, not a 403.
     iam.Grant.addToPrincipal({
       grantee: fn.function,
-      actions: ['s3:GetObject', 's3:DeleteObject'],
+      // GetObject(Version) also signs the image URLs of the answers (a pinned version needs GetObjectVersion).
+      actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:DeleteObject'],
       resourceArns: [bucket.arnForObjects('*')],
     });
     iam.Grant.addToPrincipal({
@@ -93,7 +94,7 @@ export class ApiStack extends Stack {
       resourceArns: [bucket.arnForObjects('uploads/*')],
     });
     for (const [resource, reason] of [
-      [bucket.arnForObjects('*'), 'Reads (HEAD) and deletes any image: the API addresses images by any key.'],
+      [bucket.arnForObjects('*'), 'Reads (HEAD, signed GET) and deletes any image: the API takes any key.'],
       [bucket.arnForObjects('uploads/*'), 'Signs uploads to fresh keys under uploads/ only.'],
     ] as const) {
       Validations.of(fn.role).acknowledge({

@@ -1,16 +1,11 @@
 /**
  * Local DynamoDB: dynalite (in-process, LevelDB on disk) behind the edge router, and the labels
- * table created with the same keys and index as the CDK construct.
+ * table created with the same keys and indexes as the CDK construct.
  */
 import type http from 'node:http';
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  type DynamoDBClient,
-  ResourceNotFoundException,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { LABELS_TABLE_SCHEMA as SCHEMA } from '../../functions/domain/labels-table';
+import { createTable, describeTable, migrateLabelsTable } from './migrate';
 
 export interface DynamoDbFaults {
   /** Probability 0..1 that a write (Put, Update, Delete, BatchWrite) is throttled. */
@@ -72,49 +67,11 @@ export async function createDynamoDbService(options: {
   };
 }
 
-/** Creates the labels table if it does not exist (data persists across restarts). */
+/**
+ * Creates the labels table if it does not exist (data persists across restarts), and adds the
+ * indexes a table of an older data dir lacks, keeping its items (migrate.ts).
+ */
 export async function ensureLabelsTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-  }
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: SCHEMA.partitionKey, AttributeType: 'S' },
-        { AttributeName: SCHEMA.sortKey, AttributeType: 'S' },
-        { AttributeName: SCHEMA.index.partitionKey, AttributeType: 'S' },
-        { AttributeName: SCHEMA.index.sortKey, AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: SCHEMA.partitionKey, KeyType: 'HASH' },
-        { AttributeName: SCHEMA.sortKey, KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: SCHEMA.index.name,
-          KeySchema: [
-            { AttributeName: SCHEMA.index.partitionKey, KeyType: 'HASH' },
-            { AttributeName: SCHEMA.index.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...SCHEMA.index.nonKeyAttributes] },
-        },
-      ],
-    }),
-  );
-  // A new table is CREATING for a moment (dynalite flips it on a timer, which a busy machine
-  // delays): item calls before ACTIVE fail with ResourceNotFoundException.
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every(
-      (index) => index.IndexStatus === 'ACTIVE',
-    );
-    if (Table?.TableStatus === 'ACTIVE' && indexesActive) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`Table ${tableName} did not become ACTIVE`);
+  await migrateLabelsTable(client, tableName);
+  if (!(await describeTable(client, tableName))) await createTable(client, tableName);
 }

@@ -50,7 +50,7 @@ describe('the dev stage', () => {
       });
     });
 
-    it('creates an on-demand labels table with point-in-time recovery and the labels index', () => {
+    it('creates an on-demand labels table with point-in-time recovery, the labels index and the images index', () => {
       dev.storage.hasResourceProperties('AWS::DynamoDB::Table', {
         BillingMode: 'PAY_PER_REQUEST',
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
@@ -66,6 +66,22 @@ describe('the dev stage', () => {
               { AttributeName: 'gsi1pk', KeyType: 'HASH' },
               { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
             ],
+            // CloudFormation cannot change a live index's projection: this one must stay as it is.
+            Projection: {
+              ProjectionType: 'INCLUDE',
+              NonKeyAttributes: ['key', 'name', 'confidence', 'objectVersion'],
+            },
+          }),
+          Match.objectLike({
+            IndexName: 'gsi2',
+            KeySchema: [
+              { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
+            ],
+            Projection: {
+              ProjectionType: 'INCLUDE',
+              NonKeyAttributes: ['key', 'status', 'updatedAt', 'topLabels', 'versionId'],
+            },
           }),
         ],
       });

@@ -2,9 +2,9 @@
  * The OpenAPI 3.1 document of the labels API, served at GET /openapi.json. Its schemas are
  * JSON Schema 2020-12; a test validates real responses of every route against them.
  */
-import { REJECTION_REASONS } from '../../shared/errors';
 import { MAX_CURSOR_LENGTH } from './cursor';
 import { PROBLEM_TYPE_BASE, PROBLEMS } from './http';
+import { API_SCHEMAS } from './openapi-schemas';
 import { MAX_KEY_BYTES } from './params';
 import { SCOPES } from './route-table';
 
@@ -50,19 +50,6 @@ const authErrors = {
   '500': problem('An unexpected error; the problem names no internals.'),
 };
 
-const BoxSchema = {
-  type: 'object',
-  required: ['left', 'top', 'width', 'height'],
-  properties: {
-    left: { type: 'number' },
-    top: { type: 'number' },
-    width: { type: 'number' },
-    height: { type: 'number' },
-  },
-  additionalProperties: false,
-  description: 'Ratios of the image width and height (0 to 1), as Rekognition returns them.',
-};
-
 export function openApiDocument(serverUrl?: string) {
   return {
     openapi: '3.1.0',
@@ -92,182 +79,15 @@ export function openApiDocument(serverUrl?: string) {
           },
         },
       },
-      schemas: {
-        Problem: {
-          type: 'object',
-          required: ['type', 'title', 'status'],
-          properties: {
-            type: {
-              type: 'string',
-              enum: Object.keys(PROBLEMS).map((slug) => `${PROBLEM_TYPE_BASE}${slug}`),
-            },
-            title: { type: 'string' },
-            status: { type: 'integer', minimum: 400, maximum: 599 },
-            detail: { type: 'string' },
-            parameter: { type: 'string', description: 'The offending parameter, body field or header.' },
-          },
-          additionalProperties: false,
-        },
-        GatewayError: {
-          type: 'object',
-          required: ['message'],
-          properties: { message: { type: 'string' } },
-        },
-        Label: {
-          type: 'object',
-          required: ['name', 'confidence', 'parents', 'categories', 'aliases', 'instances'],
-          properties: {
-            name: { type: 'string' },
-            confidence: { type: 'number', minimum: 0, maximum: 100 },
-            parents: { type: 'array', items: { type: 'string' } },
-            categories: { type: 'array', items: { type: 'string' } },
-            aliases: { type: 'array', items: { type: 'string' } },
-            instances: {
-              type: 'array',
-              items: {
-                type: 'object',
-                required: ['confidence', 'box'],
-                properties: { confidence: { type: 'number' }, box: BoxSchema },
-                additionalProperties: false,
-              },
-            },
-          },
-          additionalProperties: false,
-        },
-        Image: {
-          type: 'object',
-          required: ['key', 'status', 'labels'],
-          properties: {
-            key: { type: 'string' },
-            status: {
-              type: 'string',
-              enum: ['PENDING', 'LABELED', 'REJECTED', 'FAILED'],
-              description: 'PENDING: uploaded, no result yet.',
-            },
-            objectVersion: {
-              type: 'string',
-              description: 'The S3 version id (or etag:<ETag> when unversioned).',
-            },
-            versionId: { type: 'string' },
-            size: { type: 'integer', minimum: 0 },
-            image: {
-              type: 'object',
-              required: ['format', 'width', 'height', 'size'],
-              properties: {
-                format: { type: 'string', enum: ['jpeg', 'png'] },
-                width: { type: 'integer' },
-                height: { type: 'integer' },
-                size: { type: 'integer' },
-                contentType: { type: 'string' },
-                orientation: { type: 'integer', minimum: 1, maximum: 8 },
-              },
-              additionalProperties: false,
-            },
-            labels: { type: 'array', items: ref('Label') },
-            labelModelVersion: { type: 'string' },
-            reason: {
-              type: 'string',
-              enum: [...REJECTION_REASONS],
-              description: 'Why a REJECTED image was rejected.',
-            },
-            detail: { type: 'string' },
-            error: {
-              type: 'object',
-              required: ['name', 'message'],
-              properties: { name: { type: 'string' }, message: { type: 'string' } },
-              additionalProperties: false,
-              description: 'Why a FAILED image failed.',
-            },
-            updatedAt: { type: 'string', format: 'date-time' },
-          },
-          additionalProperties: false,
-        },
-        ImagePage: {
-          type: 'object',
-          required: ['label', 'minConfidence', 'items'],
-          properties: {
-            label: { type: 'string' },
-            minConfidence: { type: 'number' },
-            items: {
-              type: 'array',
-              items: {
-                type: 'object',
-                required: ['key', 'label', 'confidence'],
-                properties: {
-                  key: { type: 'string' },
-                  label: { type: 'string' },
-                  confidence: { type: 'number', minimum: 0, maximum: 100 },
-                },
-                additionalProperties: false,
-              },
-            },
-            nextCursor: {
-              type: 'string',
-              description: 'Pass as `cursor` for the next page; absent on the last.',
-            },
-          },
-          additionalProperties: false,
-        },
-        LabelCounts: {
-          type: 'object',
-          required: ['prefix', 'labels'],
-          properties: {
-            prefix: { type: 'string' },
-            labels: {
-              type: 'array',
-              items: {
-                type: 'object',
-                required: ['name', 'imageCount'],
-                properties: { name: { type: 'string' }, imageCount: { type: 'integer', minimum: 1 } },
-                additionalProperties: false,
-              },
-            },
-          },
-          additionalProperties: false,
-        },
-        UploadRequest: {
-          type: 'object',
-          required: ['fileName', 'contentType', 'contentLength'],
-          properties: {
-            fileName: { type: 'string', minLength: 1, maxLength: 255 },
-            contentType: { type: 'string', enum: ['image/jpeg', 'image/png'] },
-            contentLength: { type: 'integer', minimum: 1, maximum: 15 * 1024 * 1024 },
-          },
-          additionalProperties: false,
-        },
-        Upload: {
-          type: 'object',
-          required: ['key', 'upload', 'expiresAt', 'statusUrl'],
-          properties: {
-            key: { type: 'string', pattern: '^uploads/' },
-            upload: {
-              type: 'object',
-              required: ['method', 'url', 'headers'],
-              properties: {
-                method: { const: 'PUT' },
-                url: { type: 'string', format: 'uri' },
-                headers: {
-                  type: 'object',
-                  description: 'Send exactly these headers: both are signed.',
-                  required: ['content-type', 'content-length'],
-                  additionalProperties: { type: 'string' },
-                },
-              },
-              additionalProperties: false,
-            },
-            expiresAt: { type: 'string', format: 'date-time' },
-            statusUrl: { type: 'string' },
-          },
-          additionalProperties: false,
-        },
-      },
+      schemas: API_SCHEMAS,
     },
     paths: {
       '/images/{key}': {
         parameters: [keyParameter],
         get: secured(SCOPES.read, {
           operationId: 'getImage',
-          summary: "An image's status, labels (with confidence, parents, categories, boxes) and metadata.",
+          summary:
+            "An image's status, labels (with confidence, parents, categories, boxes), metadata and a short-lived URL of its pixels.",
           responses: {
             '200': { description: 'The image.', content: jsonContent(ref('Image')) },
             '400': problem('Invalid key, or a query parameter was given.'),
@@ -289,19 +109,23 @@ export function openApiDocument(serverUrl?: string) {
       },
       '/images': {
         get: secured(SCOPES.read, {
-          operationId: 'listImagesByLabel',
-          summary: 'Images carrying a label (case-insensitive), highest confidence first.',
+          operationId: 'listImages',
+          summary:
+            'Without label: every image, last updated first (an ImageList). With label: the images carrying it ' +
+            '(case-insensitive), highest confidence first (an ImagePage). Both pages carry short-lived image URLs.',
           parameters: [
             {
               name: 'label',
               in: 'query',
-              required: true,
+              required: false,
+              description: 'A label name (case-insensitive). Leave it out for every image.',
               schema: { type: 'string', minLength: 1, maxLength: 64 },
             },
             {
               name: 'minConfidence',
               in: 'query',
               required: false,
+              description: 'Only with label: the lowest confidence listed.',
               schema: { type: 'number', minimum: 0, maximum: 100, default: 0 },
             },
             limitParameter(25),
@@ -310,13 +134,18 @@ export function openApiDocument(serverUrl?: string) {
               in: 'query',
               required: false,
               description:
-                'The nextCursor of the previous page of the same query (same label and minConfidence).',
+                'The nextCursor of the previous page of the same query (same label and minConfidence, or both absent).',
               schema: { type: 'string', maxLength: MAX_CURSOR_LENGTH },
             },
           ],
           responses: {
-            '200': { description: 'One page.', content: jsonContent(ref('ImagePage')) },
-            '400': problem('Invalid, missing or unknown parameter, or a modified or foreign cursor.'),
+            '200': {
+              description: 'One page: an ImageList without label, an ImagePage with one.',
+              content: jsonContent({ oneOf: [ref('ImageList'), ref('ImagePage')] }),
+            },
+            '400': problem(
+              'Invalid or unknown parameter, minConfidence without label, or a modified or foreign cursor.',
+            ),
             ...authErrors,
           },
         }),

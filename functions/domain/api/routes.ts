@@ -10,11 +10,19 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import * as z from 'zod';
 import { IMAGE_LIMITS } from '../image-inspection';
 import { removeImageRecords } from '../image-removal';
-import { getImageRecord, LABEL_INDEX_POSITION, queryImagesByLabel, queryLabelCounts } from '../labels-query';
+import {
+  getImageRecord,
+  IMAGES_INDEX_POSITION,
+  LABEL_INDEX_POSITION,
+  queryImagesByLabel,
+  queryLabelCounts,
+  queryLatestImages,
+} from '../labels-query';
 import type { TableRef } from '../labels-store';
-import { type ImageItem, labelIndexPk } from '../labels-table';
+import { IMAGES_INDEX_PK, type ImageItem, labelIndexPk } from '../labels-table';
 import { decodeCursor, encodeCursor, MAX_CURSOR_LENGTH } from './cursor';
 import { ApiProblem, json, noContent, problemResponse } from './http';
+import { type ImageUrls, imageUrls, versionIdOfObjectVersion } from './image-urls';
 import { openApiDocument } from './openapi';
 import { decimalParam, intParam, param, parseImageKey, parseJsonBody, parseQuery } from './params';
 import { ROUTES, type RouteName, routeKey } from './route-table';
@@ -23,12 +31,14 @@ export interface ApiDeps {
   table: TableRef;
   /** HeadObject and DeleteObject on the images bucket. */
   s3: S3Client;
-  /** Signs upload URLs; must be built with requestChecksumCalculation 'WHEN_REQUIRED'. */
+  /** Signs upload and image URLs; must be built with requestChecksumCalculation 'WHEN_REQUIRED'. */
   presigner: S3Client;
   bucket: string;
   /** The HMAC key of page cursors (fetched once per execution environment). */
   cursorSecret: () => Promise<Uint8Array>;
   uploadExpiresSeconds: number;
+  /** How long the image URLs of an answer work (see image-urls.ts). */
+  imageUrlExpiresSeconds: number;
   now?: () => Date;
   newId?: () => string;
   /** Called with any unexpected error before the API answers 500 (the handler logs it). */
@@ -42,6 +52,14 @@ export const LABEL_MAX_LENGTH = 64;
 const ROUTE_BY_KEY = new Map(
   Object.entries(ROUTES).map(([name, route]) => [routeKey(route), name as RouteName]),
 );
+
+const urlsFor = (deps: ApiDeps): ImageUrls =>
+  imageUrls({
+    presigner: deps.presigner,
+    bucket: deps.bucket,
+    expiresSeconds: deps.imageUrlExpiresSeconds,
+    now: deps.now?.() ?? new Date(),
+  });
 
 /** The public view of an image record: no table keys, bucket or event internals. */
 export function imageView(item: ImageItem) {
@@ -61,6 +79,9 @@ export function imageView(item: ImageItem) {
       instances: label.instances,
     })),
     ...(item.labelModelVersion ? { labelModelVersion: item.labelModelVersion } : {}),
+    ...(item.settings
+      ? { settings: { minConfidence: item.settings.minConfidence, maxLabels: item.settings.maxLabels } }
+      : {}),
     ...(item.reason ? { reason: item.reason } : {}),
     ...(item.detail ? { detail: item.detail } : {}),
     ...(item.error ? { error: { name: item.error.name, message: item.error.message } } : {}),
@@ -83,9 +104,17 @@ async function getImage(event: APIGatewayProxyEventV2, deps: ApiDeps) {
   parseQuery(event.queryStringParameters, {});
   const key = parseImageKey(event.pathParameters?.key);
   const record = await getImageRecord(deps.table, key);
-  if (record) return json(200, imageView(record));
+  const urls = urlsFor(deps);
+  if (record) {
+    // The labeled version: its pixels are the ones the boxes were computed on.
+    const imageUrl = await urls.url(key, record.versionId);
+    return json(200, { ...imageView(record), imageUrl, imageUrlExpiresAt: urls.expiresAt });
+  }
   // Uploaded but not processed yet (or still in flight): the object exists, its record not.
-  if (await objectExists(deps, key)) return json(200, { key, status: 'PENDING', labels: [] });
+  if (await objectExists(deps, key)) {
+    const imageUrl = await urls.url(key);
+    return json(200, { key, status: 'PENDING', labels: [], imageUrl, imageUrlExpiresAt: urls.expiresAt });
+  }
   throw new ApiProblem('image-not-found', 'No image and no upload with this key.', 'key');
 }
 
@@ -106,10 +135,10 @@ async function deleteImage(event: APIGatewayProxyEventV2, deps: ApiDeps) {
 
 const listImagesQuery = {
   label: param(
-    z.string().trim().min(1).max(LABEL_MAX_LENGTH),
-    `label is required: a label name of 1 to ${LABEL_MAX_LENGTH} characters.`,
+    z.string().trim().min(1).max(LABEL_MAX_LENGTH).optional(),
+    `label, when given, must be a label name of 1 to ${LABEL_MAX_LENGTH} characters.`,
   ),
-  minConfidence: param(decimalParam(0, 100).default(0), 'minConfidence must be a number from 0 to 100.'),
+  minConfidence: param(decimalParam(0, 100).optional(), 'minConfidence must be a number from 0 to 100.'),
   limit: param(intParam(1, 100).default(25), 'limit must be a whole number from 1 to 100.'),
   cursor: param(
     z.string().min(1).max(MAX_CURSOR_LENGTH).optional(),
@@ -117,22 +146,72 @@ const listImagesQuery = {
   ),
 };
 
+const foreignCursor = () =>
+  new ApiProblem('invalid-cursor', 'Use the nextCursor of the same query, unchanged.', 'cursor');
+
+/** The binding of the cursors of the list without a label (a label's binding has a newline). */
+const LATEST_BINDING = 'images:latest';
+
+/** GET /images: every image, last updated first; with `label`, the images carrying it. */
 async function listImages(event: APIGatewayProxyEventV2, deps: ApiDeps) {
-  const query = parseQuery(event.queryStringParameters, listImagesQuery);
+  const { label, minConfidence, limit, cursor } = parseQuery(event.queryStringParameters, listImagesQuery);
+  if (label !== undefined) {
+    return listImagesByLabel(deps, { label, minConfidence: minConfidence ?? 0, limit, cursor });
+  }
+  if (minConfidence !== undefined) {
+    throw new ApiProblem(
+      'invalid-parameter',
+      'minConfidence filters the images of a label: give label too, or leave minConfidence out.',
+      'minConfidence',
+    );
+  }
+  const after = cursor
+    ? decodeCursor(await deps.cursorSecret(), LATEST_BINDING, cursor, IMAGES_INDEX_POSITION)
+    : undefined;
+  if (after && after.gsi2pk !== IMAGES_INDEX_PK) throw foreignCursor();
+  const page = await queryLatestImages(deps.table, { limit, after });
+  const nextCursor = page.next
+    ? encodeCursor(await deps.cursorSecret(), LATEST_BINDING, page.next)
+    : undefined;
+  const urls = urlsFor(deps);
+  const items = await Promise.all(
+    page.images.map(async (image) => ({
+      key: image.key,
+      status: image.status,
+      updatedAt: image.updatedAt,
+      labels: image.topLabels,
+      imageUrl: await urls.url(image.key, image.versionId),
+    })),
+  );
+  return json(200, { items, ...(nextCursor ? { nextCursor } : {}), imageUrlExpiresAt: urls.expiresAt });
+}
+
+async function listImagesByLabel(
+  deps: ApiDeps,
+  query: { label: string; minConfidence: number; limit: number; cursor?: string | undefined },
+) {
   const binding = `${query.label.toLowerCase()}\n${query.minConfidence}`;
   const after = query.cursor
     ? decodeCursor(await deps.cursorSecret(), binding, query.cursor, LABEL_INDEX_POSITION)
     : undefined;
-  if (after && after.gsi1pk !== labelIndexPk(query.label)) {
-    throw new ApiProblem('invalid-cursor', 'Use the nextCursor of the same query, unchanged.', 'cursor');
-  }
+  if (after && after.gsi1pk !== labelIndexPk(query.label)) throw foreignCursor();
   const page = await queryImagesByLabel(deps.table, { ...query, after });
   const nextCursor = page.next ? encodeCursor(await deps.cursorSecret(), binding, page.next) : undefined;
+  const urls = urlsFor(deps);
+  const items = await Promise.all(
+    page.hits.map(async (hit) => ({
+      key: hit.key,
+      label: hit.name,
+      confidence: hit.confidence,
+      imageUrl: await urls.url(hit.key, versionIdOfObjectVersion(hit.objectVersion)),
+    })),
+  );
   return json(200, {
     label: query.label,
     minConfidence: query.minConfidence,
-    items: page.hits.map((hit) => ({ key: hit.key, label: hit.name, confidence: hit.confidence })),
+    items,
     ...(nextCursor ? { nextCursor } : {}),
+    imageUrlExpiresAt: urls.expiresAt,
   });
 }
 

@@ -18,10 +18,15 @@ export function s3(): S3Client {
 }
 
 /**
- * Signs upload URLs. WHEN_REQUIRED: by default the SDK puts the CRC32 of an empty body into a
- * presigned PUT URL, and real S3 then rejects every upload to it (aws/aws-sdk-js-v3#6994).
+ * Signs upload and image URLs. Checksums WHEN_REQUIRED: by default the SDK puts the CRC32 of
+ * an empty body into a presigned PUT URL, and real S3 then rejects every upload to it
+ * (aws/aws-sdk-js-v3#6994); and it adds `x-amz-checksum-mode=ENABLED` to a presigned GET,
+ * which asks S3 for checksum headers that a browser never checks.
  */
 export function s3Presigner(): S3Client {
-  presigner ??= new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED' });
+  presigner ??= new S3Client({
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
   return presigner;
 }

@@ -10,6 +10,7 @@ stubHandlerEnv({
   IMAGES_BUCKET: 'images',
   CURSOR_SECRET_ID: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cursor',
   UPLOAD_URL_EXPIRES_SECONDS: '300',
+  IMAGE_URL_EXPIRES_SECONDS: '300',
 });
 const { handler } = await import('../../../functions/api/handler');
 const dbMock = mockClient(DynamoDBDocumentClient);

@@ -30,10 +30,12 @@ function deps(overrides: Partial<ApiDeps> = {}): ApiDeps {
       region: 'eu-west-1',
       credentials,
       requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
     }),
     bucket: 'images',
     cursorSecret: async () => SECRET,
     uploadExpiresSeconds: 300,
+    imageUrlExpiresSeconds: 300,
     now: () => new Date('2026-01-02T03:04:05Z'),
     newId: () => '00000000-0000-4000-8000-000000000000',
     ...overrides,
@@ -81,6 +83,19 @@ async function expectProblem(
   return problem;
 }
 
+/** The signed image URL's parts that matter: object, version and validity. */
+function signedGet(url: unknown) {
+  const parsed = new URL(String(url));
+  return {
+    object: `${parsed.host}${decodeURIComponent(parsed.pathname)}`,
+    versionId: parsed.searchParams.get('versionId'),
+    signedAt: parsed.searchParams.get('X-Amz-Date'),
+    expires: parsed.searchParams.get('X-Amz-Expires'),
+    signature: parsed.searchParams.get('X-Amz-Signature'),
+    checksums: [...parsed.searchParams.keys()].filter((name) => /checksum/i.test(name)),
+  };
+}
+
 const record = {
   pk: 'IMAGE#a b/c+d.png',
   sk: 'IMAGE',
@@ -104,6 +119,7 @@ const record = {
     },
   ],
   labelNames: ['Cat'],
+  settings: { minConfidence: 70, maxLabels: 25 },
   updatedAt: '2026-01-01T00:00:00.000Z',
 };
 
@@ -121,18 +137,94 @@ describe('GET /images/{key}', () => {
     expect(body(result)).not.toHaveProperty('pk');
     expect(body(result)).not.toHaveProperty('bucket');
     expect(body(result)).not.toHaveProperty('sequencer');
+    expect(body(result)).not.toHaveProperty('topLabels');
     expect(dbMock.commandCalls(GetCommand)[0]?.args[0].input.Key).toEqual({
       pk: 'IMAGE#a b/c+d.png',
       sk: 'IMAGE',
     });
   });
 
-  it('answers PENDING when the object exists but has no record yet', async () => {
+  it('answers the detection settings the labels were computed with', async () => {
+    dbMock.on(GetCommand).resolves({ Item: record });
+    const result = await handleApiRequest(event('getImage', { key: 'a b/c+d.png' }), deps());
+    expect(body(result).settings).toEqual({ minConfidence: 70, maxLabels: 25 });
+  });
+
+  it('answers no settings for a record without them (a rejected image)', async () => {
+    const { settings: _settings, ...rejected } = record;
+    dbMock
+      .on(GetCommand)
+      .resolves({ Item: { ...rejected, status: 'REJECTED', labels: [], reason: 'TOO_SMALL' } });
+    const result = await handleApiRequest(event('getImage', { key: 'a b/c+d.png' }), deps());
+    expect(body(result)).not.toHaveProperty('settings');
+  });
+
+  it('signs a GET URL of the labeled version, so pixels and boxes match after an overwrite', async () => {
+    dbMock.on(GetCommand).resolves({ Item: record });
+    const answer = body(await handleApiRequest(event('getImage', { key: 'a b/c+d.png' }), deps()));
+    const url = signedGet(answer.imageUrl);
+    expect(url.object).toBe('images.s3.eu-west-1.amazonaws.com/a b/c+d.png');
+    expect(url.versionId).toBe('v1');
+    expect(url.signature).toMatch(/^[0-9a-f]{64}$/);
+    expect(url.checksums).toEqual([]);
+  });
+
+  it('signs an unversioned record without a versionId', async () => {
+    const { versionId: _versionId, ...unversioned } = record;
+    dbMock.on(GetCommand).resolves({ Item: { ...unversioned, objectVersion: 'etag:e' } });
+    const answer = body(await handleApiRequest(event('getImage', { key: 'a b/c+d.png' }), deps()));
+    expect(signedGet(answer.imageUrl).versionId).toBeNull();
+  });
+
+  it('the default presigning client would ask S3 for checksums in a GET URL (why WHEN_REQUIRED matters)', async () => {
+    dbMock.on(GetCommand).resolves({ Item: record });
+    const result = await handleApiRequest(
+      event('getImage', { key: 'a b/c+d.png' }),
+      deps({ presigner: new S3Client({ region: 'eu-west-1', credentials }) }),
+    );
+    expect(signedGet(body(result).imageUrl).checksums).toEqual(['x-amz-checksum-mode']);
+  });
+
+  it('makes the URL expire after imageUrlExpiresSeconds from the start of the minute, and says when', async () => {
+    dbMock.on(GetCommand).resolves({ Item: record });
+    const answer = body(
+      await handleApiRequest(
+        event('getImage', { key: 'a b/c+d.png' }),
+        deps({ imageUrlExpiresSeconds: 240 }),
+      ),
+    );
+    // now is 03:04:05: signed at 03:04:00, valid 240 s, so until 03:08:00.
+    expect(signedGet(answer.imageUrl)).toMatchObject({ signedAt: '20260102T030400Z', expires: '240' });
+    expect(answer.imageUrlExpiresAt).toBe('2026-01-02T03:08:00.000Z');
+  });
+
+  it('gives the same URL to reads within the same minute, and a new one in the next', async () => {
+    dbMock.on(GetCommand).resolves({ Item: record });
+    const read = async (now: string) =>
+      body(
+        await handleApiRequest(event('getImage', { key: 'a b/c+d.png' }), deps({ now: () => new Date(now) })),
+      ).imageUrl;
+    expect(await read('2026-01-02T03:04:01Z')).toBe(await read('2026-01-02T03:04:59Z'));
+    expect(await read('2026-01-02T03:05:00Z')).not.toBe(await read('2026-01-02T03:04:59Z'));
+  });
+
+  it('answers PENDING with a URL of the current object when the object exists but has no record yet', async () => {
     dbMock.on(GetCommand).resolves({});
     s3Mock.on(HeadObjectCommand).resolves({});
     const result = await handleApiRequest(event('getImage', { key: 'new.png' }), deps());
     expect(result.statusCode).toBe(200);
-    expect(body(result)).toEqual({ key: 'new.png', status: 'PENDING', labels: [] });
+    const answer = body(result);
+    expect(answer).toEqual({
+      key: 'new.png',
+      status: 'PENDING',
+      labels: [],
+      imageUrl: expect.any(String),
+      imageUrlExpiresAt: '2026-01-02T03:09:00.000Z',
+    });
+    expect(signedGet(answer.imageUrl)).toMatchObject({
+      object: 'images.s3.eu-west-1.amazonaws.com/new.png',
+      versionId: null,
+    });
   });
 
   it('answers 404 when neither a record nor the object exists', async () => {
@@ -216,9 +308,10 @@ describe('GET /images?label=', () => {
       label: 'CAT',
       minConfidence: 75.5,
       items: [
-        { key: 'a.png', label: 'Cat', confidence: 99 },
-        { key: 'b.png', label: 'Cat', confidence: 80 },
+        { key: 'a.png', label: 'Cat', confidence: 99, imageUrl: expect.any(String) },
+        { key: 'b.png', label: 'Cat', confidence: 80, imageUrl: expect.any(String) },
       ],
+      imageUrlExpiresAt: '2026-01-02T03:09:00.000Z',
     });
     expect(dbMock.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({
       IndexName: 'gsi1',
@@ -248,6 +341,18 @@ describe('GET /images?label=', () => {
     expect(dbMock.commandCalls(QueryCommand)[1]?.args[0].input.ExclusiveStartKey).toEqual(last);
   });
 
+  it("signs each hit's URL for the version its label belongs to", async () => {
+    dbMock.on(QueryCommand).resolves({
+      Items: [hit('a.png', 99), { ...hit('b.png', 80), objectVersion: 'etag:abc' }],
+    });
+    const answer = body(await handleApiRequest(event('listImages', { query: { label: 'cat' } }), deps()));
+    const urls = (answer.items as { imageUrl: string }[]).map((item) => signedGet(item.imageUrl));
+    expect(urls.map(({ object, versionId }) => ({ object, versionId }))).toEqual([
+      { object: 'images.s3.eu-west-1.amazonaws.com/a.png', versionId: 'v1' },
+      { object: 'images.s3.eu-west-1.amazonaws.com/b.png', versionId: null },
+    ]);
+  });
+
   describe('rejects bad cursors with a 400, never a 500', () => {
     const position = { pk: 'IMAGE#b.png', sk: 'LABEL#Cat', gsi1pk: 'LABEL#cat', gsi1sk: '080.000#h' };
     const valid = encodeCursor(SECRET, 'cat\n0', position);
@@ -256,6 +361,15 @@ describe('GET /images?label=', () => {
       ['signed with another key', encodeCursor(Buffer.from('x'.repeat(48)), 'cat\n0', position)],
       ['from another label', encodeCursor(SECRET, 'dog\n0', { ...position, gsi1pk: 'LABEL#dog' })],
       ['from another minConfidence', encodeCursor(SECRET, 'cat\n50', position)],
+      [
+        'from the list without a label',
+        encodeCursor(SECRET, 'images:latest', {
+          pk: 'IMAGE#b.png',
+          sk: 'IMAGE',
+          gsi2pk: 'IMAGES',
+          gsi2sk: '2026-01-01T00:00:00.000Z#h',
+        }),
+      ],
       ['with extra fields', encodeCursor(SECRET, 'cat\n0', { ...position, extra: 'x' })],
       ['garbage', 'not a cursor'],
       ['very long', `${'a'.repeat(3000)}.b`],
@@ -271,7 +385,6 @@ describe('GET /images?label=', () => {
   });
 
   it.each([
-    [{}, 'label'],
     [{ label: '' }, 'label'],
     [{ label: 'x'.repeat(65) }, 'label'],
     [{ label: 'cat', limit: '0' }, 'limit'],

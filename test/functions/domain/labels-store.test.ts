@@ -260,6 +260,10 @@ describe('writeImageRecord', () => {
                 pk: 'IMAGE#albums/beach.jpg',
                 sk: 'IMAGE',
                 labelNames: ['Dog', 'Beach'],
+                // Its entry in the images index: last updated first, top label names.
+                gsi2pk: 'IMAGES',
+                gsi2sk: `${now.toISOString()}#${hash}`,
+                topLabels: ['Dog', 'Beach'],
               },
             },
           },

@@ -6,7 +6,9 @@ import {
   type ImageItem,
   ITEM_BOUNDS,
   imagePk,
+  imagesIndexAttributes,
   keyHash,
+  LABELS_TABLE_SCHEMA,
   labelIndexPk,
   labelItems,
   labelSk,
@@ -39,6 +41,51 @@ describe('key builders', () => {
   it('lower-cases the label index key so lookups by name ignore case', () => {
     expect(labelIndexPk('Golden Retriever')).toBe('LABEL#golden retriever');
     expect(labelIndexPk('DOG')).toBe(labelIndexPk('dog'));
+  });
+});
+
+describe('the images index', () => {
+  const at = (iso: string, key = 'a.jpg') => imagesIndexAttributes({ key, labels: [], updatedAt: iso });
+
+  it('puts every IMAGE record into one partition, sorted by when it was last written', () => {
+    const earlier = at('2026-01-01T09:59:59.999Z');
+    const later = at('2026-01-01T10:00:00.000Z');
+    expect(earlier.gsi2pk).toBe('IMAGES');
+    expect(later.gsi2pk).toBe('IMAGES');
+    expect(earlier.gsi2sk < later.gsi2sk).toBe(true);
+    expect(later.gsi2sk).toBe(`2026-01-01T10:00:00.000Z#${keyHash('a.jpg')}`);
+  });
+
+  it('keeps two images written in the same millisecond apart by their key hash', () => {
+    const time = '2026-01-01T10:00:00.000Z';
+    expect(at(time, 'a.jpg').gsi2sk).not.toBe(at(time, 'b.jpg').gsi2sk);
+  });
+
+  it('carries the 5 label names of highest confidence, highest first', () => {
+    const labels = [10, 90, 50, 70, 30, 80, 60].map((confidence) => label(`L${confidence}`, confidence));
+    const { topLabels } = imagesIndexAttributes({
+      key: 'a.jpg',
+      labels,
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    });
+    expect(topLabels).toEqual(['L90', 'L80', 'L70', 'L60', 'L50']);
+  });
+
+  it('only adds indexes: the labels index keeps its keys and projection', () => {
+    expect(LABELS_TABLE_SCHEMA.indexes.map((index) => index.name)).toEqual(['gsi1', 'gsi2']);
+    expect(LABELS_TABLE_SCHEMA.indexes[0]).toEqual({
+      name: 'gsi1',
+      partitionKey: 'gsi1pk',
+      sortKey: 'gsi1sk',
+      nonKeyAttributes: ['key', 'name', 'confidence', 'objectVersion'],
+    });
+    expect(LABELS_TABLE_SCHEMA.imagesIndex.nonKeyAttributes).toEqual([
+      'key',
+      'status',
+      'updatedAt',
+      'topLabels',
+      'versionId',
+    ]);
   });
 });
 
