@@ -25,7 +25,6 @@ import {
   objectVersionOf,
 } from '../functions/domain/labels-table';
 import type { Label, ObjectRef } from '../functions/shared/workflow-schemas';
-import { localIssuer } from '../local/api';
 import { type LocalCloud, startLocalCloud } from '../local/cloud';
 import { createFixedModel } from '../local/rekognition';
 import { type Goal, percentile, round } from './stats';
@@ -344,7 +343,7 @@ export async function runApiLatency(options: {
     const table: TableRef = { db, tableName: cloud.info.tableName };
     const seeded = await seed(table, cloud.info.bucket, options.images);
     const keys = seeded.keys;
-    const token = await (await localIssuer(cloud.info.dataDir)).mint({ scopes: [SCOPES.read] });
+    const token = await cloud.issuer.mint({ scopes: [SCOPES.read] });
     const label = COMMON_LABEL.toLowerCase();
     const listPath = `/images?label=${label}`;
     // The query the handler issues for that path: the defaults of its parameters, no cursor.

@@ -16,7 +16,6 @@ import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { DEPLOYMENT_HOOKS_MEMORY_MB, FUNCTIONS, type FunctionSpec } from '../infra/config/functions';
 import { loadStageConfig } from '../infra/config/stage-config';
-import { localIssuer } from '../local/api';
 import { runDeploymentHooks } from '../local/deployment-hooks';
 import { COCO_CLASSES, createFixedModel, type LabelModel } from '../local/rekognition';
 import { buildCorpus } from '../reliability/corpus';
@@ -95,7 +94,7 @@ export async function runMemory(options: {
     if (missing.length > 0) throw new Error(`memory: no record for ${missing.join(', ')}`);
 
     // The API: every route, pages of the most common label, concurrent clients.
-    const token = await (await localIssuer(cloud.info.dataDir)).mint({});
+    const token = await cloud.issuer.mint({});
     const api = cloud.info.endpoints.api;
     const call = async (method: string, path: string, body?: unknown) => {
       const response = await fetch(`${api}${path}`, {

@@ -8,11 +8,11 @@
  */
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LABELS_TABLE_SCHEMA } from '../functions/domain/labels-table';
 import type { AwsSdkSource } from '../infra/config/bundling';
+import { IMAGES_BUCKET_CORS } from '../infra/config/console';
 import { labelWorkflowName } from '../infra/config/delivery-config';
 import { FLAGS_DOCUMENT_PATH, flagsNames } from '../infra/config/flags';
 import {
@@ -25,8 +25,9 @@ import {
 } from '../infra/config/functions';
 import { loadStageConfig } from '../infra/config/stage-config';
 import { LABEL_IMAGE_ASL_PATH, pipelineTiming } from '../infra/config/timing';
-import { createLocalApi, createSecretsManagerService, localIssuer, persistentSecret } from './api';
+import { createLocalApi, createSecretsManagerService, persistentSecret } from './api';
 import { createAppConfigDataService } from './appconfig';
+import type { LocalIssuer } from './auth';
 import { type CodeDeployService, createCodeDeployService } from './codedeploy';
 import { createDynamoDbService, ensureLabelsTable } from './dynamodb';
 import { createEdgeRouter } from './edge';
@@ -40,9 +41,11 @@ import {
 import { startSchedule } from './lambda/schedule';
 import { createRekognitionService, type LabelModel, type RekognitionService } from './rekognition';
 import { createS3Service } from './s3';
+import { close, listen } from './servers';
 import { createQueue, createSqsService } from './sqs';
 import { localDataDir, writeStackInfo } from './stack-info';
 import { createStepFunctionsService, substituteDefinition } from './stepfunctions';
+import { openWebHosts } from './web-hosts';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT_ID = '000000000000';
@@ -54,6 +57,12 @@ export interface LocalCloudOptions {
   awsPort?: number;
   /** Labels API port (0 = a free port). Default 3000. */
   apiPort?: number;
+  /** The sign-in service's port (local/auth; 0 = a free port). Default 0; `npm start` uses 3001. */
+  authPort?: number;
+  /** The console's port (local/console; 0 = a free port). Default 0; `npm start` uses 5173. */
+  consolePort?: number;
+  /** Lifetime of the access and ID tokens the sign-in service issues. Default 3600 s. */
+  accessTokenTtlSeconds?: number;
   /** Where data persists between runs. Default `.local` in the project. */
   dataDir?: string;
   /** Start from empty storage. */
@@ -98,7 +107,8 @@ export interface FaultSwitches {
 export interface StackInfo {
   region: string;
   accountId: string;
-  endpoints: { aws: string; api: string };
+  /** `auth`: the sign-in service (issuer, OpenID Connect endpoints); `console`: the web console. */
+  endpoints: { aws: string; api: string; auth: string; console: string };
   bucket: string;
   tableName: string;
   labelsIndex: string;
@@ -114,6 +124,8 @@ export interface StackInfo {
 
 export interface LocalCloud {
   info: StackInfo;
+  /** The sign-in service's issuer: `issuer.mint()` is a machine token the API accepts. */
+  issuer: LocalIssuer;
   rekognition: RekognitionService;
   /**
    * Invokes a function by name or ARN (`live` alias or none), as `lambda:Invoke` would, for
@@ -178,18 +190,6 @@ function checkSwitches(switches: FaultSwitches): FaultSwitches {
   return switches;
 }
 
-function listen(server: http.Server, host: string, port: number): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolvePort((server.address() as AddressInfo).port));
-  });
-}
-
-function close(server: http.Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((resolveClose) => server.close(() => resolveClose()));
-}
-
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
   const host = options.host ?? '127.0.0.1';
   const dataDir = localDataDir(options.dataDir);
@@ -223,6 +223,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
   const stoppers: (() => Promise<void> | void)[] = [];
   try {
+    // The sign-in service and the console host (local/web-hosts.ts).
+    const web = await openWebHosts({
+      host,
+      authPort: options.authPort ?? 0,
+      consolePort: options.consolePort ?? 0,
+      dataDir,
+      ...(options.accessTokenTtlSeconds ? { accessTokenTtlSeconds: options.accessTokenTtlSeconds } : {}),
+    });
+    stoppers.push(() => web.close());
     // Queues and S3 first: an upload accepted by S3 is a message in the durable queue.
     const deadLetterQueue = createQueue({
       name: names.deadLetterQueue,
@@ -248,6 +257,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       dataDir: join(dataDir, 's3'),
       buckets: [names.bucket],
       region: REGION,
+      // The images bucket's CORS rule, as CDK configures it for the console's origins.
+      cors: { [names.bucket]: [{ ...IMAGES_BUCKET_CORS, allowedOrigins: [web.consoleOrigin] }] },
       // The bucket notification CDK configures: every ObjectCreated and ObjectRemoved event.
       onObjectEvent: (record) => {
         if (record.s3.bucket.name === names.bucket && /^Object(Created|Removed):/.test(record.eventName)) {
@@ -290,6 +301,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       options.onLog?.(name, line);
       print(name, line);
     };
+    // The console, built meanwhile if its sources changed (never rejects: a failed build is
+    // logged and served as a 503); awaited before the stack is ready.
+    const consoleServed = web.serveConsole({
+      apiUrl: apiEndpoint,
+      imagesOrigin: awsEndpoint,
+      stage: config.stage,
+      log: (line) => print('console', line),
+    });
     const functions = new Map<string, LocalFunction>();
     const isolation = options.isolation ?? 'thread';
     const entryOf = await functionEntries(isolation, config.awsSdk);
@@ -414,8 +433,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       'request',
       createLocalApi({
         fn: apiFunction,
-        issuer: await localIssuer(dataDir),
-        corsOrigins: config.api.corsOrigins,
+        issuer: web.issuer,
+        // As the HTTP API's corsPreflight: the console's origin and the stage's other ones.
+        corsOrigins: [web.consoleOrigin, ...config.api.corsOrigins],
         accountId: ACCOUNT_ID,
       }),
     );
@@ -493,7 +513,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const info: StackInfo = {
       region: REGION,
       accountId: ACCOUNT_ID,
-      endpoints: { aws: awsEndpoint, api: apiEndpoint },
+      endpoints: { aws: awsEndpoint, api: apiEndpoint, auth: web.authUrl, console: web.consoleOrigin },
       bucket: names.bucket,
       tableName: names.table,
       labelsIndex: LABELS_TABLE_SCHEMA.index.name,
@@ -505,6 +525,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       deploymentHooks: { preTraffic, postTraffic: postTraffic.name },
       dataDir,
     };
+    await consoleServed;
     writeStackInfo(dataDir, info);
 
     const detect = tasks.find(({ spec }) => spec === FUNCTIONS.detect)?.fn;
@@ -520,6 +541,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     let stopped = false;
     return {
       info,
+      issuer: web.issuer,
       rekognition,
       invoke,
       codedeploy: { reports: codedeploy.reports },

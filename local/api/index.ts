@@ -1,10 +1,11 @@
 /**
  * The local labels API: a node:http server that does what API Gateway's HTTP API does in
  * front of the API function. It matches the routes CDK creates (functions/domain/api/
- * route-table.ts), answers CORS preflights from the stage config, enforces the JWT
- * authorizer (signature, issuer, expiry, client id, route scopes) against a local issuer,
- * builds an APIGatewayProxyEventV2 (payload 2.0, with percent-decoded path parameters as
- * API Gateway passes them) and invokes the REAL handler in a local Lambda worker.
+ * route-table.ts), answers CORS as the HTTP API's corsPreflight (API_CORS) for the given
+ * origins, enforces the JWT authorizer (signature, issuer, expiry, client ids, route scopes)
+ * against the local issuer (local/auth), builds an APIGatewayProxyEventV2 (payload 2.0, with
+ * percent-decoded path parameters as API Gateway passes them) and invokes the REAL handler in
+ * a local Lambda worker.
  * Gateway-made answers (401, 403, 404 for no route, 413, 500 for a crashed function) have
  * API Gateway's `{"message": ...}` shape; everything else comes from the function.
  */
@@ -13,10 +14,11 @@ import type http from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ApiProblem, problemResponse } from '../../functions/domain/api/http';
 import { matchRoute, routeKey } from '../../functions/domain/api/route-table';
+import { API_CORS } from '../../infra/config/console';
+import type { LocalIssuer } from '../auth';
 import type { LocalFunction } from '../lambda';
-import type { LocalIssuer } from './issuer';
 
-export { LOCAL_CLIENT_ID, LOCAL_ISSUER, type LocalIssuer, localIssuer } from './issuer';
+export { LOCAL_CLIENT_ID, type LocalIssuer, localIssuer } from '../auth';
 export { createSecretsManagerService, type LocalSecret, persistentSecret } from './secrets';
 
 export interface LocalApiOptions {
@@ -75,14 +77,29 @@ function isTextual(contentType: string | undefined): boolean {
   );
 }
 
+const isPreflight = (request: http.IncomingMessage) =>
+  request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined;
+
 export function createLocalApi(options: LocalApiOptions): http.RequestListener {
   const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
-  const corsFor = (origin: string | undefined): Record<string, string> => {
-    if (!origin) return {};
-    if (options.corsOrigins.includes('*')) return { 'access-control-allow-origin': '*' };
-    return options.corsOrigins.includes(origin)
-      ? { 'access-control-allow-origin': origin, vary: 'origin' }
-      : {};
+  // API Gateway's CORS (API_CORS, the HTTP API's corsPreflight): an allowed origin gets
+  // CORS headers on the preflight and on the actual response; any other origin gets none.
+  const corsFor = (request: http.IncomingMessage): Record<string, string> => {
+    const origin = request.headers.origin;
+    const anyOrigin = options.corsOrigins.includes('*');
+    if (!origin || !(anyOrigin || options.corsOrigins.includes(origin))) return {};
+    const headers: Record<string, string> = {
+      'access-control-allow-origin': anyOrigin ? '*' : origin,
+      ...(anyOrigin ? {} : { vary: 'origin' }),
+    };
+    if (isPreflight(request)) {
+      headers['access-control-allow-methods'] = API_CORS.allowMethods.join(',');
+      headers['access-control-allow-headers'] = API_CORS.allowHeaders.join(',');
+      headers['access-control-max-age'] = String(API_CORS.maxAgeSeconds);
+    } else {
+      headers['access-control-expose-headers'] = API_CORS.exposeHeaders.join(',');
+    }
+    return headers;
   };
 
   async function handle(request: http.IncomingMessage): Promise<Result> {
@@ -92,16 +109,8 @@ export function createLocalApi(options: LocalApiOptions): http.RequestListener {
     const rawPath = queryStart < 0 ? rawUrl : rawUrl.slice(0, queryStart);
     const rawQueryString = queryStart < 0 ? '' : rawUrl.slice(queryStart + 1);
 
-    if (method === 'OPTIONS' && request.headers['access-control-request-method']) {
-      return {
-        statusCode: 204,
-        headers: {
-          'access-control-allow-methods': 'GET,POST,DELETE',
-          'access-control-allow-headers': 'authorization,content-type',
-          'access-control-max-age': '3600',
-        },
-      };
-    }
+    // A preflight never reaches the routes or the authorizer (its CORS headers come from corsFor).
+    if (isPreflight(request)) return { statusCode: 204 };
 
     let path: string;
     try {
@@ -179,7 +188,7 @@ export function createLocalApi(options: LocalApiOptions): http.RequestListener {
   }
 
   return (request, response) => {
-    const cors = corsFor(request.headers.origin);
+    const cors = corsFor(request);
     handle(request).then(
       (result) => send(response, result, cors),
       () => send(response, gatewayError(500, 'Internal Server Error'), cors),

@@ -6,6 +6,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { crc32 } from 'node:zlib';
 import { AwsChunkedDecoder, isAwsChunked, storedContentEncoding } from './chunked';
+import { type CorsRule, corsHeaders, matchingRule, requestedHeaders } from './cors';
 import { buildEventRecord, type S3EventName, type S3EventRecord, Sequencer } from './events';
 import { compareKeys, FileStore, type NewObjectMeta, type ObjectMeta } from './store';
 import { doc, el, elements, escapeXml, text } from './xml';
@@ -25,6 +26,8 @@ export interface S3ServiceOptions {
   ownerId?: string;
   /** Logger for errors thrown by onObjectEvent and internal errors. Default console.error. */
   logError?: (message: string, error: unknown) => void;
+  /** Each bucket's CORS rules (its CORSConfiguration); a bucket without any answers no preflight. */
+  cors?: Record<string, readonly CorsRule[]>;
 }
 
 export interface S3Service {
@@ -735,6 +738,14 @@ export async function createS3Service(options: S3ServiceOptions): Promise<S3Serv
 
   async function getObject(ctx: Ctx): Promise<void> {
     const meta = requireObject(ctx);
+    // Not versioned: the current object is the version `null`, and there is no other.
+    const versionId = ctx.query.get('versionId');
+    if (versionId !== null && versionId !== 'null') {
+      throw new S3Error('NoSuchVersion', 404, 'The specified version does not exist.', {
+        Key: ctx.key,
+        VersionId: versionId,
+      });
+    }
     const headers = objectHeaders(meta);
     if (!checkConditions(ctx, meta)) {
       ctx.res.writeHead(304, { ETag: meta.etag, 'Last-Modified': headers['Last-Modified'] });
@@ -930,6 +941,55 @@ export async function createS3Service(options: S3ServiceOptions): Promise<S3Serv
     send(ctx, 204);
   }
 
+  // ---------------------------------------------------------------- CORS
+
+  /** OPTIONS: a CORS preflight, answered from the bucket's rules (403 when none allows it). */
+  function preflight(ctx: Ctx): void {
+    const origin = header(ctx.req, 'origin');
+    const method = header(ctx.req, 'access-control-request-method');
+    if (!origin)
+      throw new S3Error('BadRequest', 400, 'Insufficient information. Origin request header needed.');
+    if (!method) throw new S3Error('BadRequest', 400, 'Invalid Access-Control-Request-Method: null');
+    requireBucket(ctx);
+    const rules = options.cors?.[ctx.bucket] ?? [];
+    const forbidden = { Method: method, ResourceType: ctx.key ? 'OBJECT' : 'BUCKET' };
+    if (rules.length === 0) {
+      throw new S3Error(
+        'AccessForbidden',
+        403,
+        'CORSResponse: CORS is not enabled for this bucket.',
+        forbidden,
+      );
+    }
+    const request = {
+      origin,
+      method,
+      headers: requestedHeaders(header(ctx.req, 'access-control-request-headers')),
+    };
+    const rule = matchingRule(rules, request);
+    if (!rule) {
+      throw new S3Error(
+        'AccessForbidden',
+        403,
+        "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.",
+        forbidden,
+      );
+    }
+    send(ctx, 200, undefined, corsHeaders(rule, request, true));
+  }
+
+  /** An actual request from an origin a rule allows for its method gets the CORS headers. */
+  function addCorsHeaders(ctx: Ctx): void {
+    const origin = header(ctx.req, 'origin');
+    const rules = options.cors?.[ctx.bucket];
+    if (!origin || !rules) return;
+    const request = { origin, method: ctx.method };
+    const rule = matchingRule(rules, request);
+    if (rule)
+      for (const [name, value] of Object.entries(corsHeaders(rule, request, false)))
+        ctx.res.setHeader(name, value);
+  }
+
   // ---------------------------------------------------------------- routing
 
   async function route(ctx: Ctx): Promise<void> {
@@ -1032,6 +1092,8 @@ export async function createS3Service(options: S3ServiceOptions): Promise<S3Serv
       ctx.bucket = decodePathPart(slash < 0 ? path.slice(1) : path.slice(1, slash));
       ctx.key = slash < 0 ? '' : decodePathPart(path.slice(slash + 1));
       if (closed) throw new S3Error('ServiceUnavailable', 503, 'The local S3 endpoint is shutting down.');
+      if (ctx.method === 'OPTIONS') return preflight(ctx);
+      addCorsHeaders(ctx);
       await route(ctx);
     } catch (error) {
       if (!(error instanceof S3Error)) logError(`[local-s3] ${ctx.method} ${req.url} failed:`, error);

@@ -3,7 +3,6 @@
  * and no answer may leak a stack trace or an internal name.
  */
 import http from 'node:http';
-import { localIssuer } from '../../local/api';
 import { Harness, type ScenarioResult } from '../harness';
 
 /** A small deterministic generator, so a failing request can be replayed from its seed. */
@@ -150,7 +149,7 @@ export async function apiFuzz(requests = 1200, seed = 20261125): Promise<Scenari
   const harness = await Harness.start();
   try {
     const api = new URL(harness.cloud.info.endpoints.api);
-    const issuer = await localIssuer(harness.dataDir);
+    const issuer = harness.cloud.issuer;
     const tokens = [
       await issuer.mint(),
       await issuer.mint({ scopes: ['labels/read'] }),

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SCOPES } from '../../functions/domain/api/route-table';
+import { API_CORS } from '../../infra/config/console';
 import { createLocalApi, type LocalIssuer, localIssuer } from '../../local/api';
+import { LOCAL_CONSOLE_CLIENT_ID } from '../../local/auth';
 
 describe('the local API adapter', () => {
   let dir: string;
@@ -23,7 +25,7 @@ describe('the local API adapter', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'local-api-adapter-'));
-    issuer = await localIssuer(dir);
+    issuer = await localIssuer({ dataDir: dir, url: 'http://localhost:3001' });
     token = await issuer.mint();
     server = http.createServer(
       createLocalApi({
@@ -127,5 +129,67 @@ describe('the local API adapter', () => {
     expect(crashed.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
     const other = await get('/labels', token, { headers: { origin: 'https://evil.example.com' } });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  describe('CORS, as the HTTP API answers with API_CORS', () => {
+    const allowed = 'https://app.example.com';
+    const preflight = (origin: string) =>
+      fetch(`${base}/images`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type',
+        },
+      });
+    const corsHeaders = (response: Response) =>
+      Object.fromEntries([...response.headers].filter(([name]) => name.startsWith('access-control-')));
+
+    it('answers a preflight from an allowed origin without a token and without calling the function', async () => {
+      const response = await preflight(allowed);
+      expect(response.status).toBe(204);
+      expect(corsHeaders(response)).toEqual({
+        'access-control-allow-origin': allowed,
+        'access-control-allow-methods': API_CORS.allowMethods.join(','),
+        'access-control-allow-headers': API_CORS.allowHeaders.join(','),
+        'access-control-max-age': String(API_CORS.maxAgeSeconds),
+      });
+      expect(response.headers.get('vary')).toBe('origin');
+      expect(events).toHaveLength(0);
+    });
+
+    it('gives a preflight from another origin no CORS headers', async () => {
+      const response = await preflight('https://evil.example.com');
+      expect(response.status).toBe(204);
+      expect(corsHeaders(response)).toEqual({});
+    });
+
+    it('adds the allowed origin and the exposed headers to actual responses, and nothing for other origins', async () => {
+      const response = await get('/labels', token, { headers: { origin: allowed } });
+      expect(corsHeaders(response)).toEqual({
+        'access-control-allow-origin': allowed,
+        'access-control-expose-headers': API_CORS.exposeHeaders.join(','),
+      });
+      expect(response.headers.get('vary')).toBe('origin');
+      const unauthorized = await get('/labels', null, { headers: { origin: allowed } });
+      expect(unauthorized.status).toBe(401);
+      expect(unauthorized.headers.get('access-control-allow-origin')).toBe(allowed);
+      const other = await get('/labels', token, { headers: { origin: 'https://evil.example.com' } });
+      expect(corsHeaders(other)).toEqual({});
+    });
+  });
+
+  it("accepts access tokens of the console's client as well, and refuses other clients' and ID tokens", async () => {
+    const consoleToken = await issuer.mint({ clientId: LOCAL_CONSOLE_CLIENT_ID });
+    expect((await get('/labels', consoleToken)).status).toBe(200);
+    expect((await get('/labels', await issuer.mint({ clientId: 'someone-else' }))).status).toBe(401);
+    const { idToken } = await issuer.mintForUser({
+      clientId: LOCAL_CONSOLE_CLIENT_ID,
+      user: { sub: 's', username: 's', email: 'a@example.com' },
+      scopes: ['openid', SCOPES.read],
+      authTime: 0,
+      originJti: 'o',
+    });
+    expect((await get('/labels', idToken)).status).toBe(401);
   });
 });

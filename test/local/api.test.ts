@@ -11,7 +11,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPES } from '../../functions/domain/api/route-table';
-import { LOCAL_CLIENT_ID, LOCAL_ISSUER, localIssuer } from '../../local/api';
+import { LOCAL_CLIENT_ID } from '../../local/api';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud';
 
 const PHOTOS = ['astronaut.png', 'chelsea.png', 'coffee.png', 'rocket.jpg', 'brick.png'];
@@ -93,7 +93,7 @@ describe('the labels API through the local cloud', () => {
       retryIntervalScale: 0.01,
     });
     api = cloud.info.endpoints.api;
-    token = await (await localIssuer(dataDir)).mint();
+    token = await cloud.issuer.mint();
 
     const document = (await (await fetch(`${api}/openapi.json`)).json()) as Record<string, unknown>;
     const ajv = new Ajv2020({ strict: false, allErrors: true });
@@ -135,12 +135,12 @@ describe('the labels API through the local cloud', () => {
     const { privateKey } = await generateKeyPair('ES256');
     const forged = await new SignJWT({ token_use: 'access', client_id: LOCAL_CLIENT_ID, scope: SCOPES.read })
       .setProtectedHeader({ alg: 'ES256' })
-      .setIssuer(LOCAL_ISSUER)
+      .setIssuer(cloud.info.endpoints.auth)
       .setExpirationTime('1h')
       .sign(privateKey);
     expect((await call('/labels', { auth: forged })).status).toBe(401);
 
-    const issuer = await localIssuer(dataDir);
+    const { issuer } = cloud;
     const expired = await issuer.mint({ ttlSeconds: -60 });
     expect((await call('/labels', { auth: expired })).status).toBe(401);
 

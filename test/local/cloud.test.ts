@@ -13,7 +13,6 @@ import {
   SFNClient,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localIssuer } from '../../local/api';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud';
 
 const photo = (name: string) => readFileSync(new URL(`../fixtures/photos/${name}`, import.meta.url));
@@ -34,7 +33,7 @@ describe('the local cloud', () => {
   async function waitForRecord(key: string, timeoutMs = 45_000): Promise<ImageRecord> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const token = await (await localIssuer(dataDir)).mint();
+      const token = await cloud.issuer.mint();
       const response = await fetch(`${cloud.info.endpoints.api}/images/${encodeURIComponent(key)}`, {
         headers: { authorization: `Bearer ${token}` },
       });

@@ -14,7 +14,6 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMAGE_SK, imagePk } from '../../functions/domain/labels-table';
 import { FLAGS_DOCUMENT_PATH, flagsVersionLabel } from '../../infra/config/flags';
-import { localIssuer } from '../../local/api';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud';
 
 const photo = (name: string) => readFileSync(new URL(`../fixtures/photos/${name}`, import.meta.url));
@@ -85,7 +84,7 @@ describe('feature flags in the local cloud', () => {
 
   /** What the labels API says about the image: 404 or PENDING until it is processed. */
   async function apiStatus(key: string): Promise<{ http: number; status?: string }> {
-    const token = await (await localIssuer(dataDir)).mint();
+    const token = await cloud.issuer.mint();
     const response = await fetch(`${cloud.info.endpoints.api}/images/${encodeURIComponent(key)}`, {
       headers: { authorization: `Bearer ${token}` },
     });

@@ -1,0 +1,3 @@
+export { consoleDistDir, ensureConsoleBuilt } from './build';
+export { createConsoleServer, securityHeaders } from './server';
+export { BUILD_STAMP, buildDecision, consoleSourceHash } from './sources';
