@@ -1,0 +1,285 @@
+/**
+ * GET /images without a label, against a real (local) DynamoDB: the images the pipeline wrote,
+ * last updated first, page by page, with signed cursors and image URLs of the labeled version.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { encodeCursor } from '../../../functions/domain/api/cursor';
+import { ROUTES, routeKey } from '../../../functions/domain/api/route-table';
+import { type ApiDeps, handleApiRequest } from '../../../functions/domain/api/routes';
+import { removeImageRecords } from '../../../functions/domain/image-removal';
+import { writeImageRecord } from '../../../functions/domain/labels-store';
+import { objectVersionOf } from '../../../functions/domain/labels-table';
+import type { Label, ObjectRef } from '../../../functions/shared/workflow-schemas';
+import { createDynamoDbService, ensureLabelsTable } from '../../../local/dynamodb';
+
+const SECRET = Buffer.from('k'.repeat(48));
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+let server: http.Server;
+let close: () => Promise<void>;
+let dir: string;
+let client: DynamoDBClient;
+let db: DynamoDBDocumentClient;
+let tableName: string;
+let tables = 0;
+
+interface ListItem {
+  key: string;
+  status: string;
+  updatedAt: string;
+  labels: string[];
+  imageUrl: string;
+}
+interface ListPage {
+  items: ListItem[];
+  nextCursor?: string;
+  imageUrlExpiresAt: string;
+}
+
+const label = (name: string, confidence: number): Label => ({
+  name,
+  confidence,
+  parents: [],
+  categories: [],
+  aliases: [],
+  instances: [],
+});
+
+let sequence = 0;
+async function store(
+  key: string,
+  minute: number,
+  options: { labels?: Label[]; versionId?: string; status?: 'LABELED' | 'REJECTED' } = {},
+) {
+  const object: ObjectRef = {
+    bucket: 'images',
+    key,
+    ...(options.versionId ? { versionId: options.versionId } : {}),
+    eTag: `e-${key}-${minute}`,
+    size: 10,
+    sequencer: (++sequence).toString(16).padStart(8, '0').toUpperCase(),
+  };
+  await writeImageRecord(
+    { db, tableName },
+    {
+      bucket: object.bucket,
+      key,
+      status: options.status ?? 'LABELED',
+      objectVersion: objectVersionOf(object),
+      versionId: object.versionId,
+      eTag: object.eTag,
+      sequencer: object.sequencer,
+      size: object.size,
+      labels: options.labels ?? [label('Cat', 90)],
+      updatedAt: new Date(Date.UTC(2026, 0, 1, 10, minute)).toISOString(),
+    },
+    object,
+  );
+}
+
+function deps(): ApiDeps {
+  return {
+    table: { db, tableName },
+    s3: new S3Client({ region: 'eu-west-1', credentials }),
+    presigner: new S3Client({
+      region: 'eu-west-1',
+      credentials,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    }),
+    bucket: 'images',
+    cursorSecret: async () => SECRET,
+    uploadExpiresSeconds: 300,
+    imageUrlExpiresSeconds: 300,
+    now: () => new Date('2026-01-02T03:04:05Z'),
+  };
+}
+
+async function list(query: Record<string, string> = {}) {
+  const event = {
+    version: '2.0',
+    routeKey: routeKey(ROUTES.listImages),
+    rawPath: '/images',
+    rawQueryString: '',
+    headers: {},
+    queryStringParameters: query,
+    isBase64Encoded: false,
+    requestContext: { http: { method: 'GET' } },
+  } as unknown as APIGatewayProxyEventV2;
+  const response = await handleApiRequest(event, deps());
+  return { status: response.statusCode, body: JSON.parse(response.body ?? 'null') };
+}
+
+async function allPages(limit: number): Promise<{ keys: string[]; pages: number }> {
+  const keys: string[] = [];
+  let cursor: string | undefined;
+  for (let pages = 1; pages < 50; pages++) {
+    const { status, body } = await list({ limit: String(limit), ...(cursor ? { cursor } : {}) });
+    expect(status).toBe(200);
+    const page = body as ListPage;
+    expect(page.items.length).toBeLessThanOrEqual(limit);
+    keys.push(...page.items.map((item) => item.key));
+    cursor = page.nextCursor;
+    if (!cursor) return { keys, pages };
+  }
+  throw new Error('too many pages');
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'list-images-'));
+  const service = await createDynamoDbService({ path: dir });
+  server = http.createServer(service.handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  client = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    credentials,
+  });
+  db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  close = async () => {
+    client.destroy();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await service.close();
+  };
+});
+
+beforeEach(async () => {
+  // A fresh table per test: each one states exactly which images exist.
+  tableName = `labels-${++tables}`;
+  await ensureLabelsTable(client, tableName);
+});
+
+afterAll(async () => {
+  await close?.();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('GET /images without a label', () => {
+  it('lists every image, last updated first, with its status and top labels', async () => {
+    await store('old.jpg', 1, { labels: [label('Dog', 80), label('Ball', 95)] });
+    await store('new.jpg', 3, { status: 'REJECTED', labels: [] });
+    await store('middle.jpg', 2);
+
+    const { status, body } = await list();
+
+    expect(status).toBe(200);
+    expect((body as ListPage).items.map(({ imageUrl: _url, ...item }) => item)).toEqual([
+      { key: 'new.jpg', status: 'REJECTED', updatedAt: '2026-01-01T10:03:00.000Z', labels: [] },
+      { key: 'middle.jpg', status: 'LABELED', updatedAt: '2026-01-01T10:02:00.000Z', labels: ['Cat'] },
+      { key: 'old.jpg', status: 'LABELED', updatedAt: '2026-01-01T10:01:00.000Z', labels: ['Ball', 'Dog'] },
+    ]);
+    expect(body).not.toHaveProperty('nextCursor');
+  });
+
+  it('answers an empty page, without a cursor, when there are no images', async () => {
+    expect(await list()).toEqual({
+      status: 200,
+      body: { items: [], imageUrlExpiresAt: '2026-01-02T03:09:00.000Z' },
+    });
+  });
+
+  it('pages through every image exactly once, in order, with the cursors it hands out', async () => {
+    for (let minute = 0; minute < 7; minute++) await store(`image-${minute}.jpg`, minute);
+
+    const { keys, pages } = await allPages(3);
+
+    expect(keys).toEqual([6, 5, 4, 3, 2, 1, 0].map((minute) => `image-${minute}.jpg`));
+    expect(pages).toBeGreaterThanOrEqual(3);
+  });
+
+  it('takes up to 100 images a page, 25 by default', async () => {
+    for (let minute = 0; minute < 30; minute++) await store(`image-${minute}.jpg`, minute);
+
+    expect((await list()).body.items).toHaveLength(25);
+    expect((await list({ limit: '100' })).body.items).toHaveLength(30);
+  });
+
+  it.each([['0'], ['101'], ['-1'], ['2.5'], ['ten']])('refuses limit=%s', async (limit) => {
+    const { status, body } = await list({ limit });
+    expect(status).toBe(400);
+    expect(body).toMatchObject({ type: 'urn:image-labeling:problem:invalid-parameter', parameter: 'limit' });
+  });
+
+  it('moves a relabeled image to the top, once', async () => {
+    await store('a.jpg', 1);
+    await store('b.jpg', 2);
+    await store('a.jpg', 5, { labels: [label('Dog', 99)] });
+
+    const { keys } = await allPages(1);
+
+    expect(keys).toEqual(['a.jpg', 'b.jpg']);
+    expect((await list()).body.items[0].labels).toEqual(['Dog']);
+  });
+
+  it('no longer lists a deleted image', async () => {
+    await store('kept.jpg', 1);
+    await store('deleted.jpg', 2);
+
+    await removeImageRecords({ db, tableName }, 'deleted.jpg');
+
+    expect((await allPages(1)).keys).toEqual(['kept.jpg']);
+  });
+
+  it("signs each image's URL for the version that was labeled", async () => {
+    await store('versioned.jpg', 1, { versionId: 'v-7' });
+    await store('plain.jpg', 2);
+
+    const { body } = await list();
+
+    const urls = (body as ListPage).items.map((item) => new URL(item.imageUrl));
+    expect(urls.map((url) => [url.pathname, url.searchParams.get('versionId')])).toEqual([
+      ['/plain.jpg', null],
+      ['/versioned.jpg', 'v-7'],
+    ]);
+    expect(urls.every((url) => url.searchParams.get('X-Amz-Expires') === '300')).toBe(true);
+    expect(body.imageUrlExpiresAt).toBe('2026-01-02T03:09:00.000Z');
+  });
+
+  it('refuses minConfidence without a label, saying why', async () => {
+    const { status, body } = await list({ minConfidence: '50' });
+    expect(status).toBe(400);
+    expect(body).toMatchObject({
+      type: 'urn:image-labeling:problem:invalid-parameter',
+      parameter: 'minConfidence',
+      detail: expect.stringContaining('label'),
+    });
+  });
+
+  it('binds a cursor to its query: a label cursor does not page the list, nor a list cursor a label', async () => {
+    for (let minute = 0; minute < 3; minute++) await store(`image-${minute}.jpg`, minute);
+    const listCursor = (await list({ limit: '1' })).body.nextCursor as string;
+    const labelCursor = (await list({ label: 'cat', limit: '1' })).body.nextCursor as string;
+    expect(listCursor).toEqual(expect.any(String));
+    expect(labelCursor).toEqual(expect.any(String));
+
+    for (const [query, parameter] of [
+      [{ cursor: labelCursor }, 'cursor'],
+      [{ label: 'cat', cursor: listCursor }, 'cursor'],
+      [{ cursor: `${listCursor.slice(0, -2)}AA` }, 'cursor'],
+      [
+        {
+          cursor: encodeCursor(Buffer.from('x'.repeat(48)), 'images:latest', {
+            pk: 'a',
+            sk: 'b',
+            gsi2pk: 'IMAGES',
+            gsi2sk: 'c',
+          }),
+        },
+        'cursor',
+      ],
+    ] as const) {
+      const { status, body } = await list(query);
+      expect(status, JSON.stringify(query)).toBe(400);
+      expect(body).toMatchObject({ type: 'urn:image-labeling:problem:invalid-cursor', parameter });
+    }
+  });
+});
