@@ -8,10 +8,12 @@
  *   npm start -- --faults rekognition-throttle=0.3,dynamodb-throttle=0.2   injects faults (README)
  *
  * Environment: LOCAL_HOST (127.0.0.1), LOCAL_AWS_PORT (4566), LOCAL_API_PORT (3000),
+ * LOCAL_AUTH_PORT (3001, the sign-in service), LOCAL_CONSOLE_PORT (5173, the web console),
  * LOCAL_DATA_DIR (.local), LOCAL_VISIBILITY_TIMEOUT_SECONDS (as on AWS: 600).
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { LOCAL_CONSOLE_PORT } from '../infra/config/console';
 import { startLocalCloud } from './cloud';
 import { type ParsedFaults, parseFaultsFlag } from './faults-flag';
 
@@ -21,6 +23,8 @@ const env = z
     LOCAL_HOST: z.string().default('127.0.0.1'),
     LOCAL_AWS_PORT: port.default(4566),
     LOCAL_API_PORT: port.default(3000),
+    LOCAL_AUTH_PORT: port.default(3001),
+    LOCAL_CONSOLE_PORT: port.default(LOCAL_CONSOLE_PORT),
     LOCAL_DATA_DIR: z.string().optional(),
     LOCAL_VISIBILITY_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(43_200).optional(),
   })
@@ -53,6 +57,8 @@ const cloud = await startLocalCloud({
   host: env.LOCAL_HOST,
   awsPort: env.LOCAL_AWS_PORT,
   apiPort: env.LOCAL_API_PORT,
+  authPort: env.LOCAL_AUTH_PORT,
+  consolePort: env.LOCAL_CONSOLE_PORT,
   ...(env.LOCAL_DATA_DIR ? { dataDir: env.LOCAL_DATA_DIR } : {}),
   clean: flags.clean,
   logs: flags['json-logs'] ? 'json' : 'pretty',
@@ -71,8 +77,10 @@ const aws = info.endpoints.aws;
 console.log(`
 Local cloud ready in ${((performance.now() - started) / 1000).toFixed(1)} s (data in ${info.dataDir})
 
+  Web console      ${info.endpoints.console}   (sign in with any email address: no password locally)
   AWS endpoint     ${aws}   (S3, SQS, DynamoDB, Step Functions, Rekognition; any credentials)
   Labels API       ${info.endpoints.api}
+  Sign-in service  ${info.endpoints.auth}   (the OpenID Connect issuer, as Cognito's)
   Bucket           ${info.bucket}
   Table            ${info.tableName}
   Queue            ${info.queueUrl}
