@@ -1,8 +1,13 @@
 /**
  * At least 1,000 generated malformed requests against the local API: none may answer 5xx,
- * and no answer may leak a stack trace or an internal name.
+ * and no answer may leak a stack trace or an internal name. The table holds a few labeled
+ * images, so the lists sign real image URLs; real page cursors of both list forms (every image,
+ * images by label) are mixed into the hostile values, and every tenth request is a
+ * well-formed list query whose exact answer is checked: 200 with an image URL per item, or
+ * the 400 it must be (minConfidence without label, a cursor of the other form).
  */
 import http from 'node:http';
+import { photo } from '../../test/support/images';
 import { Harness, type ScenarioResult } from '../harness';
 
 /** A small deterministic generator, so a failing request can be replayed from its seed. */
@@ -74,6 +79,11 @@ const ROUTES: [string, string][] = [
   ['GET', '/openapi.json'],
 ];
 const ODD_PATHS = ['/images/', '/{s}', '/', '/uploads/{s}', '/labels/{s}'];
+/**
+ * Photos labeled before the requests start, so list answers carry items and signed URLs; one
+ * twice, so its labels have a second page.
+ */
+const SEEDED_PHOTOS = ['astronaut.png', 'astronaut.png', 'chelsea.png'];
 const ODD_METHODS = ['PUT', 'PATCH', 'HEAD', 'OPTIONS', 'TRACE', 'DELETE', 'POST'];
 const BODIES = [
   undefined,
@@ -160,12 +170,22 @@ export async function apiFuzz(requests = 1200, seed = 20261125): Promise<Scenari
     const random = generator(seed);
     const problems: string[] = [];
     const statuses = new Map<number, number>();
+    const lists = await seedLists(harness, api, tokens[0] ?? '');
+    const hostile = [...HOSTILE_STRINGS, lists.listCursor, lists.labelCursor];
+    let checked = 0;
     for (let index = 0; index < requests; index++) {
+      if (index % 10 === 0) {
+        const valid = wellFormedList(random, lists);
+        const answer = await send(api, 'GET', valid.target, { authorization: `Bearer ${tokens[0]}` });
+        statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+        checked++;
+        const wrong = checkList(answer, valid.status);
+        if (wrong) problems.push(`#${index} GET ${valid.target}: ${wrong}`);
+        continue;
+      }
       // Half percent-encoded, half raw (minus what no HTTP client can put in a request line).
       const segment = () =>
-        random.next() < 0.5
-          ? encodeURIComponent(random.pick(HOSTILE_STRINGS))
-          : sendable(random.pick(HOSTILE_STRINGS));
+        random.next() < 0.5 ? encodeURIComponent(random.pick(hostile)) : sendable(random.pick(hostile));
       const [routeMethod, routePath] =
         random.next() < 0.85 ? random.pick(ROUTES) : [random.pick(ODD_METHODS), random.pick(ODD_PATHS)];
       const path = routePath.replace(/\{s\}/g, segment);
@@ -195,7 +215,7 @@ export async function apiFuzz(requests = 1200, seed = 20261125): Promise<Scenari
         );
     }
     return {
-      scenario: `API fuzz (${requests} malformed requests, seed ${seed})`,
+      scenario: `API fuzz (${requests} requests, ${checked} of them well-formed lists, seed ${seed})`,
       inputs: requests,
       labeled: 0,
       rejected: 0,
@@ -212,4 +232,69 @@ export async function apiFuzz(requests = 1200, seed = 20261125): Promise<Scenari
   } finally {
     await harness.stop();
   }
+}
+
+interface Lists {
+  label: string;
+  listCursor: string;
+  labelCursor: string;
+}
+
+/** Uploads and labels the seed photos; the first pages' cursors of both list forms. */
+async function seedLists(harness: Harness, api: URL, token: string): Promise<Lists> {
+  const keys = SEEDED_PHOTOS.map((name, index) => `fuzz/${index}-${name}`);
+  for (const [index, key] of keys.entries()) {
+    await harness.upload(key, photo(SEEDED_PHOTOS[index] ?? ''), 'image/png');
+  }
+  const records = await harness.waitForFinal(keys, 120_000);
+  const label = records.get(keys[0] ?? '')?.labels?.[0]?.name;
+  if (!label) throw new Error('no seed photo was labeled');
+  const headers = { authorization: `Bearer ${token}` };
+  const cursorOf = async (target: string) => {
+    const answer = await send(api, 'GET', target, headers);
+    const cursor = (JSON.parse(answer.body) as { nextCursor?: string }).nextCursor;
+    if (answer.status !== 200 || !cursor) throw new Error(`${target}: ${answer.status} without a cursor`);
+    return cursor;
+  };
+  return {
+    label,
+    listCursor: await cursorOf('/images?limit=1'),
+    labelCursor: await cursorOf(`/images?label=${encodeURIComponent(label)}&limit=1`),
+  };
+}
+
+/** A well-formed GET /images and the status it must get. */
+function wellFormedList(
+  random: ReturnType<typeof generator>,
+  lists: Lists,
+): { target: string; status: number } {
+  const byLabel = random.next() < 0.5;
+  const query = new URLSearchParams();
+  if (byLabel) query.set('label', random.next() < 0.5 ? lists.label : lists.label.toUpperCase());
+  // minConfidence only filters a label's images: without one it is a 400.
+  const withConfidence = random.next() < 0.25;
+  if (withConfidence) query.set('minConfidence', String(Math.round(random.next() * 100000) / 1000));
+  if (random.next() < 0.7) query.set('limit', String(1 + Math.floor(random.next() * 100)));
+  // A cursor of the other form is a 400; one of the same form continues the list.
+  const cursor = random.pick([undefined, lists.listCursor, lists.labelCursor]);
+  if (cursor) query.set('cursor', cursor);
+  const foreignCursor = cursor !== undefined && (cursor === lists.labelCursor) !== byLabel;
+  // A label cursor is bound to minConfidence too (it was made with the default, 0).
+  const rebound =
+    byLabel && cursor === lists.labelCursor && withConfidence && query.get('minConfidence') !== '0';
+  const refused = (withConfidence && !byLabel) || foreignCursor || rebound;
+  return { target: `/images?${query}`, status: refused ? 400 : 200 };
+}
+
+/** What is wrong with a list answer, if anything. */
+function checkList(answer: Answer, status: number): string | undefined {
+  if (answer.status !== status) return `${answer.status} instead of ${status}: ${answer.body.slice(0, 200)}`;
+  if (status !== 200) return undefined;
+  const page = JSON.parse(answer.body) as { items?: { imageUrl?: string }[]; imageUrlExpiresAt?: string };
+  if (!page.items || !page.imageUrlExpiresAt)
+    return `no items or imageUrlExpiresAt: ${answer.body.slice(0, 200)}`;
+  if (!page.items.every((item) => /^https?:\/\/\S+X-Amz-Signature=/.test(item.imageUrl ?? ''))) {
+    return `an item without a signed imageUrl: ${answer.body.slice(0, 200)}`;
+  }
+  return undefined;
 }
