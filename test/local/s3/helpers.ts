@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { createS3Service, type S3EventRecord, type S3Service } from '../../../local/s3';
+import type { CorsRule } from '../../../local/s3/cors';
 
 export interface Harness {
   service: S3Service;
@@ -24,13 +25,16 @@ export function tempDataDir(): string {
 }
 
 /** Starts the S3 service behind a node:http server on a free port of 127.0.0.1. */
-export async function startS3(options: { dataDir?: string; buckets?: string[] } = {}): Promise<Harness> {
+export async function startS3(
+  options: { dataDir?: string; buckets?: string[]; cors?: Record<string, readonly CorsRule[]> } = {},
+): Promise<Harness> {
   const dataDir = options.dataDir ?? tempDataDir();
   const events: S3EventRecord[] = [];
   const requests: Harness['requests'] = [];
   const service = await createS3Service({
     dataDir,
     buckets: options.buckets ?? ['photos'],
+    ...(options.cors ? { cors: options.cors } : {}),
     onObjectEvent: (record) => {
       events.push(record);
     },
