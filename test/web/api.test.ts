@@ -8,6 +8,7 @@ import {
   failureFromError,
   failureFromResponse,
   imageApiPath,
+  imageUrlExpired,
 } from '../../web/src/lib/api';
 import { createSession, SessionEndedError } from '../../web/src/lib/session';
 
@@ -173,5 +174,21 @@ describe('createApiClient', () => {
     ).rejects.toMatchObject({
       kind: 'server',
     });
+  });
+});
+
+describe('imageUrlExpired', () => {
+  const expiresAt = '2026-12-01T12:05:00.000Z';
+  const at = Date.parse(expiresAt);
+
+  it('is false well before the expiry and true from a few seconds before it', () => {
+    expect(imageUrlExpired(expiresAt, at - 60_000)).toBe(false);
+    expect(imageUrlExpired(expiresAt, at - 5_000)).toBe(true);
+    expect(imageUrlExpired(expiresAt, at + 1)).toBe(true);
+  });
+
+  it('treats a missing or unreadable expiry as expired, so a failed image gets one fresh URL', () => {
+    expect(imageUrlExpired(undefined, at)).toBe(true);
+    expect(imageUrlExpired('soon', at)).toBe(true);
   });
 });

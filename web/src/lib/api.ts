@@ -230,3 +230,14 @@ export function createApiClient({ baseUrl, session, fetch }: ApiClientOptions) {
 }
 
 export type ApiClient = ReturnType<typeof createApiClient>;
+
+/**
+ * Whether a presigned image URL may have expired (a few seconds early, for clock skew): an
+ * `<img>` that fails to load then fetches a fresh URL once instead of showing a broken image.
+ * Without an expiry time, a failed load is worth one fresh URL too.
+ */
+export function imageUrlExpired(expiresAt: string | undefined, nowMs: number, skewMs = 5000): boolean {
+  if (!expiresAt) return true;
+  const at = Date.parse(expiresAt);
+  return Number.isNaN(at) || nowMs >= at - skewMs;
+}

@@ -1,0 +1,57 @@
+/** Search by label with a minimum confidence: a real GET form to /search, routed in place. */
+import type { TargetedSubmitEvent } from 'preact';
+import { DEFAULT_MIN_CONFIDENCE, routeUrl } from '../lib/routes';
+import { navigate } from '../router';
+
+export function SearchForm({ label = '', minConfidence = DEFAULT_MIN_CONFIDENCE }) {
+  const onSubmit = (event: TargetedSubmitEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    const confidence = Number(data.get('minConfidence'));
+    navigate(
+      routeUrl({
+        name: 'search',
+        label: String(data.get('label') ?? '').trim(),
+        minConfidence: Number.isFinite(confidence)
+          ? Math.min(100, Math.max(0, confidence))
+          : DEFAULT_MIN_CONFIDENCE,
+      }),
+    );
+  };
+  return (
+    <search>
+      <form class="search-form" action="/search" method="get" onSubmit={onSubmit}>
+        <div class="field">
+          <label for="search-label">Label</label>
+          <input
+            id="search-label"
+            name="label"
+            type="text"
+            required
+            maxLength={64}
+            value={label}
+            autocomplete="off"
+          />
+        </div>
+        <div class="field">
+          <label for="search-confidence">Minimum confidence</label>
+          <input
+            id="search-confidence"
+            name="minConfidence"
+            type="number"
+            min={0}
+            max={100}
+            step="any"
+            inputMode="decimal"
+            value={minConfidence}
+            aria-describedby="search-confidence-hint"
+          />
+          <span id="search-confidence-hint" class="hint">
+            0 to 100 percent
+          </span>
+        </div>
+        <button type="submit">Search</button>
+      </form>
+    </search>
+  );
+}
