@@ -1,14 +1,15 @@
 /**
  * The labels API: an API Gateway HTTP API whose routes (functions/domain/api/route-table.ts)
  * all integrate the `live` alias of one function, a `$default` stage with access logs and
- * throttling from the stage config, CORS from the stage config, and a Cognito user pool whose
- * resource server defines the read and write scopes that a JWT authorizer checks on every
- * route except GET /openapi.json.
+ * throttling from the stage config, and a Cognito user pool whose resource server defines the
+ * read and write scopes that a JWT authorizer checks on every route except GET /openapi.json.
+ * Its CORS is not declared here: it names the web console's CloudFront domain, which depends on
+ * this API's URL (infra/constructs/browser-cors.ts sets it after both exist).
  */
-import { Aws, CfnOutput, Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, Lazy, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -50,6 +51,12 @@ export class LabelsApi extends Construct {
   readonly client: cognito.UserPoolClient;
   readonly domain: cognito.UserPoolDomain;
   readonly accessLogs: logs.LogGroup;
+  /** The API's scopes, for app clients: `labels/read` and `labels/write`. */
+  readonly scopes: { read: cognito.OAuthScope; write: cognito.OAuthScope };
+  /** The user pool's OpenID Connect issuer (`https://cognito-idp.<region>.amazonaws.com/<pool id>`). */
+  readonly issuer: string;
+  /** The app clients whose access tokens the authorizer accepts (its audience). */
+  private readonly audience: cognito.IUserPoolClient[] = [];
 
   constructor(scope: Construct, id: string, props: LabelsApiProps) {
     super(scope, id);
@@ -88,6 +95,11 @@ export class LabelsApi extends Construct {
       identifier: RESOURCE_SERVER,
       scopes: [readScope, writeScope],
     });
+    this.scopes = {
+      read: cognito.OAuthScope.resourceServer(resourceServer, readScope),
+      write: cognito.OAuthScope.resourceServer(resourceServer, writeScope),
+    };
+    this.issuer = `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`;
     this.domain = this.userPool.addDomain('Domain', {
       cognitoDomain: { domainPrefix: `image-labeling-${config.stage}-${Aws.ACCOUNT_ID}` },
     });
@@ -97,24 +109,16 @@ export class LabelsApi extends Construct {
       authFlows: {},
       oAuth: {
         flows: { clientCredentials: true },
-        scopes: [
-          cognito.OAuthScope.resourceServer(resourceServer, readScope),
-          cognito.OAuthScope.resourceServer(resourceServer, writeScope),
-        ],
+        scopes: [this.scopes.read, this.scopes.write],
       },
       accessTokenValidity: Duration.hours(1),
     });
+    this.acceptClient(this.client);
 
     this.api = new apigw.HttpApi(this, 'Http', {
       description: `Image labeling (${config.stage}): the labels API.`,
       createDefaultStage: false,
-      corsPreflight: {
-        allowOrigins: [...config.api.corsOrigins],
-        allowMethods: [apigw.CorsHttpMethod.GET, apigw.CorsHttpMethod.POST, apigw.CorsHttpMethod.DELETE],
-        allowHeaders: ['authorization', 'content-type'],
-        exposeHeaders: ['location'],
-        maxAge: Duration.hours(1),
-      },
+      // No corsPreflight: see the header comment.
     });
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: config.logRetentionDays,
@@ -131,8 +135,10 @@ export class LabelsApi extends Construct {
       },
     });
 
-    const authorizer = new HttpUserPoolAuthorizer('Cognito', this.userPool, {
-      userPoolClients: [this.client],
+    // The same JWT authorizer HttpUserPoolAuthorizer makes, with an audience that clients created
+    // later (the console's, which needs this API's URL first) can join: see acceptClient.
+    const authorizer = new HttpJwtAuthorizer('Cognito', this.issuer, {
+      jwtAudience: Lazy.list({ produce: () => this.audience.map((client) => client.userPoolClientId) }),
     });
     const integration = new HttpLambdaIntegration('Handler', props.handler, {
       payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0,
@@ -165,5 +171,10 @@ export class LabelsApi extends Construct {
     new CfnOutput(stack, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(stack, 'ApiClientId', { value: this.client.userPoolClientId });
     new CfnOutput(stack, 'TokenUrl', { value: `${this.domain.baseUrl()}/oauth2/token` });
+  }
+
+  /** Lets the authorizer accept this app client's access tokens. */
+  acceptClient(client: cognito.IUserPoolClient): void {
+    this.audience.push(client);
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The labels API, in its own stack: the API function (one function, every route), the HTTP
- * API with its Cognito authorizer, and the secret that signs page cursors. Fed the storage
+ * API with its Cognito authorizer, the secret that signs page cursors, and the web console
+ * that calls it. Fed the storage
  * stack's bucket (by name) and table; independent of the pipeline stack.
  */
 import { Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
@@ -16,6 +17,7 @@ import type { PipelineTiming } from '../config/timing';
 import { Delivery } from '../constructs/delivery';
 import { LabelerFunction } from '../constructs/labeler-function';
 import { LabelsApi } from '../constructs/labels-api';
+import { WebConsole } from '../constructs/web-console';
 import { nagResourceFinding } from '../nag';
 import { removalPolicyOf } from './removal-policy';
 
@@ -29,6 +31,7 @@ export interface ApiStackProps extends StackProps {
 export class ApiStack extends Stack {
   readonly function: LabelerFunction;
   readonly labelsApi: LabelsApi;
+  readonly console: WebConsole;
   readonly cursorSecret: secretsmanager.Secret;
   readonly delivery: Delivery;
 
@@ -104,6 +107,14 @@ export class ApiStack extends Stack {
     }
 
     this.labelsApi = new LabelsApi(this, 'Endpoint', { config, handler: fn.alias, removalPolicy });
+    // The web console: its CloudFront distribution, app client and config.json, and the CORS
+    // of the API and the images bucket for its origins (infra/constructs/web-console.ts).
+    this.console = new WebConsole(this, 'Console', {
+      config,
+      labelsApi: this.labelsApi,
+      imagesBucket: bucket,
+      removalPolicy,
+    });
 
     // The API function ships through its own canary too: its pre-traffic hook calls the new
     // version with GET /openapi.json (no data, no token); there is no workflow to run after.

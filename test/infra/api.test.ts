@@ -1,3 +1,4 @@
+import type { CfnElement } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, routeKey } from '../../functions/domain/api/route-table';
@@ -10,8 +11,9 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
   let api: Template;
   let stackName: string;
   let annotations: Annotations;
+  let built: ReturnType<typeof buildStage>;
   beforeAll(() => {
-    const built = buildStage(stage);
+    built = buildStage(stage);
     api = Template.fromStack(built.api);
     stackName = built.api.stackName;
     annotations = Annotations.fromStack(built.api);
@@ -32,7 +34,8 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     api.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
-      JwtConfiguration: { Audience: [Match.anyValue()], Issuer: Match.anyValue() },
+      // The machine client and the web console's client (console.test.ts).
+      JwtConfiguration: { Audience: [Match.anyValue(), Match.anyValue()], Issuer: Match.anyValue() },
     });
     for (const route of Object.values(ROUTES)) {
       const scopes = 'scopes' in route ? [...route.scopes] : undefined;
@@ -81,10 +84,10 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     api.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: STAGES[stage].logRetentionDays });
   });
 
-  it('allows CORS only from the stage origins', () => {
+  it('declares no CORS in the template: it is set at deploy time for the console origins (console.test.ts)', () => {
     api.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       ProtocolType: 'HTTP',
-      CorsConfiguration: Match.objectLike({ AllowOrigins: [...STAGES[stage].api.corsOrigins] }),
+      CorsConfiguration: Match.absent(),
     });
   });
 
@@ -112,8 +115,13 @@ describe.each(['dev', 'prod'] as const)('the %s API stack', (stage) => {
     expect(JSON.stringify(variables.CURSOR_SECRET_ID)).toContain('Ref');
   });
 
-  it('grants least privilege: no wildcard actions, puts only under uploads/', () => {
-    const statements = Object.values(api.findResources('AWS::IAM::Policy') as Resources).flatMap(
+  it('grants the API function least privilege: no wildcard actions, puts only under uploads/', () => {
+    const role = { Ref: built.api.getLogicalId(built.api.function.role.node.defaultChild as CfnElement) };
+    const policies = Object.values(api.findResources('AWS::IAM::Policy') as Resources).filter((policy) =>
+      (policy.Properties.Roles as unknown[]).some((ref) => JSON.stringify(ref) === JSON.stringify(role)),
+    );
+    expect(policies.length).toBeGreaterThan(0);
+    const statements = policies.flatMap(
       (policy) =>
         (
           policy.Properties.PolicyDocument as {
