@@ -20,6 +20,7 @@ import {
   IMAGE_SK,
   type ImageItem,
   imagePk,
+  imagesIndexAttributes,
   type LabelItem,
   labelItems,
   objectVersionOf,
@@ -162,7 +163,8 @@ function seededImage(
     settings: { minConfidence: 55, maxLabels: 50 },
     updatedAt: new Date(Date.UTC(2026, 0, 1) + index * 1000).toISOString(),
   };
-  return { key, items: [...labelItems(object, labels), record] };
+  // With its images index entry, as the store step writes it.
+  return { key, items: [...labelItems(object, labels), { ...record, ...imagesIndexAttributes(record) }] };
 }
 
 /**
