@@ -1,7 +1,7 @@
 /**
  * A paged list from the API: the first page on mount (and when `deps` change), then "More"
- * with the cursor. Each item keeps its page's imageUrlExpiresAt. A stale answer (from before
- * the deps changed) is dropped.
+ * with the cursor, or a quiet refresh of the first page. Each item keeps its page's
+ * imageUrlExpiresAt. A stale answer (from before the deps changed) is dropped.
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 
@@ -26,13 +26,15 @@ export function usePages<T>(load: (cursor?: string) => Promise<Page<T>>, deps: u
   const loadRef = useRef(load);
   loadRef.current = load;
 
-  const fetchPage = useCallback(async (cursor: string | undefined, reset: boolean) => {
+  const fetchPage = useCallback(async (cursor: string | undefined, reset: boolean, quietly = false) => {
     const mine = reset ? ++generation.current : generation.current;
-    setState((previous) => ({
-      items: reset ? [] : previous.items,
-      next: previous.next,
-      status: reset ? 'loading' : 'loading-more',
-    }));
+    if (!quietly) {
+      setState((previous) => ({
+        items: reset ? [] : previous.items,
+        next: previous.next,
+        status: reset ? 'loading' : 'loading-more',
+      }));
+    }
     try {
       const page = await loadRef.current(cursor);
       if (mine !== generation.current) return;
@@ -57,6 +59,8 @@ export function usePages<T>(load: (cursor?: string) => Promise<Page<T>>, deps: u
     more: () => {
       if (state.status === 'ready' && state.next) void fetchPage(state.next, false);
     },
+    /** Reads the first page again, keeping the current items on screen until it arrives. */
+    refresh: () => void fetchPage(undefined, true, true),
     retry: () => void fetchPage(state.items.length > 0 ? state.next : undefined, state.items.length === 0),
   };
 }

@@ -44,11 +44,7 @@ export function SearchForm({ label = '', minConfidence = DEFAULT_MIN_CONFIDENCE 
             step="any"
             inputMode="decimal"
             value={minConfidence}
-            aria-describedby="search-confidence-hint"
           />
-          <span id="search-confidence-hint" class="hint">
-            0 to 100 percent
-          </span>
         </div>
         <button type="submit">Search</button>
       </form>

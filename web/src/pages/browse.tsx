@@ -1,4 +1,5 @@
-/** `/`: upload, search, and the newest images first. */
+/** `/`: upload, search, and the newest images first (read again as uploads finish). */
+import { useEffect, useRef } from 'preact/hooks';
 import { PagedGrid } from '../components/paged-grid';
 import { SearchForm } from '../components/search-form';
 import { Uploader } from '../components/uploader';
@@ -18,10 +19,29 @@ export function captionOf(item: ImageSummary): string {
   return item.status === 'LABELED' && item.labels.length > 0 ? item.labels.join(', ') : status;
 }
 
+const FINAL = new Set(['LABELED', 'REJECTED', 'FAILED']);
+
+/** Each time an upload reaches a final state, the newest images are read again. */
+function useRefreshOnUploadOutcome(refresh: () => void) {
+  const { uploads } = useServices();
+  const refreshRef = useRef(refresh);
+  refreshRef.current = refresh;
+  useEffect(() => {
+    const finals = () => uploads.rows().filter((row) => FINAL.has(row.state.status)).length;
+    let seen = finals();
+    return uploads.subscribe(() => {
+      const now = finals();
+      if (now !== seen) refreshRef.current();
+      seen = now;
+    });
+  }, [uploads]);
+}
+
 export function BrowsePage() {
   const { api } = useServices();
   useTitle('Images');
   const pages = usePages((cursor) => api.listImages({ limit: 24, cursor }), []);
+  useRefreshOnUploadOutcome(pages.refresh);
   const items = pages.items.map((item) => ({ ...item, caption: captionOf(item) }));
   return (
     <>
