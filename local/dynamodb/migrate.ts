@@ -7,8 +7,8 @@
  *
  *   1. copy every item into `<table>.migration` (keys only, no index), then put a marker item;
  *   2. delete the table and create it with the current schema;
- *   3. copy the items back, adding the images-index attributes to IMAGE items that lack them
- *      (the local backfill of gsi2), then delete the copy.
+ *   3. copy the items back, give the IMAGE items their images-index entry
+ *      (functions/domain/images-index-backfill.ts), then delete the copy.
  *
  * On the next start, a copy without its marker is an interrupted step 1 (the table is still
  * whole: start over), and a copy with its marker is an interrupted step 2 or 3 (finish them).
@@ -27,11 +27,9 @@ import {
   ScanCommand,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
-import {
-  IMAGE_SK,
-  imagesIndexAttributes,
-  LABELS_TABLE_SCHEMA as SCHEMA,
-} from '../../functions/domain/labels-table';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { backfillImagesIndex } from '../../functions/domain/images-index-backfill';
+import { LABELS_TABLE_SCHEMA as SCHEMA } from '../../functions/domain/labels-table';
 
 type Item = Record<string, AttributeValue>;
 
@@ -122,26 +120,6 @@ async function deleteTable(client: DynamoDBClient, tableName: string): Promise<v
   await waitGone(client, tableName);
 }
 
-/** An IMAGE item written before the images index existed gets its entry (others unchanged). */
-export function withImagesIndex(item: Item): Item {
-  if (item[SCHEMA.sortKey]?.S !== IMAGE_SK || item[SCHEMA.imagesIndex.partitionKey]) return item;
-  const labels = (item.labels?.L ?? []).map((label) => ({
-    name: label.M?.name?.S ?? '',
-    confidence: Number(label.M?.confidence?.N ?? 0),
-  }));
-  const attributes = imagesIndexAttributes({
-    key: item.key?.S ?? '',
-    updatedAt: item.updatedAt?.S ?? new Date(0).toISOString(),
-    labels: labels as Parameters<typeof imagesIndexAttributes>[0]['labels'],
-  });
-  return {
-    ...item,
-    gsi2pk: { S: attributes.gsi2pk },
-    gsi2sk: { S: attributes.gsi2sk },
-    topLabels: { L: attributes.topLabels.map((name) => ({ S: name })) },
-  };
-}
-
 async function copyItems(
   client: DynamoDBClient,
   from: string,
@@ -201,9 +179,8 @@ export async function migrateLabelsTable(client: DynamoDBClient, tableName: stri
   const current = await describeTable(client, tableName);
   if (current && missingIndexes(current).length > 0) await deleteTable(client, tableName);
   if (!current || missingIndexes(current).length > 0) await createTable(client, tableName);
-  const copied = await copyItems(client, copyName, tableName, (item) =>
-    isMarker(item) ? undefined : withImagesIndex(item),
-  );
+  const copied = await copyItems(client, copyName, tableName, (item) => (isMarker(item) ? undefined : item));
+  await backfillImagesIndex({ db: DynamoDBDocumentClient.from(client), tableName });
   await deleteTable(client, copyName);
   return copied;
 }
