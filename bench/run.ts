@@ -1,11 +1,11 @@
 /**
- * `npm run bench`: measures cold start, DynamoDB cost per image, pipeline throughput and
- * the cost per million images; prints tables and writes the figures (with a `goals` array)
+ * `npm run bench`: measures cold start, DynamoDB cost per image, pipeline throughput, the
+ * cost per million images and the web console's JavaScript; prints tables and writes the figures (with a `goals` array)
  * to bench/results/<date>-<host>.json.
  *
  *   npm run bench                 the full run (about 7 minutes on 2 cores)
  *   npm run bench -- --quick      fewer samples and images, for a smoke run
- *   npm run bench -- --only=cold,memory,dynamodb,throughput,api,cost
+ *   npm run bench -- --only=cold,memory,dynamodb,throughput,api,cost,console
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,6 +16,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../infra/app';
 import { type ApiLatencyRow, runApiLatency } from './api-latency';
 import { type ColdStartRow, runColdStart } from './cold-start';
+import { type ConsoleBundleRow, runConsoleBundle } from './console-bundle';
 import { costPerMillion } from './cost-model';
 import { type DynamoRow, runDynamoDbCost } from './dynamodb-cost';
 import { type MemoryRow, runMemory } from './memory';
@@ -27,10 +28,10 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'cold,memory,dynamodb,throughput,api,cost' },
+    only: { type: 'string', default: 'cold,memory,dynamodb,throughput,api,cost,console' },
   },
 });
-const SECTIONS = ['cold', 'memory', 'dynamodb', 'throughput', 'api', 'cost'];
+const SECTIONS = ['cold', 'memory', 'dynamodb', 'throughput', 'api', 'cost', 'console'];
 const sections = new Set(values.only.split(','));
 const unknown = [...sections].filter((section) => !SECTIONS.includes(section));
 if (unknown.length > 0) {
@@ -186,6 +187,13 @@ if (sections.has('cost')) {
       note: '',
     },
   ]);
+}
+
+if (sections.has('console')) {
+  const bundle = await runConsoleBundle();
+  results.consoleBundle = bundle.rows satisfies ConsoleBundleRow[];
+  goals.push(...bundle.goals);
+  table('Web console JavaScript (what a browser downloads, built as `npm run build` builds it)', bundle.rows);
 }
 
 table('Goals', goals);
