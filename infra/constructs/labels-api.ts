@@ -102,6 +102,9 @@ export class LabelsApi extends Construct {
     this.issuer = `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`;
     this.domain = this.userPool.addDomain('Domain', {
       cognitoDomain: { domainPrefix: `image-labeling-${config.stage}-${Aws.ACCOUNT_ID}` },
+      // Managed login: its sign-in pages take a new user through the TOTP setup that the pool's
+      // required MFA asks for (the console client's style: infra/constructs/web-console.ts).
+      managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN,
     });
     // A machine client (client credentials) with both scopes; add narrower clients as needed.
     this.client = this.userPool.addClient('ApiClient', {

@@ -214,6 +214,12 @@ export class WebConsole extends Construct {
     (this.client.node.defaultChild as cognito.CfnUserPoolClient).explicitAuthFlows = [
       'ALLOW_REFRESH_TOKEN_AUTH',
     ];
+    // Managed login shows its pages only for app clients with a style: Cognito's default one.
+    new cognito.CfnManagedLoginBranding(this, 'LoginStyle', {
+      userPoolId: labelsApi.userPool.userPoolId,
+      clientId: this.client.userPoolClientId,
+      useCognitoProvidedValues: true,
+    });
     labelsApi.acceptClient(this.client);
 
     new BrowserCors(this, 'Cors', {

@@ -1,8 +1,8 @@
 /**
  * The labels API, in its own stack: the API function (one function, every route), the HTTP
  * API with its Cognito authorizer, the secret that signs page cursors, and the web console
- * that calls it. Fed the storage
- * stack's bucket (by name) and table; independent of the pipeline stack.
+ * that calls it. Fed the storage stack's bucket (by name) and table; independent of the
+ * pipeline stack.
  */
 import { Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
