@@ -36,34 +36,43 @@ function Page({ route }: { route: Route }) {
   }
 }
 
+/** Without a usable user: a session that was live has ended (its renewal failed); otherwise signed out. */
+const afterSignedOut = (previous: AuthState): AuthState =>
+  previous.status === 'signed-in' || previous.status === 'ended'
+    ? { status: 'ended' }
+    : { status: 'signed-out' };
+
 function useAuthState() {
   const { auth, session } = useServices();
   const [state, setState] = useState<AuthState>({ status: 'checking' });
   const refresh = useCallback(() => {
     auth.currentUser().then(
       (user) =>
-        setState((previous) =>
-          user
-            ? { status: 'signed-in', name: user.name }
-            : previous.status === 'ended'
-              ? previous
-              : { status: 'signed-out' },
-        ),
+        setState((previous) => (user ? { status: 'signed-in', name: user.name } : afterSignedOut(previous))),
       () => setState({ status: 'signed-out' }),
     );
   }, [auth]);
   useEffect(() => {
     refresh();
-    auth.onChange(refresh);
-    return session.onEnded(() => setState({ status: 'ended' }));
+    const stopWatching = auth.onChange(refresh);
+    const stopEnded = session.onEnded(() => setState({ status: 'ended' }));
+    return () => {
+      stopWatching();
+      stopEnded();
+    };
   }, [auth, session, refresh]);
-  return { state, refresh };
+  // Signing out on purpose is not a session ending.
+  const signOut = () => {
+    setState({ status: 'signed-out' });
+    void auth.signOut();
+  };
+  return { state, refresh, signOut };
 }
 
 export function App() {
-  const { config, auth } = useServices();
+  const { config } = useServices();
   const { route, url } = useRoute();
-  const { state, refresh } = useAuthState();
+  const { state, refresh, signOut } = useAuthState();
   const main = useRef<HTMLElement>(null);
   const firstUrl = useRef(url);
 
@@ -107,7 +116,7 @@ export function App() {
               </ul>
             </nav>
             <span class="user">{state.name}</span>
-            <button type="button" onClick={() => void auth.signOut()}>
+            <button type="button" onClick={signOut}>
               Sign out
             </button>
           </>

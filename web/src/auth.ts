@@ -20,7 +20,8 @@ export interface Auth {
   signOut(): Promise<void>;
   /** Drops the stored tokens (the session has ended) without leaving the page. */
   forget(): Promise<void>;
-  onChange(listener: () => void): void;
+  /** Calls the listener when the stored user changes, a renewal fails or the token expires; returns an unsubscribe function. */
+  onChange(listener: () => void): () => void;
 }
 
 export function createAuth(config: ConsoleRuntimeConfig, origin: string): Auth {
@@ -61,9 +62,15 @@ export function createAuth(config: ConsoleRuntimeConfig, origin: string): Auth {
     },
     forget: () => manager.removeUser(),
     onChange(listener) {
-      manager.events.addUserLoaded(listener);
-      manager.events.addUserUnloaded(listener);
-      manager.events.addSilentRenewError(listener);
+      const unsubscribe = [
+        manager.events.addUserLoaded(listener),
+        manager.events.addUserUnloaded(listener),
+        manager.events.addSilentRenewError(listener),
+        manager.events.addAccessTokenExpired(listener),
+      ];
+      return () => {
+        for (const remove of unsubscribe) remove();
+      };
     },
   };
 }
