@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Synthesizes every stage with the real esbuild bundles (offline, no Docker) and runs cfn-lint
-# on each template. cfn-lint comes from Python (`pip install cfn-lint`); where it is absent the
+# Synthesizes every stage with the real esbuild bundles and the web console's Vite build
+# (offline, no Docker) and runs cfn-lint on each template. cfn-lint comes from Python (`pip install cfn-lint`); where it is absent the
 # lint is skipped with a clear message, and synthesis (with cdk-nag) still has to pass.
 set -euo pipefail
 cd "$(dirname "$0")/.."
