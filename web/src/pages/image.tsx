@@ -94,17 +94,27 @@ function LabelList({
   );
 }
 
+/**
+ * Format and size as displayed: a JPEG whose EXIF orientation turns it by 90° (5-8) shows
+ * with width and height swapped, and its boxes are ratios of that displayed frame.
+ */
+function describeImage(image: NonNullable<ImageRecord['image']>): string {
+  const turned = (image.orientation ?? 1) >= 5;
+  const [width, height] = turned ? [image.height, image.width] : [image.width, image.height];
+  const note =
+    image.orientation && image.orientation > 1
+      ? ` (as displayed: EXIF orientation ${image.orientation})`
+      : '';
+  return `${image.format.toUpperCase()}, ${width} × ${height} px${note}`;
+}
+
 function Details({ record }: { record: ImageRecord }) {
   const rows: [string, string][] = [['Status', STATUS_TEXT[record.status] ?? record.status]];
   if (record.status === 'REJECTED')
     rows.push(['Reason', `${reasonSentence(record.reason)}${record.detail ? ` (${record.detail})` : ''}`]);
   if (record.status === 'FAILED' && record.error)
     rows.push(['Error', `${record.error.name}: ${record.error.message}`]);
-  if (record.image)
-    rows.push([
-      'Image',
-      `${record.image.format.toUpperCase()}, ${record.image.width} × ${record.image.height} px`,
-    ]);
+  if (record.image) rows.push(['Image', describeImage(record.image)]);
   if (record.size !== undefined) rows.push(['Size', `${record.size.toLocaleString('en')} bytes`]);
   if (record.labelModelVersion) rows.push(['Label model', record.labelModelVersion]);
   if (record.settings) {
