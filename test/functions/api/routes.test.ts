@@ -176,15 +176,6 @@ describe('GET /images/{key}', () => {
     expect(signedGet(answer.imageUrl).versionId).toBeNull();
   });
 
-  it('the default presigning client would ask S3 for checksums in a GET URL (why WHEN_REQUIRED matters)', async () => {
-    dbMock.on(GetCommand).resolves({ Item: record });
-    const result = await handleApiRequest(
-      event('getImage', { key: 'a b/c+d.png' }),
-      deps({ presigner: new S3Client({ region: 'eu-west-1', credentials }) }),
-    );
-    expect(signedGet(body(result).imageUrl).checksums).toEqual(['x-amz-checksum-mode']);
-  });
-
   it('makes the URL expire after imageUrlExpiresSeconds from the start of the minute, and says when', async () => {
     dbMock.on(GetCommand).resolves({ Item: record });
     const answer = body(
