@@ -27,6 +27,7 @@ import { Construct } from 'constructs';
 import { SCOPES } from '../../functions/domain/api/route-table';
 import {
   CONSOLE_SCOPES,
+  type ConsoleConnections,
   type ConsoleRuntimeConfig,
   consoleRedirects,
   contentSecurityPolicy,
@@ -117,16 +118,47 @@ export class WebConsole extends Construct {
       autoDeleteObjects: destroy,
     });
 
-    this.headers = new cloudfront.ResponseHeadersPolicy(this, 'Headers', {
+    this.headers = this.securityHeaders(config, {
+      api: apiUrl,
+      // The sign-in pages and token endpoint; the issuer serves discovery and the JWKS.
+      auth: [authDomain, `https://cognito-idp.${Stack.of(this).region}.amazonaws.com`],
+      images: imagesOrigin,
+    });
+    this.distribution = this.createDistribution(config);
+    this.url = `https://${this.distribution.distributionDomainName}`;
+    const consoleOrigins = [this.url, ...config.console.extraOrigins];
+
+    this.client = this.createClient(config, labelsApi, consoleOrigins);
+    labelsApi.acceptClient(this.client);
+
+    new BrowserCors(this, 'Cors', {
+      api: labelsApi.api,
+      apiOrigins: [...consoleOrigins, ...config.api.corsOrigins],
+      bucket: imagesBucket,
+      bucketOrigins: consoleOrigins,
+    });
+
+    this.runtimeConfig = {
+      apiUrl,
+      authority: labelsApi.issuer,
+      clientId: this.client.userPoolClientId,
+      authDomain,
+      stage: config.stage,
+    };
+    this.deployAssets();
+
+    const stack = Stack.of(this);
+    new CfnOutput(stack, 'ConsoleUrl', { value: this.url });
+    new CfnOutput(stack, 'ConsoleClientId', { value: this.client.userPoolClientId });
+  }
+
+  /** CSP (connections from infra/config/console.ts), HSTS for 2 years, never framed, no sniffing. */
+  private securityHeaders(config: StageConfig, connections: ConsoleConnections) {
+    return new cloudfront.ResponseHeadersPolicy(this, 'Headers', {
       comment: `Image labeling (${config.stage}): the web console's security headers.`,
       securityHeadersBehavior: {
         contentSecurityPolicy: {
-          contentSecurityPolicy: contentSecurityPolicy({
-            api: apiUrl,
-            // The sign-in pages and token endpoint; the issuer serves discovery and the JWKS.
-            auth: [authDomain, `https://cognito-idp.${Stack.of(this).region}.amazonaws.com`],
-            images: imagesOrigin,
-          }),
+          contentSecurityPolicy: contentSecurityPolicy(connections),
           override: true,
         },
         strictTransportSecurity: {
@@ -142,8 +174,11 @@ export class WebConsole extends Construct {
         },
       },
     });
+  }
 
-    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+  /** HTTPS only, through origin access control, with the app for every path that is no file. */
+  private createDistribution(config: StageConfig): cloudfront.Distribution {
+    const distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `Image labeling (${config.stage}): the web console.`,
       defaultRootObject: 'index.html',
       defaultBehavior: {
@@ -168,7 +203,7 @@ export class WebConsole extends Construct {
       logBucket: this.logsBucket,
       logFilePrefix: 'cloudfront/',
     });
-    Validations.of(this.distribution).acknowledge(
+    Validations.of(distribution).acknowledge(
       {
         id: 'AwsSolutions-CFR4',
         reason:
@@ -184,24 +219,25 @@ export class WebConsole extends Construct {
           'The distribution serves only static files; the data behind it is guarded by Cognito, the API throttling and presigned URLs. Add a web ACL per organisation policy.',
       },
     );
-    this.url = `https://${this.distribution.distributionDomainName}`;
-    const consoleOrigins = [this.url, ...config.console.extraOrigins];
+    return distribution;
+  }
 
+  /** A public client (code in a browser can keep no secret): authorization code with PKCE. */
+  private createClient(config: StageConfig, labelsApi: LabelsApi, origins: string[]) {
     const oauthScopes: Record<(typeof CONSOLE_SCOPES)[number], cognito.OAuthScope> = {
       openid: cognito.OAuthScope.OPENID,
       email: cognito.OAuthScope.EMAIL,
       [SCOPES.read]: labelsApi.scopes.read,
       [SCOPES.write]: labelsApi.scopes.write,
     };
-    this.client = labelsApi.userPool.addClient('ConsoleClient', {
+    const client = labelsApi.userPool.addClient('ConsoleClient', {
       userPoolClientName: `image-labeling-${config.stage}-console`,
-      // A public client (code in a browser can keep no secret): authorization code with PKCE.
       generateSecret: false,
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: CONSOLE_SCOPES.map((scope) => oauthScopes[scope]),
-        callbackUrls: consoleOrigins.map((origin) => consoleRedirects(origin).callbackUrl),
-        logoutUrls: consoleOrigins.map((origin) => consoleRedirects(origin).logoutUrl),
+        callbackUrls: origins.map((origin) => consoleRedirects(origin).callbackUrl),
+        logoutUrls: origins.map((origin) => consoleRedirects(origin).logoutUrl),
       },
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       preventUserExistenceErrors: true,
@@ -211,36 +247,14 @@ export class WebConsole extends Construct {
       refreshTokenValidity: Duration.hours(12),
     });
     // Only the hosted sign-in and refresh tokens: no password or SRP flows through the API.
-    (this.client.node.defaultChild as cognito.CfnUserPoolClient).explicitAuthFlows = [
-      'ALLOW_REFRESH_TOKEN_AUTH',
-    ];
+    (client.node.defaultChild as cognito.CfnUserPoolClient).explicitAuthFlows = ['ALLOW_REFRESH_TOKEN_AUTH'];
     // Managed login shows its pages only for app clients with a style: Cognito's default one.
     new cognito.CfnManagedLoginBranding(this, 'LoginStyle', {
       userPoolId: labelsApi.userPool.userPoolId,
-      clientId: this.client.userPoolClientId,
+      clientId: client.userPoolClientId,
       useCognitoProvidedValues: true,
     });
-    labelsApi.acceptClient(this.client);
-
-    new BrowserCors(this, 'Cors', {
-      api: labelsApi.api,
-      apiOrigins: [...consoleOrigins, ...config.api.corsOrigins],
-      bucket: imagesBucket,
-      bucketOrigins: consoleOrigins,
-    });
-
-    this.runtimeConfig = {
-      apiUrl,
-      authority: labelsApi.issuer,
-      clientId: this.client.userPoolClientId,
-      authDomain,
-      stage: config.stage,
-    };
-    this.deployAssets();
-
-    const stack = Stack.of(this);
-    new CfnOutput(stack, 'ConsoleUrl', { value: this.url });
-    new CfnOutput(stack, 'ConsoleClientId', { value: this.client.userPoolClientId });
+    return client;
   }
 
   /**
