@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
-import { CONSOLE_JS_BUDGET_BYTES, describeBundle, measureConsoleBundle } from './bundle-size';
+import { CONSOLE_JS_BUDGET_BYTES, describeBundle, measureConsoleBundle } from './bundle-size.ts';
 
 function bundleBudget(): Plugin {
   let outDir = '';
@@ -29,8 +29,9 @@ function bundleBudget(): Plugin {
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/',
-  // Preact's automatic JSX runtime (no plugin needed).
-  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  // Preact's automatic JSX runtime (no plugin needed), in its production form even when
+  // NODE_ENV says otherwise (a build started from a test runner, where NODE_ENV is "test").
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact', development: false } },
   plugins: [bundleBudget()],
   build: {
     outDir: 'dist',

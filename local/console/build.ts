@@ -14,6 +14,8 @@ export interface ConsoleBuildOptions {
   root: string;
   /** Receives the one line saying that it built. */
   log: (line: string) => void;
+  /** Build even when web/dist matches the sources (`npm run build:web`). */
+  force?: boolean;
 }
 
 export const consoleDistDir = (root: string) => join(root, 'web', 'dist');
@@ -46,7 +48,7 @@ function replaceDist(built: string, dist: string): void {
 }
 
 /** Builds web/dist when it is missing or stale; resolves once web/dist matches the sources. */
-export async function ensureConsoleBuilt({ root, log }: ConsoleBuildOptions): Promise<void> {
+export async function ensureConsoleBuilt({ root, log, force = false }: ConsoleBuildOptions): Promise<void> {
   const dist = consoleDistDir(root);
   const sourceHash = consoleSourceHash(root);
   const decision = buildDecision({
@@ -54,7 +56,7 @@ export async function ensureConsoleBuilt({ root, log }: ConsoleBuildOptions): Pr
     sourceHash,
     hasIndex: existsSync(join(dist, 'index.html')),
   });
-  if (!decision.build) return;
+  if (!decision.build && !force) return;
   const started = performance.now();
   const work = join(root, 'node_modules', '.cache', 'image-labeling', 'console-builds');
   mkdirSync(work, { recursive: true });
@@ -73,5 +75,5 @@ export async function ensureConsoleBuilt({ root, log }: ConsoleBuildOptions): Pr
     rmSync(out, { recursive: true, force: true });
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  log(`Console built (${decision.reason}) in ${seconds} s: web/dist`);
+  log(`Console built (${decision.build ? decision.reason : 'asked for'}) in ${seconds} s: web/dist`);
 }

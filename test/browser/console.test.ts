@@ -264,9 +264,12 @@ describe.skipIf(!chromiumPath)('the web console in Chromium, against the local c
     await page.getByLabel('Label', { exact: true }).fill('person');
     await page.getByLabel('Minimum confidence').fill('50');
     await page.getByRole('button', { name: 'Search' }).click();
-    const result = page.locator(`[data-key="${keys['astronaut.png']}"]`);
-    await result.waitFor();
-    expect(await page.locator(`[data-key="${keys['astronaut-rotated.jpg']}"]`).count()).toBe(1);
+    await page.getByRole('heading', { name: 'Results at 50% confidence or more' }).waitFor();
+    // The results, not the list of every image that was on screen before the search.
+    const results = page.locator('[aria-labelledby="results-heading"]');
+    await results.locator(`[data-key="${keys['astronaut.png']}"]`).waitFor();
+    expect(new URL(page.url()).searchParams.get('label')).toBe('person');
+    expect(await results.locator(`[data-key="${keys['astronaut-rotated.jpg']}"]`).count()).toBe(1);
     expect(await page.locator(`[data-key="${keys['coffee.png']}"]`).count()).toBe(0);
     await expectAccessible('the search results');
   });

@@ -1,4 +1,8 @@
-/** Search by label with a minimum confidence: a real GET form to /search, routed in place. */
+/**
+ * Search by label with a minimum confidence: a real GET form to /search, routed in place. Its
+ * inputs are uncontrolled (defaultValue), so a re-render of the page around it, such as the
+ * image list arriving, never wipes what is being typed; the search page keys it by its query.
+ */
 import type { TargetedSubmitEvent } from 'preact';
 import { DEFAULT_MIN_CONFIDENCE, routeUrl } from '../lib/routes';
 import { navigate } from '../router';
@@ -29,7 +33,7 @@ export function SearchForm({ label = '', minConfidence = DEFAULT_MIN_CONFIDENCE 
             type="text"
             required
             maxLength={64}
-            value={label}
+            defaultValue={label}
             autocomplete="off"
           />
         </div>
@@ -43,7 +47,7 @@ export function SearchForm({ label = '', minConfidence = DEFAULT_MIN_CONFIDENCE 
             max={100}
             step="any"
             inputMode="decimal"
-            value={minConfidence}
+            defaultValue={String(minConfidence)}
           />
         </div>
         <button type="submit">Search</button>

@@ -45,12 +45,14 @@ export function LabelsPage({ prefix }: { prefix: string }) {
       <form class="search-form" action="/labels" method="get" onSubmit={onSubmit}>
         <div class="field">
           <label for="labels-prefix">Starts with</label>
+          {/* Uncontrolled: a re-render (labels arriving) must not wipe what is being typed; the key resets it on navigation. */}
           <input
+            key={prefix}
             id="labels-prefix"
             name="prefix"
             type="text"
             maxLength={64}
-            value={prefix}
+            defaultValue={prefix}
             autocomplete="off"
           />
         </div>
