@@ -53,9 +53,11 @@ export function pngBomb(side = 10_001): Uint8Array {
   );
 }
 
-/** A JPEG with an EXIF APP1 segment saying "rotate 90° clockwise" (orientation 6). */
-export function exifRotatedJpeg(): Uint8Array {
-  const jpeg = makeJpeg(160, 120);
+/**
+ * An EXIF APP1 segment whose IFD0 holds one entry, Orientation (0x0112) = 6 ("rotate 90°
+ * clockwise to display"), inserted right after a JPEG's SOI marker.
+ */
+export function withExifOrientation6(jpeg: Uint8Array): Uint8Array {
   const tiff = Buffer.from([
     0x4d,
     0x4d,
@@ -78,7 +80,7 @@ export function exifRotatedJpeg(): Uint8Array {
     0x00,
     0x06,
     0x00,
-    0x00, // Orientation = 6
+    0x00, // Orientation SHORT 1 = 6
     0x00,
     0x00,
     0x00,
@@ -93,6 +95,11 @@ export function exifRotatedJpeg(): Uint8Array {
   return new Uint8Array(
     Buffer.concat([Buffer.from(jpeg.subarray(0, 2)), app1, Buffer.from(jpeg.subarray(2))]),
   );
+}
+
+/** A JPEG with an EXIF APP1 segment saying "rotate 90° clockwise" (orientation 6). */
+export function exifRotatedJpeg(): Uint8Array {
+  return withExifOrientation6(makeJpeg(160, 120));
 }
 
 export function png16Bit(): Uint8Array {

@@ -2,14 +2,8 @@
  * GET /images without a label, against a real (local) DynamoDB: the images the pipeline wrote,
  * last updated first, page by page, with signed cursors and image URLs of the labeled version.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { encodeCursor } from '../../../functions/domain/api/cursor';
@@ -19,17 +13,13 @@ import { removeImageRecords } from '../../../functions/domain/image-removal';
 import { writeImageRecord } from '../../../functions/domain/labels-store';
 import { objectVersionOf } from '../../../functions/domain/labels-table';
 import type { Label, ObjectRef } from '../../../functions/shared/workflow-schemas';
-import { createDynamoDbService, ensureLabelsTable } from '../../../local/dynamodb';
+import { type LocalDynamoDb, startLocalDynamoDb } from '../../support/local-dynamodb';
 
 const SECRET = Buffer.from('k'.repeat(48));
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-let server: http.Server;
-let close: () => Promise<void>;
-let dir: string;
-let client: DynamoDBClient;
+let local: LocalDynamoDb;
 let db: DynamoDBDocumentClient;
 let tableName: string;
-let tables = 0;
 
 interface ListItem {
   key: string;
@@ -134,33 +124,17 @@ async function allPages(limit: number): Promise<{ keys: string[]; pages: number 
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'list-images-'));
-  const service = await createDynamoDbService({ path: dir });
-  server = http.createServer(service.handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  client = new DynamoDBClient({
-    region: 'us-east-1',
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    credentials,
-  });
-  db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  close = async () => {
-    client.destroy();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-    await service.close();
-  };
+  local = await startLocalDynamoDb({ dirPrefix: 'list-images-' });
+  db = local.db;
 });
 
 beforeEach(async () => {
   // A fresh table per test: each one states exactly which images exist.
-  tableName = `labels-${++tables}`;
-  await ensureLabelsTable(client, tableName);
+  tableName = await local.freshTable();
 });
 
 afterAll(async () => {
-  await close?.();
-  rmSync(dir, { recursive: true, force: true });
+  await local?.close();
 });
 
 describe('GET /images without a label', () => {

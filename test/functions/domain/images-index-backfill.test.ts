@@ -2,15 +2,9 @@
  * The images index backfill against a real (local) DynamoDB: IMAGE records written before the
  * index existed get their entry, and nothing the pipeline did in the meantime is undone.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -19,15 +13,11 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { backfillImagesIndex } from '../../../functions/domain/images-index-backfill';
 import { keyHash } from '../../../functions/domain/labels-table';
-import { createDynamoDbService, ensureLabelsTable } from '../../../local/dynamodb';
+import { type LocalDynamoDb, startLocalDynamoDb } from '../../support/local-dynamodb';
 
-let server: http.Server;
-let close: () => Promise<void>;
-let dir: string;
-let client: DynamoDBClient;
+let local: LocalDynamoDb;
 let db: DynamoDBDocumentClient;
 let tableName: string;
-let tables = 0;
 
 /** An IMAGE record as the store step wrote it before the images index existed. */
 const oldRecord = (key: string, updatedAt: string) => ({
@@ -73,32 +63,16 @@ function withConcurrentWrite(meanwhile: () => Promise<unknown>) {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'backfill-'));
-  const service = await createDynamoDbService({ path: dir });
-  server = http.createServer(service.handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  client = new DynamoDBClient({
-    region: 'us-east-1',
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  db = DynamoDBDocumentClient.from(client);
-  close = async () => {
-    client.destroy();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-    await service.close();
-  };
+  local = await startLocalDynamoDb({ dirPrefix: 'backfill-', marshallOptions: {} });
+  db = local.db;
 });
 
 beforeEach(async () => {
-  tableName = `labels-${++tables}`;
-  await ensureLabelsTable(client, tableName);
+  tableName = await local.freshTable();
 });
 
 afterAll(async () => {
-  await close?.();
-  rmSync(dir, { recursive: true, force: true });
+  await local?.close();
 });
 
 describe('backfillImagesIndex', () => {

@@ -2,24 +2,17 @@
  * Label counts against a real (local) DynamoDB: relabeling, processing twice, deleting and
  * crashing at every step of a count update still leave exact counts.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeImageRecords } from '../../../functions/domain/image-removal';
 import { countDiff, reconcileLabelCounts } from '../../../functions/domain/label-counts';
 import { writeImageRecord } from '../../../functions/domain/labels-store';
 import type { Label, ObjectRef } from '../../../functions/shared/workflow-schemas';
-import { createDynamoDbService, ensureLabelsTable } from '../../../local/dynamodb';
+import { ensureLabelsTable } from '../../../local/dynamodb';
+import { type LocalDynamoDb, startLocalDynamoDb } from '../../support/local-dynamodb';
 
 const TABLE = 'labels';
-let server: http.Server;
-let close: () => Promise<void>;
-let dir: string;
+let local: LocalDynamoDb;
 let db: DynamoDBDocumentClient;
 
 const label = (name: string, confidence = 90): Label => ({
@@ -90,28 +83,13 @@ function crashingAfter(calls: number) {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'label-counts-'));
-  const service = await createDynamoDbService({ path: dir });
-  server = http.createServer(service.handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const client = new DynamoDBClient({
-    region: 'us-east-1',
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  await ensureLabelsTable(client, TABLE);
-  db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  close = async () => {
-    client.destroy();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-    await service.close();
-  };
+  local = await startLocalDynamoDb({ dirPrefix: 'label-counts-' });
+  await ensureLabelsTable(local.client, TABLE);
+  db = local.db;
 });
 
 afterAll(async () => {
-  await close?.();
-  rmSync(dir, { recursive: true, force: true });
+  await local?.close();
 });
 
 describe('countDiff', () => {

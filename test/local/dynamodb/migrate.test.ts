@@ -3,29 +3,22 @@
  * on start, keeps every item, and lists its old images; an interrupted migration finishes on
  * the next start without losing anything.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   type AttributeValue,
   CreateTableCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   PutItemCommand,
   QueryCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyHash } from '../../../functions/domain/labels-table';
-import { createDynamoDbService, ensureLabelsTable } from '../../../local/dynamodb';
+import { ensureLabelsTable } from '../../../local/dynamodb';
 import { createTable, describeTable, migrationTableName } from '../../../local/dynamodb/migrate';
+import { type LocalDynamoDb, startLocalDynamoDb } from '../../support/local-dynamodb';
 
-let server: http.Server;
-let close: () => Promise<void>;
-let dir: string;
+let local: LocalDynamoDb;
 let client: DynamoDBClient;
-let tables = 0;
 
 type Item = Record<string, AttributeValue>;
 
@@ -142,31 +135,17 @@ const indexesOf = async (table: string) =>
   ((await describeTable(client, table))?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName).sort();
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'migrate-'));
-  const service = await createDynamoDbService({ path: dir });
-  server = http.createServer(service.handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  client = new DynamoDBClient({
-    region: 'us-east-1',
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  close = async () => {
-    client.destroy();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-    await service.close();
-  };
+  local = await startLocalDynamoDb({ dirPrefix: 'migrate-' });
+  client = local.client;
 });
 
 afterAll(async () => {
-  await close?.();
-  rmSync(dir, { recursive: true, force: true });
+  await local?.close();
 });
 
 describe('ensureLabelsTable on an older data dir', () => {
   it('adds the images index, keeps every item and lists the old images', async () => {
-    const table = `labels-${++tables}`;
+    const table = local.nextTableName();
     await createOldTable(table);
     await put(table, OLD_ITEMS);
 
@@ -179,7 +158,7 @@ describe('ensureLabelsTable on an older data dir', () => {
   });
 
   it('leaves a current table alone', async () => {
-    const table = `labels-${++tables}`;
+    const table = local.nextTableName();
     await ensureLabelsTable(client, table);
     await put(table, OLD_ITEMS);
 
@@ -189,7 +168,7 @@ describe('ensureLabelsTable on an older data dir', () => {
   });
 
   it('finishes a migration interrupted after the table was dropped, from its complete copy', async () => {
-    const table = `labels-${++tables}`;
+    const table = local.nextTableName();
     const copy = migrationTableName(table);
     await createOldTable(copy);
     await put(copy, [...OLD_ITEMS, { pk: { S: '#migration' }, sk: { S: 'complete' } }]);
@@ -202,7 +181,7 @@ describe('ensureLabelsTable on an older data dir', () => {
   });
 
   it('starts over from the table when the copy was interrupted before it was complete', async () => {
-    const table = `labels-${++tables}`;
+    const table = local.nextTableName();
     const copy = migrationTableName(table);
     await createOldTable(table);
     await put(table, OLD_ITEMS);
@@ -216,7 +195,7 @@ describe('ensureLabelsTable on an older data dir', () => {
   });
 
   it('copies back again when the copy-back was interrupted', async () => {
-    const table = `labels-${++tables}`;
+    const table = local.nextTableName();
     const copy = migrationTableName(table);
     await createOldTable(copy);
     await put(copy, [...OLD_ITEMS, { pk: { S: '#migration' }, sk: { S: 'complete' } }]);
