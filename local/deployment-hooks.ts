@@ -34,6 +34,8 @@ async function invokeHook(client: LambdaClient, functionName: string, event: unk
   return JSON.parse(text) as HookReport;
 }
 
+const PRE_TRAFFIC_AT_ONCE = 2;
+
 export async function runDeploymentHooks(
   info: Pick<StackInfo, 'region' | 'endpoints' | 'deploymentHooks'>,
 ): Promise<HookRun[]> {
@@ -44,14 +46,20 @@ export async function runDeploymentHooks(
   });
   const deploymentId = `d-LOCAL${randomBytes(4).toString('hex').toUpperCase()}`;
   try {
-    const pre = await Promise.all(
-      Object.entries(info.deploymentHooks.preTraffic).map(async ([target, functionName]) => ({
+    // On AWS each function's deployment runs its hook on its own machines. Here every hook and
+    // the function it tests start cold on the same cores, each within Lambda's 10 s init limit:
+    // two at a time keeps a busy machine (a parallel test run) from timing them out.
+    const pre: HookRun[] = [];
+    const targets = Object.entries(info.deploymentHooks.preTraffic);
+    for (let at = 0; at < targets.length; at += PRE_TRAFFIC_AT_ONCE) {
+      const runs = targets.slice(at, at + PRE_TRAFFIC_AT_ONCE).map(async ([target, functionName]) => ({
         hook: 'pre-traffic' as const,
         target,
         functionName,
         report: await invokeHook(client, functionName, lifecycleEvent(deploymentId)),
-      })),
-    );
+      }));
+      pre.push(...(await Promise.all(runs)));
+    }
     const functionName = info.deploymentHooks.postTraffic;
     const post: HookRun = {
       hook: 'post-traffic',
