@@ -9,6 +9,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Two at a time on two cores: most files wait on local clouds' workers and sockets, so the
+    // run takes about 5.5 instead of 7 minutes (vitest's default here is one).
+    maxWorkers: 2,
     restoreMocks: true,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     reporters: ['default', './test/support/summary-reporter.ts'],
