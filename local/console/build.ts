@@ -75,5 +75,5 @@ export async function ensureConsoleBuilt({ root, log, force = false }: ConsoleBu
     rmSync(out, { recursive: true, force: true });
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  log(`Console built (${decision.build ? decision.reason : 'asked for'}) in ${seconds} s: web/dist`);
+  log(`web/dist built (${decision.build ? decision.reason : 'asked for'}) in ${seconds} s`);
 }
