@@ -1,22 +1,14 @@
-/**
- * GET /images without a label, against a real (local) DynamoDB: the images the pipeline wrote,
- * last updated first, page by page, with signed cursors and image URLs of the labeled version.
- */
-import { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { encodeCursor } from '../../../functions/domain/api/cursor';
-import { ROUTES, routeKey } from '../../../functions/domain/api/route-table';
-import { type ApiDeps, handleApiRequest } from '../../../functions/domain/api/routes';
+import { handleApiRequest } from '../../../functions/domain/api/routes';
 import { removeImageRecords } from '../../../functions/domain/image-removal';
 import { writeImageRecord } from '../../../functions/domain/labels-store';
 import { objectVersionOf } from '../../../functions/domain/labels-table';
 import type { Label, ObjectRef } from '../../../functions/shared/workflow-schemas';
+import { apiDeps, apiEvent } from '../../support/api';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../support/local-dynamodb';
 
-const SECRET = Buffer.from('k'.repeat(48));
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 let local: LocalDynamoDb;
 let db: DynamoDBDocumentClient;
 let tableName: string;
@@ -75,35 +67,10 @@ async function store(
   );
 }
 
-function deps(): ApiDeps {
-  return {
-    table: { db, tableName },
-    s3: new S3Client({ region: 'eu-west-1', credentials }),
-    presigner: new S3Client({
-      region: 'eu-west-1',
-      credentials,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    }),
-    bucket: 'images',
-    cursorSecret: async () => SECRET,
-    uploadExpiresSeconds: 300,
-    imageUrlExpiresSeconds: 300,
-    now: () => new Date('2026-01-02T03:04:05Z'),
-  };
-}
+const deps = () => apiDeps({ table: { db, tableName } });
 
 async function list(query: Record<string, string> = {}) {
-  const event = {
-    version: '2.0',
-    routeKey: routeKey(ROUTES.listImages),
-    rawPath: '/images',
-    rawQueryString: '',
-    headers: {},
-    queryStringParameters: query,
-    isBase64Encoded: false,
-    requestContext: { http: { method: 'GET' } },
-  } as unknown as APIGatewayProxyEventV2;
+  const event = apiEvent('listImages', { query });
   const response = await handleApiRequest(event, deps());
   return { status: response.statusCode, body: JSON.parse(response.body ?? 'null') };
 }

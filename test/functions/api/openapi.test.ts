@@ -1,21 +1,15 @@
-/**
- * The OpenAPI document describes every route with its scopes and parameters, and the
- * handler's real answers (image, pending image, both list forms) match its schemas.
- */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { openApiDocument } from '../../../functions/domain/api/openapi';
-import { ROUTES, type RouteName, routeKey } from '../../../functions/domain/api/route-table';
-import { type ApiDeps, handleApiRequest } from '../../../functions/domain/api/routes';
+import { ROUTES, type RouteName } from '../../../functions/domain/api/route-table';
+import { handleApiRequest } from '../../../functions/domain/api/routes';
+import { apiDeps, apiEvent } from '../../support/api';
 
 const dbMock = mockClient(DynamoDBDocumentClient);
 const s3Mock = mockClient(S3Client);
-const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
 const document = openApiDocument('https://api.example.com');
 
 const ajv = new Ajv2020({ strict: false, allErrors: true });
@@ -28,38 +22,9 @@ function errorsOf(schema: string, body: unknown): string | undefined {
   return check(body) ? undefined : ajv.errorsText(check.errors);
 }
 
-const deps = (): ApiDeps => ({
-  table: {
-    db: DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1', credentials })),
-    tableName: 'labels',
-  },
-  s3: new S3Client({ region: 'eu-west-1', credentials }),
-  presigner: new S3Client({
-    region: 'eu-west-1',
-    credentials,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  }),
-  bucket: 'images',
-  cursorSecret: async () => Buffer.from('k'.repeat(48)),
-  uploadExpiresSeconds: 300,
-  imageUrlExpiresSeconds: 300,
-  now: () => new Date('2026-01-02T03:04:05Z'),
-});
-
 async function answer(route: RouteName, options: { key?: string; query?: Record<string, string> } = {}) {
-  const event = {
-    version: '2.0',
-    routeKey: routeKey(ROUTES[route]),
-    rawPath: '/',
-    rawQueryString: '',
-    headers: {},
-    queryStringParameters: options.query,
-    ...(options.key ? { pathParameters: { key: options.key } } : {}),
-    isBase64Encoded: false,
-    requestContext: { http: { method: ROUTES[route].method } },
-  } as unknown as APIGatewayProxyEventV2;
-  const response = await handleApiRequest(event, deps());
+  const event = apiEvent(route, options);
+  const response = await handleApiRequest(event, apiDeps());
   expect(response.statusCode, response.body).toBe(200);
   return JSON.parse(response.body ?? 'null') as Record<string, unknown>;
 }

@@ -1,4 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import {
   BatchWriteCommand,
@@ -7,58 +6,16 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { encodeCursor } from '../../../functions/domain/api/cursor';
-import { ROUTES, type RouteName, routeKey } from '../../../functions/domain/api/route-table';
-import { type ApiDeps, handleApiRequest, safeFileName } from '../../../functions/domain/api/routes';
+import { handleApiRequest, safeFileName } from '../../../functions/domain/api/routes';
+import { apiDeps as deps, apiEvent as event, API_CURSOR_SECRET as SECRET } from '../../support/api';
 
-const SECRET = Buffer.from('k'.repeat(48));
 const dbMock = mockClient(DynamoDBDocumentClient);
 const s3Mock = mockClient(S3Client);
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
-
-function deps(overrides: Partial<ApiDeps> = {}): ApiDeps {
-  return {
-    table: {
-      db: DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1', credentials })),
-      tableName: 'labels',
-    },
-    s3: new S3Client({ region: 'eu-west-1', credentials }),
-    presigner: new S3Client({
-      region: 'eu-west-1',
-      credentials,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    }),
-    bucket: 'images',
-    cursorSecret: async () => SECRET,
-    uploadExpiresSeconds: 300,
-    imageUrlExpiresSeconds: 300,
-    now: () => new Date('2026-01-02T03:04:05Z'),
-    newId: () => '00000000-0000-4000-8000-000000000000',
-    ...overrides,
-  };
-}
-
-function event(
-  route: RouteName,
-  options: { key?: string; query?: Record<string, string>; body?: string; contentType?: string } = {},
-): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: routeKey(ROUTES[route]),
-    rawPath: '/',
-    rawQueryString: '',
-    headers: options.contentType ? { 'content-type': options.contentType } : {},
-    ...(options.query ? { queryStringParameters: options.query } : {}),
-    ...(options.key !== undefined ? { pathParameters: { key: options.key } } : {}),
-    ...(options.body !== undefined ? { body: options.body } : {}),
-    isBase64Encoded: false,
-    requestContext: { http: { method: ROUTES[route].method } } as APIGatewayProxyEventV2['requestContext'],
-  };
-}
 
 const body = (response: APIGatewayProxyStructuredResultV2) =>
   JSON.parse(response.body ?? 'null') as Record<string, unknown>;
