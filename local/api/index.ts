@@ -16,6 +16,7 @@ import { ApiProblem, problemResponse } from '../../functions/domain/api/http';
 import { matchRoute, routeKey } from '../../functions/domain/api/route-table';
 import { API_CORS } from '../../infra/config/console';
 import type { LocalIssuer } from '../auth';
+import { readBody } from '../http-body';
 import type { LocalFunction } from '../lambda';
 
 export { LOCAL_CLIENT_ID, type LocalIssuer, localIssuer } from '../auth';
@@ -50,19 +51,6 @@ const gatewayError = (statusCode: number, message: string, extra: Record<string,
   headers: { 'content-type': 'application/json', ...extra },
   body: JSON.stringify({ message }),
 });
-
-function readBody(request: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    });
-    request.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
-}
 
 /** API Gateway's queryStringParameters: decoded, a repeated name comma-joined. */
 function queryParameters(search: URLSearchParams): Record<string, string> | undefined {

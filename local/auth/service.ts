@@ -6,6 +6,7 @@
  */
 import type http from 'node:http';
 import { z } from 'zod';
+import { readBody } from '../http-body';
 import { checkAuthorizeRequest, redirectTo } from './authorize';
 import { clientOrigins, type LocalAppClient } from './clients';
 import { createGrantStore, type GrantStore } from './grants';
@@ -62,21 +63,6 @@ const redirect = (location: string, headers: Record<string, string> = {}): Reply
 
 const Email = z.email();
 
-function readBody(request: http.IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    request.on('end', () =>
-      resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')),
-    );
-    request.on('error', reject);
-  });
-}
-
 function cookie(request: http.IncomingMessage, name: string): string | undefined {
   for (const part of (request.headers.cookie ?? '').split(';')) {
     const [key, ...value] = part.trim().split('=');
@@ -127,7 +113,7 @@ export function createAuthService(options: AuthServiceOptions): http.RequestList
     let session = asked.forceSignIn ? undefined : grants.session(sessionId);
     const headers: Record<string, string> = {};
     if (request.method === 'POST') {
-      const body = isForm(request) ? await readBody(request) : undefined;
+      const body = isForm(request) ? (await readBody(request, MAX_BODY_BYTES))?.toString('utf8') : undefined;
       const email = new URLSearchParams(body ?? '').get('email')?.trim() ?? '';
       if (!Email.safeParse(email).success) {
         const error = 'Enter an email address, such as local-user@example.com.';
@@ -180,7 +166,7 @@ export function createAuthService(options: AuthServiceOptions): http.RequestList
     if (path === PATHS.jwks && method === 'GET') return json(200, issuer.jwks());
     if (path === PATHS.authorize && (method === 'GET' || method === 'POST')) return authorize(request, url);
     if (path === PATHS.token && method === 'POST') {
-      const body = isForm(request) ? await readBody(request) : undefined;
+      const body = isForm(request) ? (await readBody(request, MAX_BODY_BYTES))?.toString('utf8') : undefined;
       if (body === undefined) {
         return json(400, { error: 'invalid_request', error_description: 'Send a form-urlencoded body.' });
       }
