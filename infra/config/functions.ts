@@ -3,6 +3,7 @@
  * stack and by the local cloud, so a function sees the same variables in both.
  */
 import type { SmokePlan } from '../../functions/domain/deployment-hooks';
+import { imageEventBusName } from '../../functions/domain/image-events';
 import type { LABEL_WORKFLOW_PLACEHOLDERS } from '../constructs/label-workflow';
 import { flagsEnvironment } from './flags';
 import type { StageConfig } from './stage-config';
@@ -46,6 +47,9 @@ export interface FunctionSpec {
 
 const taskTimeout = (timing: PipelineTiming) => timing.taskFunctionTimeoutSeconds;
 const table = ({ tableName }: FunctionContext) => ({ LABELS_TABLE_NAME: tableName });
+/** The functions that record a final outcome or remove an image publish it on the stage's bus. */
+const events = ({ config }: FunctionContext) => ({ EVENT_BUS_NAME: imageEventBusName(config.stage) });
+const tableAndEvents = (context: FunctionContext) => ({ ...table(context), ...events(context) });
 
 export const FUNCTIONS = {
   claim: {
@@ -93,7 +97,7 @@ export const FUNCTIONS = {
     timeoutSeconds: taskTimeout,
     memoryMb: 256,
     smokePlan: 'task-input',
-    environment: table,
+    environment: tableAndEvents,
     placeholder: 'StoreLabelsFunctionArn',
   },
   record: {
@@ -103,7 +107,7 @@ export const FUNCTIONS = {
     timeoutSeconds: taskTimeout,
     memoryMb: 256,
     smokePlan: 'task-input',
-    environment: table,
+    environment: tableAndEvents,
     placeholder: 'RecordOutcomeFunctionArn',
   },
   start: {
@@ -118,7 +122,7 @@ export const FUNCTIONS = {
       // The table too: S3 ObjectRemoved events remove the records of a deleted object.
       return {
         STATE_MACHINE_ARN: context.stateMachineArn,
-        ...table(context),
+        ...tableAndEvents(context),
         ...flagsEnvironment(context.config),
       };
     },
@@ -151,7 +155,7 @@ export const FUNCTIONS = {
         throw new Error('the labels API needs the bucket name and the cursor secret');
       }
       return {
-        ...table(context),
+        ...tableAndEvents(context),
         IMAGES_BUCKET: context.bucketName,
         CURSOR_SECRET_ID: context.cursorSecretId,
         UPLOAD_URL_EXPIRES_SECONDS: '300',
