@@ -7,8 +7,10 @@ import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { handleApiRequest } from '../domain/api/routes';
 import { dynamo } from '../shared/clients/dynamodb';
+import { eventBridge } from '../shared/clients/eventbridge';
 import { s3, s3Presigner } from '../shared/clients/s3';
 import { intFromEnv, loadEnv, nonEmpty } from '../shared/env';
+import { eventBusPublisher } from '../shared/event-bus';
 import { instrumented } from '../shared/middleware';
 import { logger, MetricUnit, metrics } from '../shared/observability';
 
@@ -18,6 +20,7 @@ const env = loadEnv({
   CURSOR_SECRET_ID: nonEmpty,
   UPLOAD_URL_EXPIRES_SECONDS: intFromEnv(60, 3600),
   IMAGE_URL_EXPIRES_SECONDS: intFromEnv(120, 3600),
+  EVENT_BUS_NAME: nonEmpty,
 });
 
 /** Cached per execution environment for an hour (Powertools parameters). */
@@ -34,6 +37,7 @@ export const handler = instrumented(async (event: APIGatewayProxyEventV2) => {
     s3: s3(),
     presigner: s3Presigner(),
     bucket: env.IMAGES_BUCKET,
+    events: eventBusPublisher(eventBridge(), env.EVENT_BUS_NAME),
     cursorSecret,
     uploadExpiresSeconds: env.UPLOAD_URL_EXPIRES_SECONDS,
     imageUrlExpiresSeconds: env.IMAGE_URL_EXPIRES_SECONDS,

@@ -4,9 +4,15 @@
  * it out of the label counts. Used by DELETE /images/{key} and by the ingest path for S3
  * ObjectRemoved events (an object deleted any other way). Idempotent: running it twice, or
  * after a crash half-way, leaves the same result.
+ *
+ * The removal is announced (an `Image Deleted` event) after the labels go and before the IMAGE
+ * item does: a crash in between leaves the IMAGE item, so the retry announces it again with the
+ * same eventId, and nothing is removed unannounced. A second removal finds no IMAGE item and
+ * announces nothing.
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { compareSequencers } from '../shared/s3-key';
+import { buildImageEvent, type ImageEventPublisher } from './image-events';
 import { reconcileLabelCounts } from './label-counts';
 import { batchWrite, type TableRef } from './labels-store';
 import { COUNTS_SK, IMAGE_SK, imagePk, versionSk } from './labels-table';
@@ -18,6 +24,19 @@ export interface RemovalEvent {
   versionId?: string | undefined;
   /** `ObjectRemoved:Delete` (a version or an unversioned object) or `ObjectRemoved:DeleteMarkerCreated`. */
   eventName?: string | undefined;
+}
+
+/** Where a removal is announced, and its clock. */
+export interface RemovalAnnouncer {
+  events: ImageEventPublisher;
+  now?: () => Date;
+}
+
+interface CurrentRecord {
+  bucket?: string;
+  sequencer?: string;
+  versionId?: string;
+  objectVersion?: string;
 }
 
 export type RemovalResult =
@@ -44,20 +63,41 @@ async function keysOf(table: TableRef, key: string): Promise<{ pk: string; sk: s
   return keys;
 }
 
+async function announceRemoval(
+  announcer: RemovalAnnouncer,
+  key: string,
+  record: CurrentRecord,
+): Promise<void> {
+  if (!record.bucket || !record.objectVersion) return;
+  const now = announcer.now?.() ?? new Date();
+  await announcer.events.publish([
+    buildImageEvent({
+      bucket: record.bucket,
+      key,
+      versionId: record.versionId ?? null,
+      objectVersion: record.objectVersion,
+      status: 'DELETED',
+      occurredAt: now.toISOString(),
+    }),
+  ]);
+}
+
 export async function removeImageRecords(
   table: TableRef,
   key: string,
-  event: RemovalEvent = {},
+  event: RemovalEvent,
+  announcer: RemovalAnnouncer,
 ): Promise<RemovalResult> {
   const current = await table.db.send(
     new GetCommand({
       TableName: table.tableName,
       Key: { pk: imagePk(key), sk: IMAGE_SK },
-      ProjectionExpression: 'sequencer, versionId',
+      ProjectionExpression: '#bucket, sequencer, versionId, objectVersion',
+      ExpressionAttributeNames: { '#bucket': 'bucket' },
       ConsistentRead: true,
     }),
   );
-  const record = current.Item as { sequencer?: string; versionId?: string } | undefined;
+  const record = current.Item as CurrentRecord | undefined;
   if (record?.sequencer && event.sequencer && compareSequencers(record.sequencer, event.sequencer) > 0) {
     // The key was uploaded again after this deletion, and that upload is already recorded.
     return { outcome: 'NEWER_RECORD_KEPT', itemsDeleted: 0, countDeltas: 0 };
@@ -82,12 +122,15 @@ export async function removeImageRecords(
   const first = keys.filter((item) => !last.has(item.sk));
   // Labels and versions first, the IMAGE and COUNTS items last: a retry still finds the key.
   const final = keys.filter((item) => last.has(item.sk)).sort((a) => (a.sk === IMAGE_SK ? -1 : 1));
-  for (const group of [first, final]) {
-    if (group.length > 0)
-      await batchWrite(
-        table,
-        group.map((item) => ({ DeleteRequest: { Key: item } })),
-      );
-  }
+  const remove = (group: { pk: string; sk: string }[]) =>
+    group.length > 0
+      ? batchWrite(
+          table,
+          group.map((item) => ({ DeleteRequest: { Key: item } })),
+        )
+      : undefined;
+  await remove(first);
+  if (record) await announceRemoval(announcer, key, record);
+  await remove(final);
   return { outcome: 'REMOVED', itemsDeleted: keys.length, countDeltas };
 }

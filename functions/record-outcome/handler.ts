@@ -1,18 +1,21 @@
 /**
  * Workflow task: records a REJECTED image (with its reason) or a FAILED run (with its error)
- * as the image's current record, and removes label entries that no longer describe it.
+ * as the image's current record, removes label entries that no longer describe it, and announces
+ * the outcome (see outcome.ts).
  */
-import { finishVersion, writeImageRecord } from '../domain/labels-store';
 import { objectVersionOf } from '../domain/labels-table';
+import { recordFinalOutcome } from '../domain/outcome';
 import { dynamo } from '../shared/clients/dynamodb';
+import { eventBridge } from '../shared/clients/eventbridge';
 import { loadEnv, nonEmpty } from '../shared/env';
 import { parseRejection, parseTaskCause } from '../shared/errors';
+import { eventBusPublisher } from '../shared/event-bus';
 import { instrumented } from '../shared/middleware';
 import { logger, MetricUnit, metrics } from '../shared/observability';
 import { parseTaskInput } from '../shared/task-input';
 import { RecordOutcomeInputSchema } from '../shared/workflow-schemas';
 
-const env = loadEnv({ LABELS_TABLE_NAME: nonEmpty });
+const env = loadEnv({ LABELS_TABLE_NAME: nonEmpty, EVENT_BUS_NAME: nonEmpty });
 
 export const handler = instrumented(async (event: unknown) => {
   const { outcome, state } = parseTaskInput(RecordOutcomeInputSchema, event);
@@ -29,14 +32,17 @@ export const handler = instrumented(async (event: unknown) => {
     });
     return { outcome, reason: null, superseded: false, recorded: false };
   }
-  const table = { db: dynamo(), tableName: env.LABELS_TABLE_NAME };
+  const deps = {
+    table: { db: dynamo(), tableName: env.LABELS_TABLE_NAME },
+    events: eventBusPublisher(eventBridge(), env.EVENT_BUS_NAME),
+  };
   const now = new Date();
   const rejection = outcome === 'REJECTED' ? parseRejection(cause.errorMessage) : undefined;
   const failure =
     outcome === 'FAILED' ? { name: error.Error, message: cause.errorMessage.slice(0, 2000) } : undefined;
 
-  const result = await writeImageRecord(
-    table,
+  const result = await recordFinalOutcome(
+    deps,
     {
       bucket: object.bucket,
       key: object.key,
@@ -54,8 +60,8 @@ export const handler = instrumented(async (event: unknown) => {
       updatedAt: now.toISOString(),
     },
     object,
+    now,
   );
-  await finishVersion(table, object, outcome, { now, error: failure, superseded: result.superseded });
 
   if (outcome === 'FAILED') {
     metrics.addMetric('ImagesFailed', MetricUnit.Count, 1);

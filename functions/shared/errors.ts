@@ -51,6 +51,14 @@ export class LabelStoreThrottledError extends Error {
   override readonly name = 'LabelStoreThrottled';
 }
 
+/**
+ * EventBridge refused or failed image events past the SDK's retries and our own: the outcome is
+ * recorded but not yet announced, so the task fails and is retried (the event's id stays the same).
+ */
+export class ImageEventsUnavailableError extends Error {
+  override readonly name = 'ImageEventsUnavailable';
+}
+
 /** A queue message that is not an S3 event notification: it goes to the DLQ after its retries. */
 export class MalformedEventError extends Error {
   override readonly name = 'MalformedEvent';
@@ -82,6 +90,7 @@ export const ERROR_NAMES = [
   'RekognitionThrottled',
   'RekognitionUnavailable',
   'LabelStoreThrottled',
+  'ImageEventsUnavailable',
   'MalformedEvent',
   'WorkflowFailed',
   'ConfigurationError',

@@ -9,14 +9,16 @@ import { pausedBatch } from '../domain/flags-ingest';
 import { removeImageRecords } from '../domain/image-removal';
 import { createBatchRunner, parseQueueMessage, runWorkflow, type WorkflowRun } from '../domain/ingest';
 import { dynamo } from '../shared/clients/dynamodb';
+import { eventBridge } from '../shared/clients/eventbridge';
 import { sfn } from '../shared/clients/sfn';
 import { loadEnv, nonEmpty } from '../shared/env';
+import { eventBusPublisher } from '../shared/event-bus';
 import { readFlags } from '../shared/flags';
 import { instrumented } from '../shared/middleware';
 import { logger, MetricUnit, metrics } from '../shared/observability';
 import type { WorkflowInput } from '../shared/workflow-schemas';
 
-const env = loadEnv({ STATE_MACHINE_ARN: nonEmpty, LABELS_TABLE_NAME: nonEmpty });
+const env = loadEnv({ STATE_MACHINE_ARN: nonEmpty, LABELS_TABLE_NAME: nonEmpty, EVENT_BUS_NAME: nonEmpty });
 const processor = new BatchProcessor(EventType.SQS);
 
 async function handleRecord(record: SQSRecord, run: (input: WorkflowInput) => Promise<WorkflowRun>) {
@@ -30,7 +32,12 @@ async function handleRecord(record: SQSRecord, run: (input: WorkflowInput) => Pr
       // An object deleted (through the API or any other way): every record of it goes.
       const { key, eventName, versionId, sequencer } = event.removal;
       const table = { db: dynamo(), tableName: env.LABELS_TABLE_NAME };
-      const result = await removeImageRecords(table, key, { eventName, versionId, sequencer });
+      const result = await removeImageRecords(
+        table,
+        key,
+        { eventName, versionId, sequencer },
+        { events: eventBusPublisher(eventBridge(), env.EVENT_BUS_NAME) },
+      );
       logger.info('Object removed', { key, eventName, versionId, ...result });
       continue;
     }

@@ -1,21 +1,26 @@
-/** Workflow task: makes the labeled version the image's current record (see labels-store). */
-import { finishVersion, writeImageRecord } from '../domain/labels-store';
+/** Workflow task: makes the labeled version the image's current record and announces it (see outcome.ts). */
 import { objectVersionOf } from '../domain/labels-table';
+import { recordFinalOutcome } from '../domain/outcome';
 import { dynamo } from '../shared/clients/dynamodb';
+import { eventBridge } from '../shared/clients/eventbridge';
 import { loadEnv, nonEmpty } from '../shared/env';
+import { eventBusPublisher } from '../shared/event-bus';
 import { instrumented } from '../shared/middleware';
 import { logger, MetricUnit, metrics } from '../shared/observability';
 import { parseTaskInput } from '../shared/task-input';
 import { StoreInputSchema } from '../shared/workflow-schemas';
 
-const env = loadEnv({ LABELS_TABLE_NAME: nonEmpty });
+const env = loadEnv({ LABELS_TABLE_NAME: nonEmpty, EVENT_BUS_NAME: nonEmpty });
 
 export const handler = instrumented(async (event: unknown) => {
   const { object, image, detection } = parseTaskInput(StoreInputSchema, event);
-  const table = { db: dynamo(), tableName: env.LABELS_TABLE_NAME };
+  const deps = {
+    table: { db: dynamo(), tableName: env.LABELS_TABLE_NAME },
+    events: eventBusPublisher(eventBridge(), env.EVENT_BUS_NAME),
+  };
   const now = new Date();
-  const result = await writeImageRecord(
-    table,
+  const result = await recordFinalOutcome(
+    deps,
     {
       bucket: object.bucket,
       key: object.key,
@@ -32,8 +37,8 @@ export const handler = instrumented(async (event: unknown) => {
       updatedAt: now.toISOString(),
     },
     object,
+    now,
   );
-  await finishVersion(table, object, 'LABELED', { now, superseded: result.superseded });
   metrics.addMetric('ImagesLabeled', MetricUnit.Count, 1);
   metrics.addMetric('LabelsStored', MetricUnit.Count, result.labelsWritten);
   logger.info('Labels stored', { key: object.key, ...result });

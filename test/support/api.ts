@@ -8,6 +8,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ROUTES, type RouteName, routeKey } from '../../functions/domain/api/route-table';
 import type { ApiDeps } from '../../functions/domain/api/routes';
+import { recordingPublisher } from './image-events';
 
 export const API_CURSOR_SECRET = Buffer.from('k'.repeat(48));
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
@@ -27,6 +28,7 @@ export function apiDeps(overrides: Partial<ApiDeps> = {}): ApiDeps {
       responseChecksumValidation: 'WHEN_REQUIRED',
     }),
     bucket: 'images',
+    events: recordingPublisher(),
     cursorSecret: async () => API_CURSOR_SECRET,
     uploadExpiresSeconds: 300,
     imageUrlExpiresSeconds: 300,

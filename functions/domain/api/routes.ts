@@ -8,6 +8,7 @@ import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
+import type { ImageEventPublisher } from '../image-events';
 import { IMAGE_LIMITS } from '../image-inspection';
 import { removeImageRecords } from '../image-removal';
 import {
@@ -34,6 +35,8 @@ export interface ApiDeps {
   /** Signs upload and image URLs; must be built with requestChecksumCalculation 'WHEN_REQUIRED'. */
   presigner: S3Client;
   bucket: string;
+  /** Where DELETE /images/{key} announces the removal (an `Image Deleted` event). */
+  events: ImageEventPublisher;
   /** The HMAC key of page cursors (fetched once per execution environment). */
   cursorSecret: () => Promise<Uint8Array>;
   uploadExpiresSeconds: number;
@@ -129,7 +132,7 @@ async function deleteImage(event: APIGatewayProxyEventV2, deps: ApiDeps) {
   // its bytes stay as a noncurrent version until the lifecycle rule expires them.
   await deps.s3.send(new DeleteObjectCommand({ Bucket: deps.bucket, Key: key }));
   // Synchronously, so the answer is final; the ObjectRemoved event repeats it harmlessly.
-  await removeImageRecords(deps.table, key);
+  await removeImageRecords(deps.table, key, {}, { events: deps.events, now: deps.now });
   return noContent();
 }
 

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { lambdaContext, stubHandlerEnv } from '../../support/lambda';
 
 stubHandlerEnv({
+  EVENT_BUS_NAME: 'image-labeling-test',
   LABELS_TABLE_NAME: 'labels',
   IMAGES_BUCKET: 'images',
   CURSOR_SECRET_ID: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cursor',

@@ -7,6 +7,7 @@ import { writeImageRecord } from '../../../functions/domain/labels-store';
 import { objectVersionOf } from '../../../functions/domain/labels-table';
 import type { Label, ObjectRef } from '../../../functions/shared/workflow-schemas';
 import { apiDeps, apiEvent } from '../../support/api';
+import { recordingPublisher } from '../../support/image-events';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../support/local-dynamodb';
 
 let local: LocalDynamoDb;
@@ -165,7 +166,7 @@ describe('GET /images without a label', () => {
     await store('kept.jpg', 1);
     await store('deleted.jpg', 2);
 
-    await removeImageRecords({ db, tableName }, 'deleted.jpg');
+    await removeImageRecords({ db, tableName }, 'deleted.jpg', {}, { events: recordingPublisher() });
 
     expect((await allPages(1)).keys).toEqual(['kept.jpg']);
   });

@@ -12,6 +12,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { encodeCursor } from '../../../functions/domain/api/cursor';
 import { handleApiRequest, safeFileName } from '../../../functions/domain/api/routes';
 import { apiDeps as deps, apiEvent as event, API_CURSOR_SECRET as SECRET } from '../../support/api';
+import { recordingPublisher } from '../../support/image-events';
 
 const dbMock = mockClient(DynamoDBDocumentClient);
 const s3Mock = mockClient(S3Client);
@@ -487,7 +488,7 @@ describe('POST /uploads', () => {
 });
 
 describe('DELETE /images/{key}', () => {
-  it('deletes the object, then every record, and answers 204', async () => {
+  it('deletes the object, then every record, announces the removal, and answers 204', async () => {
     dbMock.on(GetCommand).resolves({ Item: record });
     dbMock.on(QueryCommand).resolves({
       Items: [
@@ -499,8 +500,12 @@ describe('DELETE /images/{key}', () => {
     dbMock.on(UpdateCommand).resolves({});
     dbMock.on(BatchWriteCommand).resolves({});
     s3Mock.on(DeleteObjectCommand).resolves({});
-    const result = await handleApiRequest(event('deleteImage', { key: 'a b/c+d.png' }), deps());
+    const events = recordingPublisher();
+    const result = await handleApiRequest(event('deleteImage', { key: 'a b/c+d.png' }), deps({ events }));
     expect(result.statusCode).toBe(204);
+    expect(events.events.map((published) => [published.detailType, published.detail.key])).toEqual([
+      ['Image Deleted', 'a b/c+d.png'],
+    ]);
     expect(s3Mock.commandCalls(DeleteObjectCommand)[0]?.args[0].input).toEqual({
       Bucket: 'images',
       Key: 'a b/c+d.png',

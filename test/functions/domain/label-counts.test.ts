@@ -9,9 +9,11 @@ import { countDiff, reconcileLabelCounts } from '../../../functions/domain/label
 import { writeImageRecord } from '../../../functions/domain/labels-store';
 import type { Label, ObjectRef } from '../../../functions/shared/workflow-schemas';
 import { ensureLabelsTable } from '../../../local/dynamodb';
+import { recordingPublisher } from '../../support/image-events';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../support/local-dynamodb';
 
 const TABLE = 'labels';
+const announcer = { events: recordingPublisher() };
 let local: LocalDynamoDb;
 let db: DynamoDBDocumentClient;
 
@@ -114,10 +116,10 @@ describe('label counts', () => {
     await store(table(), object('one.png', 'v2'), ['Dog', 'Sofa']);
     expect(await counts()).toEqual({ Cat: 1, Sofa: 1, Dog: 1 });
 
-    await removeImageRecords(table(), 'one.png');
-    await removeImageRecords(table(), 'one.png');
+    await removeImageRecords(table(), 'one.png', {}, announcer);
+    await removeImageRecords(table(), 'one.png', {}, announcer);
     expect(await counts()).toEqual({ Cat: 1 });
-    await removeImageRecords(table(), 'two.png');
+    await removeImageRecords(table(), 'two.png', {}, announcer);
     expect(await counts()).toEqual({});
   });
 
@@ -138,9 +140,12 @@ describe('label counts', () => {
     for (let crashAt = 0; crashAt < 20; crashAt++) {
       const key = `gone-${crashAt}.png`;
       await store(table(), object(key, 'v1'), ['Gone']);
-      await removeImageRecords(crashingAfter(crashAt), key).catch(() => undefined);
-      await removeImageRecords(table(), key);
+      await removeImageRecords(crashingAfter(crashAt), key, {}, announcer).catch(() => undefined);
+      await removeImageRecords(table(), key, {}, announcer);
       expect([crashAt, (await counts()).Gone]).toEqual([crashAt, undefined]);
+      // Announced at least once, and every announcement of it carries the same eventId.
+      const announced = announcer.events.events.filter((event) => event.detail.key === key);
+      expect(new Set(announced.map((event) => event.detail.eventId)).size).toBe(1);
     }
     expect(await counts()).toEqual(before);
   });
@@ -149,17 +154,32 @@ describe('label counts', () => {
     const removal = object('kept.png', 'v1');
     await store(table(), object('kept.png', 'v2'), ['Kept']);
     await expect(
-      removeImageRecords(table(), 'kept.png', {
-        eventName: 'ObjectRemoved:DeleteMarkerCreated',
-        sequencer: removal.sequencer,
-      }),
+      removeImageRecords(
+        table(),
+        'kept.png',
+        {
+          eventName: 'ObjectRemoved:DeleteMarkerCreated',
+          sequencer: removal.sequencer,
+        },
+        announcer,
+      ),
     ).resolves.toMatchObject({ outcome: 'NEWER_RECORD_KEPT' });
     await expect(
-      removeImageRecords(table(), 'kept.png', { eventName: 'ObjectRemoved:Delete', versionId: 'v1' }),
+      removeImageRecords(
+        table(),
+        'kept.png',
+        { eventName: 'ObjectRemoved:Delete', versionId: 'v1' },
+        announcer,
+      ),
     ).resolves.toMatchObject({ outcome: 'OLD_VERSION_ONLY' });
     expect((await counts()).Kept).toBe(1);
     await expect(
-      removeImageRecords(table(), 'kept.png', { eventName: 'ObjectRemoved:Delete', versionId: 'v2' }),
+      removeImageRecords(
+        table(),
+        'kept.png',
+        { eventName: 'ObjectRemoved:Delete', versionId: 'v2' },
+        announcer,
+      ),
     ).resolves.toMatchObject({ outcome: 'REMOVED', itemsDeleted: 3 });
     expect((await counts()).Kept).toBeUndefined();
   });

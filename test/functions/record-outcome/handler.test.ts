@@ -1,13 +1,15 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { lambdaContext, stubHandlerEnv } from '../../support/lambda';
 import { claimedState, imageMetadata, TABLE_NAME } from '../../support/workflow';
 
-stubHandlerEnv({ LABELS_TABLE_NAME: TABLE_NAME });
+stubHandlerEnv({ EVENT_BUS_NAME: 'image-labeling-test', LABELS_TABLE_NAME: TABLE_NAME });
 const { handler } = await import('../../../functions/record-outcome/handler');
 
 const dbMock = mockClient(DynamoDBDocumentClient);
+const eventsMock = mockClient(EventBridgeClient);
 const context = lambdaContext('record-outcome');
 
 /** What a Catch puts at $.error for a Lambda task error. */
@@ -26,12 +28,20 @@ const imageRecord = () =>
   dbMock.commandCalls(BatchWriteCommand)[0]?.args[0].input.RequestItems?.[TABLE_NAME]?.at(-1)?.PutRequest
     ?.Item;
 const finishInput = () => dbMock.commandCalls(UpdateCommand)[0]?.args[0].input;
+/** The image events the handler put on the bus, their detail parsed. */
+const published = () =>
+  eventsMock
+    .commandCalls(PutEventsCommand)
+    .flatMap((call) => call.args[0].input.Entries ?? [])
+    .map((entry) => ({ detailType: entry.DetailType, detail: JSON.parse(entry.Detail ?? '{}') }));
 
 beforeEach(() => {
   dbMock.reset();
   dbMock.on(GetCommand).resolves({});
   dbMock.on(BatchWriteCommand).resolves({});
   dbMock.on(UpdateCommand).resolves({});
+  eventsMock.reset();
+  eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
 });
 
 describe('record-outcome handler', () => {
@@ -66,6 +76,17 @@ describe('record-outcome handler', () => {
       size: claimedState.object.size,
     });
     expect(imageRecord()?.error).toBeUndefined();
+    expect(published()).toEqual([
+      {
+        detailType: 'Image Rejected',
+        detail: expect.objectContaining({
+          status: 'REJECTED',
+          reason: 'UNSUPPORTED_FORMAT',
+          labels: [],
+          error: null,
+        }),
+      },
+    ]);
     expect(finishInput()?.ExpressionAttributeValues).toMatchObject({ ':status': 'REJECTED' });
     expect(finishInput()?.UpdateExpression).toContain('REMOVE detection');
   });
@@ -97,6 +118,12 @@ describe('record-outcome handler', () => {
       size: imageMetadata.size,
     });
     expect(imageRecord()?.reason).toBeUndefined();
+    expect(published()).toEqual([
+      {
+        detailType: 'Image Failed',
+        detail: expect.objectContaining({ status: 'FAILED', error, reason: null }),
+      },
+    ]);
     expect(finishInput()?.ExpressionAttributeValues).toMatchObject({ ':status': 'FAILED', ':error': error });
     expect(finishInput()?.UpdateExpression).not.toContain('REMOVE');
   });
@@ -149,6 +176,7 @@ describe('record-outcome handler', () => {
 
     expect(result).toEqual({ outcome: 'FAILED', reason: null, superseded: false, recorded: false });
     expect(dbMock.calls()).toHaveLength(0);
+    expect(published()).toEqual([]);
   });
 
   it('marks a superseded version without touching the newer record', async () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ConfigurationError,
   ERROR_NAMES,
+  ImageEventsUnavailableError,
   ImageInProgressError,
   ImageRejectedError,
   InvalidTaskInputError,
@@ -79,6 +80,7 @@ describe('error classes', () => {
     new RekognitionThrottledError('x'),
     new RekognitionUnavailableError('x'),
     new LabelStoreThrottledError('x'),
+    new ImageEventsUnavailableError('x'),
     new MalformedEventError('x'),
     new WorkflowFailedError('x'),
     new ConfigurationError('x'),

@@ -14,6 +14,7 @@ import { s3EventBody, s3EventRecord } from '../../support/s3-events';
 import { claimedState, imageMetadata, TABLE_NAME } from '../../support/workflow';
 
 stubHandlerEnv({
+  EVENT_BUS_NAME: 'image-labeling-test',
   STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:label-image',
   LABELS_TABLE_NAME: TABLE_NAME,
   MIN_CONFIDENCE: '70',

@@ -6,7 +6,11 @@ import { lambdaContext, sqsRecord, stubHandlerEnv } from '../../support/lambda';
 import { S3_TEST_EVENT_BODY, s3EventBody, s3EventRecord } from '../../support/s3-events';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:label-image';
-stubHandlerEnv({ STATE_MACHINE_ARN, LABELS_TABLE_NAME: 'labels-table' });
+stubHandlerEnv({
+  EVENT_BUS_NAME: 'image-labeling-test',
+  STATE_MACHINE_ARN,
+  LABELS_TABLE_NAME: 'labels-table',
+});
 const { handler } = await import('../../../functions/start-workflow/handler');
 
 const sfnMock = mockClient(SFNClient);

@@ -1,19 +1,27 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { lambdaContext, stubHandlerEnv } from '../../support/lambda';
 import { claimedState, detection, imageMetadata, TABLE_NAME } from '../../support/workflow';
 
-stubHandlerEnv({ LABELS_TABLE_NAME: TABLE_NAME });
+stubHandlerEnv({ EVENT_BUS_NAME: 'image-labeling-test', LABELS_TABLE_NAME: TABLE_NAME });
 const { handler } = await import('../../../functions/store-labels/handler');
 
 const dbMock = mockClient(DynamoDBDocumentClient);
+const eventsMock = mockClient(EventBridgeClient);
 const context = lambdaContext('store-labels');
 const state = { ...claimedState, image: imageMetadata, detection };
 
 beforeEach(() => {
   dbMock.reset();
+  eventsMock.reset();
+  eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
 });
+
+/** The image events the handler put on the bus. */
+const published = () =>
+  eventsMock.commandCalls(PutEventsCommand).flatMap((call) => call.args[0].input.Entries ?? []);
 
 describe('store-labels handler', () => {
   it('writes the labels and a LABELED image record, then finishes the version', async () => {
@@ -61,6 +69,62 @@ describe('store-labels handler', () => {
       ':status': 'LABELED',
       ':superseded': true,
     });
+  });
+
+  it('announces the labeled image on the bus before the version turns final', async () => {
+    dbMock.on(GetCommand).resolves({});
+    dbMock.on(BatchWriteCommand).resolves({});
+    let finishedBeforePublish = false;
+    dbMock.on(UpdateCommand).callsFake(async (input: { Key?: { sk?: string } }) => {
+      if (input.Key?.sk === 'VERSION#v2' && published().length === 0) finishedBeforePublish = true;
+      return {};
+    });
+
+    await handler(state, context);
+
+    expect(finishedBeforePublish).toBe(false);
+    const [entry, ...more] = published();
+    expect(more).toEqual([]);
+    expect(entry).toMatchObject({
+      EventBusName: 'image-labeling-test',
+      Source: 'image-labeling',
+      DetailType: 'Image Labeled',
+    });
+    expect(JSON.parse(entry?.Detail ?? '{}')).toMatchObject({
+      key: 'albums/summer 2024/dog.jpg',
+      objectVersion: 'v2',
+      status: 'LABELED',
+      labels: [
+        { name: 'Dog', confidence: expect.any(Number) },
+        { name: 'Beach', confidence: expect.any(Number) },
+      ],
+      labelModelVersion: '3.0',
+      eventId: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+  });
+
+  it('announces nothing for a version superseded by a newer upload', async () => {
+    dbMock
+      .on(GetCommand)
+      .resolves({ Item: { sequencer: '0055AED6DCD90281F0', objectVersion: 'v3', labelNames: [] } });
+    dbMock.on(UpdateCommand).resolves({});
+
+    await handler(state, context);
+
+    expect(published()).toEqual([]);
+  });
+
+  it('fails with ImageEventsUnavailable, leaving the version unfinished, when the bus refuses the event', async () => {
+    dbMock.on(GetCommand).resolves({});
+    dbMock.on(BatchWriteCommand).resolves({});
+    dbMock.on(UpdateCommand).resolves({});
+    eventsMock.on(PutEventsCommand).rejects(new Error('Service unavailable'));
+
+    await expect(handler(state, context)).rejects.toMatchObject({ name: 'ImageEventsUnavailable' });
+    const finish = dbMock
+      .commandCalls(UpdateCommand)
+      .filter((call) => call.args[0].input.Key?.sk === 'VERSION#v2');
+    expect(finish).toEqual([]);
   });
 
   it('does not finish the version when the label writes fail', async () => {

@@ -1,0 +1,18 @@
+/**
+ * AWS SDK clients, one module per service: each is created once per execution environment and
+ * shared by every module of a function. One module per service so that a function imports, and
+ * pays the cold-start cost of, only the clients it uses, whether the SDK is in its bundle or
+ * comes from the runtime (infra/config/bundling.ts). Endpoints come from the standard AWS_ENDPOINT_URL /
+ * AWS_ENDPOINT_URL_<SERVICE> variables, which is how the local cloud points the same code at
+ * local services.
+ */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { tracer } from '../observability';
+
+let client: EventBridgeClient | undefined;
+
+/** Image events (functions/shared/event-bus.ts). */
+export function eventBridge(): EventBridgeClient {
+  client ??= tracer.captureAWSv3Client(new EventBridgeClient({}));
+  return client;
+}
