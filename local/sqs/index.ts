@@ -1,3 +1,4 @@
+export { queueAttributes } from './attributes';
 export {
   createEventSourceMapping,
   type EventSourceMapping,
@@ -20,3 +21,4 @@ export {
   type StoredMessage,
 } from './queue';
 export { createSqsService, type SqsService, type SqsServiceOptions } from './service';
+export { checkQueueRequest, openUserQueues, type UserQueue, type UserQueues } from './user-queues';

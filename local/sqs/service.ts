@@ -2,19 +2,32 @@
  * SQS endpoint for the AWS JSON 1.0 protocol (`X-Amz-Target: AmazonSQS.<Op>`,
  * `Content-Type: application/x-amz-json-1.0`), as used by @aws-sdk/client-sqs v3 and current CLIs.
  * Credentials are not checked. Queue URLs are `http://<Host header>/<accountId>/<queueName>`.
+ * Given a `dir`, users may also create and delete queues of their own (local/sqs/user-queues.ts);
+ * the queues the service starts with cannot be deleted.
  */
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
+import { readBody } from '../http-body';
+import { queueAttributes, selectAttributes, selectMessageAttributes } from './attributes';
 import type { MessageAttributeValue } from './md5';
-import { type Queue, type ReceivedMessage, SqsError } from './queue';
+import { type Queue, SqsError } from './queue';
+import { checkQueueRequest, openUserQueues, type UserQueues } from './user-queues';
 
 export interface SqsServiceOptions {
   queues: Queue[];
+  /** Where queues created with CreateQueue keep their journals and list; without it, CreateQueue is refused. */
+  dir?: string;
+  region?: string;
+  accountId?: string;
 }
 
 export interface SqsService {
   handler: http.RequestListener;
   addQueue(queue: Queue): void;
+  /** The queue with this ARN, if there is one (EventBridge targets name queues so). */
+  queueByArn(arn: string): Queue | undefined;
+  /** Closes the queues created with CreateQueue (the service's own queues are their owner's to close). */
+  close(): void;
 }
 
 interface MoveTask {
@@ -33,7 +46,10 @@ type Input = Record<string, unknown>;
 const QUERY_CODES: Record<string, string> = {
   QueueDoesNotExist: 'AWS.SimpleQueueService.NonExistentQueue',
   UnsupportedOperation: 'AWS.SimpleQueueService.UnsupportedOperation',
+  QueueNameExists: 'QueueAlreadyExists',
 };
+
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 function str(input: Input, key: string): string | undefined {
   const value = input[key];
@@ -62,15 +78,6 @@ function list(input: Input, key: string): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 function send(
   res: http.ServerResponse,
   status: number,
@@ -87,37 +94,25 @@ function send(
   res.end(text);
 }
 
-function selectAttributes(message: ReceivedMessage, names: string[]): Record<string, string> | undefined {
-  if (names.length === 0) return undefined;
-  const all = names.includes('All');
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(message.Attributes)) {
-    if (value !== undefined && (all || names.includes(key))) out[key] = value;
-  }
-  return out;
-}
-
-function selectMessageAttributes(
-  attributes: Record<string, MessageAttributeValue>,
-  names: string[],
-): Record<string, MessageAttributeValue> | undefined {
-  const out: Record<string, MessageAttributeValue> = {};
-  for (const [key, value] of Object.entries(attributes)) {
-    const wanted = names.some(
-      (n) => n === 'All' || n === '.*' || n === key || (n.endsWith('.*') && key.startsWith(n.slice(0, -1))),
-    );
-    if (wanted) out[key] = value;
-  }
-  return Object.keys(out).length > 0 ? out : undefined;
-}
-
-export function createSqsService({ queues }: SqsServiceOptions): SqsService {
+export function createSqsService(options: SqsServiceOptions): SqsService {
+  const { queues } = options;
   const byName = new Map<string, Queue>();
   const tasks: MoveTask[] = [];
   const addQueue = (queue: Queue) => {
     byName.set(queue.name, queue);
   };
   for (const q of queues) addQueue(q);
+  const queueByArn = (arn: string) => [...byName.values()].find((q) => q.arn === arn);
+  const userQueues: UserQueues | undefined = options.dir
+    ? openUserQueues({
+        dir: options.dir,
+        region: options.region ?? 'us-east-1',
+        accountId: options.accountId ?? '000000000000',
+        findByArn: queueByArn,
+      })
+    : undefined;
+  for (const { queue } of userQueues?.opened ?? []) addQueue(queue);
+  const userAttributes = (queue: Queue) => userQueues?.opened.find((q) => q.queue === queue)?.attributes;
 
   const queueUrl = (req: http.IncomingMessage, queue: Queue) =>
     `http://${req.headers.host ?? '127.0.0.1'}/${queue.accountId}/${queue.name}`;
@@ -131,7 +126,8 @@ export function createSqsService({ queues }: SqsServiceOptions): SqsService {
   };
 
   const byArn = (arn: string): Queue => {
-    for (const q of byName.values()) if (q.arn === arn) return q;
+    const queue = queueByArn(arn);
+    if (queue) return queue;
     throw new SqsError(
       'ResourceNotFoundException',
       `The resource that you specified for the SourceArn parameter doesn't exist.`,
@@ -141,7 +137,7 @@ export function createSqsService({ queues }: SqsServiceOptions): SqsService {
   /** SendMessage, alone or as one entry of a batch. */
   const sendEntry = (queue: Queue, entry: Input) => {
     const attributes = (entry.MessageAttributes ?? {}) as Record<string, MessageAttributeValue>;
-    const delaySeconds = num(entry, 'DelaySeconds');
+    const delaySeconds = num(entry, 'DelaySeconds') ?? Number(userAttributes(queue)?.DelaySeconds ?? 0);
     return queue.sendMessage(
       required(entry, 'MessageBody'),
       attributes,
@@ -170,6 +166,50 @@ export function createSqsService({ queues }: SqsServiceOptions): SqsService {
     string,
     (input: Input, req: http.IncomingMessage, res: http.ServerResponse) => unknown
   > = {
+    CreateQueue(input, req) {
+      const name = required(input, 'QueueName');
+      const attributes = (input.Attributes ?? {}) as Record<string, string>;
+      checkQueueRequest(name, attributes);
+      const existing = byName.get(name);
+      if (existing) {
+        const current = queueAttributes(existing, userAttributes(existing));
+        const different = Object.keys(attributes).find((key) => current[key] !== attributes[key]);
+        if (different) {
+          throw new SqsError(
+            'QueueNameExists',
+            `A queue already exists with the same name and a different value for attribute ${different}`,
+          );
+        }
+        return { QueueUrl: queueUrl(req, existing) };
+      }
+      if (!userQueues) {
+        throw new SqsError('UnsupportedOperation', 'This local SQS has no data directory for new queues.');
+      }
+      const { queue } = userQueues.create(name, attributes);
+      addQueue(queue);
+      return { QueueUrl: queueUrl(req, queue) };
+    },
+
+    DeleteQueue(input) {
+      const queue = byUrl(input);
+      if (!userQueues?.opened.some((q) => q.queue === queue)) {
+        throw new SqsError(
+          'UnsupportedOperation',
+          `The queue ${queue.name} belongs to the local cloud's pipeline and cannot be deleted.`,
+        );
+      }
+      const user = [...byName.values()].find((q) => q.deadLetterQueue === queue);
+      if (user) {
+        throw new SqsError(
+          'UnsupportedOperation',
+          `The queue ${queue.name} is the dead-letter queue of ${user.name}: delete ${user.name} first.`,
+        );
+      }
+      userQueues.remove(queue);
+      byName.delete(queue.name);
+      return {};
+    },
+
     GetQueueUrl(input, req) {
       const queue = byName.get(required(input, 'QueueName'));
       if (!queue) throw new SqsError('QueueDoesNotExist', 'The specified queue does not exist.');
@@ -198,7 +238,8 @@ export function createSqsService({ queues }: SqsServiceOptions): SqsService {
       const visibility = num(input, 'VisibilityTimeout');
       const messages = await queue.receiveMessages({
         max: num(input, 'MaxNumberOfMessages') ?? 1,
-        waitTimeSeconds: num(input, 'WaitTimeSeconds') ?? 0,
+        waitTimeSeconds:
+          num(input, 'WaitTimeSeconds') ?? Number(userAttributes(queue)?.ReceiveMessageWaitTimeSeconds ?? 0),
         signal: controller.signal,
         ...(visibility !== undefined ? { visibilityTimeoutSeconds: visibility } : {}),
       });
@@ -253,30 +294,7 @@ export function createSqsService({ queues }: SqsServiceOptions): SqsService {
     GetQueueAttributes(input) {
       const queue = byUrl(input);
       const names = list(input, 'AttributeNames');
-      const counts = queue.counts();
-      const created = String(Math.floor(queue.createdTimestamp / 1000));
-      const all: Record<string, string> = {
-        QueueArn: queue.arn,
-        ApproximateNumberOfMessages: String(counts.visible),
-        ApproximateNumberOfMessagesNotVisible: String(counts.inFlight),
-        ApproximateNumberOfMessagesDelayed: String(counts.delayed),
-        CreatedTimestamp: created,
-        LastModifiedTimestamp: created,
-        VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
-        MaximumMessageSize: '262144',
-        MessageRetentionPeriod: '345600',
-        DelaySeconds: '0',
-        ReceiveMessageWaitTimeSeconds: '0',
-        SqsManagedSseEnabled: 'true',
-        ...(queue.deadLetterQueue
-          ? {
-              RedrivePolicy: JSON.stringify({
-                deadLetterTargetArn: queue.deadLetterQueue.arn,
-                maxReceiveCount: queue.maxReceiveCount,
-              }),
-            }
-          : {}),
-      };
+      const all = queueAttributes(queue, userAttributes(queue));
       const Attributes: Record<string, string> = {};
       for (const [key, value] of Object.entries(all)) {
         if (names.includes('All') || names.includes(key)) Attributes[key] = value;
@@ -326,7 +344,9 @@ export function createSqsService({ queues }: SqsServiceOptions): SqsService {
         const operation = target.startsWith('AmazonSQS.')
           ? operations[target.slice('AmazonSQS.'.length)]
           : undefined;
-        const text = await readBody(req);
+        const body = await readBody(req, MAX_BODY_BYTES);
+        if (body === undefined) throw new SqsError('InvalidParameterValue', 'The request is too large.');
+        const text = body.toString('utf8');
         if (!operation) {
           send(res, 400, {
             __type: 'com.amazon.coral.service#UnknownOperationException',
@@ -370,5 +390,12 @@ export function createSqsService({ queues }: SqsServiceOptions): SqsService {
     })();
   };
 
-  return { handler, addQueue };
+  return {
+    handler,
+    addQueue,
+    queueByArn,
+    close: () => {
+      for (const { queue } of userQueues?.opened ?? []) queue.close();
+    },
+  };
 }
