@@ -15,7 +15,8 @@ export type ServiceName =
   | 'appconfig'
   | 'lambda'
   | 'secretsmanager'
-  | 'codedeploy';
+  | 'codedeploy'
+  | 'events';
 
 const TARGET_PREFIXES: [string, ServiceName][] = [
   ['DynamoDB_', 'dynamodb'],
@@ -24,6 +25,7 @@ const TARGET_PREFIXES: [string, ServiceName][] = [
   ['RekognitionService.', 'rekognition'],
   ['secretsmanager.', 'secretsmanager'],
   ['CodeDeploy_', 'codedeploy'],
+  ['AWSEvents.', 'events'],
 ];
 
 export function serviceOf(request: Pick<http.IncomingMessage, 'headers' | 'url'>): string {
