@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { imageEventBusName } from '../functions/domain/image-events';
 import { LABELS_TABLE_SCHEMA } from '../functions/domain/labels-table';
 import type { AwsSdkSource } from '../infra/config/bundling';
 import { IMAGES_BUCKET_CORS } from '../infra/config/console';
@@ -31,6 +32,7 @@ import type { LocalIssuer } from './auth';
 import { type CodeDeployService, createCodeDeployService } from './codedeploy';
 import { createDynamoDbService, ensureLabelsTable } from './dynamodb';
 import { createEdgeRouter } from './edge';
+import { createEventBridgeService } from './eventbridge';
 import { createLocalFunction, formatLogLine, type LocalFunction } from './lambda';
 import { createLambdaApi, parseFunctionName } from './lambda/api';
 import { BUNDLE_CACHE_DIR, bundleHandler } from './lambda/bundle';
@@ -399,7 +401,23 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       cursorSecretId: cursorSecret.arn,
     });
 
-    const sqs = createSqsService({ queues: [queue, deadLetterQueue] });
+    // Users may add queues of their own (CreateQueue), e.g. as targets of rules on the event bus.
+    const sqs = createSqsService({
+      queues: [queue, deadLetterQueue],
+      dir: join(dataDir, 'sqs'),
+      region: REGION,
+      accountId: ACCOUNT_ID,
+    });
+    stoppers.push(() => sqs.close());
+    // EventBridge: the default bus and the image events' bus; rules and targets persist (local/eventbridge).
+    const events = createEventBridgeService({
+      dir: join(dataDir, 'events'),
+      region: REGION,
+      accountId: ACCOUNT_ID,
+      eventBusNames: [imageEventBusName(config.stage)],
+      findQueue: (arn) => sqs.queueByArn(arn),
+      log: (message) => onLog('eventbridge', message),
+    });
     const codedeploy = createCodeDeployService();
     // Feature flags: the local AppConfigData serves the flags file (re-read at every poll), and
     // the Lambda API lets apply-flags switch the event source mapping (local/appconfig, local/lambda).
@@ -420,6 +438,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         appconfig: appconfig.handler,
         lambda: createLambdaApi({ mappings, functionNamed: (name) => functions.get(name) }),
         codedeploy: codedeploy.handler,
+        events: events.handler,
         secretsmanager: createSecretsManagerService([cursorSecret]),
       }),
     );
