@@ -20,6 +20,7 @@ import { Construct } from 'constructs';
 import { type AwsSdkSource, BUNDLING, externalModules } from '../config/bundling';
 import { ALIAS_NAME, type FunctionSpec, houseEnvironment } from '../config/functions';
 import type { StageConfig } from '../config/stage-config';
+import { grantPutImageEvents } from './image-events';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -140,6 +141,10 @@ export class LabelerFunction extends Construct {
     this.function = made.function;
     this.role = made.role;
     this.logGroup = made.logGroup;
+    // A function given the stage's bus (EVENT_BUS_NAME, infra/config/functions.ts) publishes
+    // image events on it, and may publish on no other bus.
+    const eventBusName = props.environment.EVENT_BUS_NAME;
+    if (eventBusName) grantPutImageEvents(this.role, eventBusName);
     this.alias = new lambda.Alias(this, 'Live', {
       aliasName: ALIAS_NAME,
       version: this.function.currentVersion,
