@@ -93,6 +93,22 @@ function redrivePolicy(text: string | undefined, findByArn: (arn: string) => Que
   return { deadLetterQueue, maxReceiveCount };
 }
 
+function readManifest(file: string): Manifest['queues'] {
+  if (!fs.existsSync(file)) return [];
+  try {
+    const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest;
+    if (manifest.version !== 1 || !Array.isArray(manifest.queues)) throw new Error('unknown format');
+    return manifest.queues;
+  } catch (error) {
+    throw new Error(
+      `${file}: the list of queues created with CreateQueue cannot be read (${String(error)})`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
 export interface UserQueues {
   /** The queues created earlier, opened again (a dead-letter queue before the queues that use it). */
   readonly opened: UserQueue[];
@@ -112,9 +128,7 @@ export function openUserQueues(options: {
   const { dir, region, accountId } = options;
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'queues.json');
-  const records: Manifest['queues'] = fs.existsSync(file)
-    ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest).queues
-    : [];
+  const records = readManifest(file);
   const opened: UserQueue[] = [];
   const save = () => {
     const temporary = `${file}.tmp`;

@@ -356,4 +356,20 @@ describe('the local EventBridge', () => {
       State: 'ENABLED',
     });
   });
+
+  it('refuses to start from a damaged rules file, naming it', () => {
+    const damaged = path.join(root, 'damaged');
+    fs.mkdirSync(damaged);
+    fs.writeFileSync(path.join(damaged, 'rules.json'), '{"version": 1, "rul');
+
+    expect(() =>
+      createEventBridgeService({
+        dir: damaged,
+        region: 'us-east-1',
+        accountId: '000000000000',
+        eventBusNames: [],
+        findQueue: () => undefined,
+      }),
+    ).toThrow(/damaged\/rules\.json: the local EventBridge's rules cannot be read/);
+  });
 });

@@ -179,4 +179,14 @@ describe('queues created with CreateQueue', () => {
     expect(received.Messages?.map((m) => m.Body)).toEqual(['still here']);
     expect(await attributesOf(cloud.client, found.QueueUrl ?? '')).toMatchObject({ VisibilityTimeout: '7' });
   });
+
+  it('refuse to start from a damaged list of queues, naming the file', () => {
+    const damaged = path.join(root, 'damaged');
+    fs.mkdirSync(damaged);
+    fs.writeFileSync(path.join(damaged, 'queues.json'), '{"version": 1, "queu');
+
+    expect(() => createSqsService({ queues: [], dir: damaged })).toThrow(
+      /damaged\/queues\.json: the list of queues/,
+    );
+  });
 });
