@@ -1,7 +1,8 @@
 /**
  * The backfill ASL, checked statically: the local Step Functions engine does not run Distributed
  * Map ItemReaders, so locally the same decision runs through `npm run reconcile` instead
- * (test/local/reconcile.test.ts). Its ApplyDefaults state does run on the local engine.
+ * (test/local/reconcile.test.ts). Its Defaults and ApplyDefaults states do run on the local
+ * engine; the States Language rules (for the whole file) are checked by test/infra/asl.
  */
 import { readFileSync } from 'node:fs';
 import { StateMachine } from 'aws-local-stepfunctions';
@@ -126,18 +127,54 @@ describe('statemachines/backfill.asl.json', () => {
     }
   });
 
-  it('fills in the defaults of the execution input and keeps what the caller gave (run on the local engine)', async () => {
-    const { Next: _next, ...applyDefaults } = { ...asl.States.ApplyDefaults, End: true };
+  describe('fills in the defaults of the execution input and keeps what the caller gave (run on the local engine)', () => {
+    /** The states from StartAt up to the map, the last one made terminal. */
+    const leading: Record<string, State> = {};
+    for (
+      let name = asl.StartAt as string | undefined;
+      name && name !== BACKFILL_MAP_STATE && !(name in leading);
+    ) {
+      const state: State = asl.States[name] as State;
+      leading[name] = state.Next === BACKFILL_MAP_STATE ? { ...state, Next: undefined, End: true } : state;
+      name = state.Next;
+    }
+    // Built once: the engine validates a definition (asl-validator, about half a second) when built.
     const machine = new StateMachine({
-      StartAt: 'ApplyDefaults',
-      States: { ApplyDefaults: applyDefaults },
-    } as unknown as ConstructorParameters<typeof StateMachine>[0]);
+      StartAt: asl.StartAt,
+      States: JSON.parse(JSON.stringify(leading)),
+    } as never);
     const run = (input: Parameters<typeof machine.run>[0]) => machine.run(input).result;
-    expect(await run({})).toEqual({ prefix: '', relabel: false });
-    expect(await run({ relabel: true, labelModelVersion: '3.0', prefix: 'albums/' })).toEqual({
-      prefix: 'albums/',
-      relabel: true,
-      labelModelVersion: '3.0',
+
+    it('is the two Pass states before the map, with the defaults as plain JSON (no string literal)', () => {
+      expect(Object.keys(leading)).toEqual(['Defaults', 'ApplyDefaults']);
+      expect(Object.values(leading).map((state) => state.Type)).toEqual(['Pass', 'Pass']);
+      expect(leading.Defaults?.Parameters).toEqual({
+        defaults: { prefix: '', relabel: false },
+        'input.$': '$',
+      });
+    });
+
+    it.each([
+      ['no field at all', {}, { prefix: '', relabel: false }],
+      ['only a prefix', { prefix: 'albums/' }, { prefix: 'albums/', relabel: false }],
+      ['only relabel', { relabel: true }, { prefix: '', relabel: true }],
+      [
+        'only a label model version',
+        { labelModelVersion: '3.0' },
+        { prefix: '', relabel: false, labelModelVersion: '3.0' },
+      ],
+      [
+        'every field',
+        { prefix: 'albums/', relabel: true, labelModelVersion: '3.0' },
+        { prefix: 'albums/', relabel: true, labelModelVersion: '3.0' },
+      ],
+      [
+        'an empty prefix and relabel false, given explicitly',
+        { prefix: '', relabel: false },
+        { prefix: '', relabel: false },
+      ],
+    ])('with %s', async (_case, input, options) => {
+      expect(await run(input)).toEqual(options);
     });
   });
 });
