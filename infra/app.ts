@@ -73,6 +73,7 @@ export function buildApp(app: App = new App()) {
     topic: pipeline.alarmTopic,
     pipelineAlarms: pipeline.alarms,
     deliveries: [pipeline.delivery, api.delivery],
+    flags: pipeline.flags,
     api: api.labelsApi.api,
   });
   monitoring.addStackDependency(pipeline);

@@ -41,6 +41,8 @@ export interface DeliveryProps {
 
 export class Delivery extends Construct {
   readonly application: codedeploy.LambdaApplication;
+  /** The application's fixed name (deployment notifications match its events by it). */
+  readonly applicationName: string;
   readonly postTrafficHook: DeploymentHookFunction | undefined;
   /** By the function's handlerDir (also its deployment group's name). */
   readonly releases: Record<string, CanaryRelease> = {};
@@ -48,6 +50,7 @@ export class Delivery extends Construct {
   constructor(scope: Construct, id: string, props: DeliveryProps) {
     super(scope, id);
     const { config, bucket } = props;
+    this.applicationName = props.applicationName;
     this.application = new codedeploy.LambdaApplication(this, 'Application', {
       applicationName: props.applicationName,
     });

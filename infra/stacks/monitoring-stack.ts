@@ -1,9 +1,11 @@
 /**
- * Watching a stage: the operations dashboard and the API's alarm. A stack of its own that
- * depends on the others (nothing depends on it), so the API stack can be added to it without a
- * dependency cycle. The alarm topic and the pipeline's alarms live in the pipeline stack (they
- * also roll back feature-flags deployments there), the canaries' rollback alarms with their
- * deployment groups; this dashboard shows the state of all of them.
+ * Watching a stage: the operations dashboard, the API's alarm and the deployment notifications.
+ * A stack of its own that depends on the others (nothing depends on it), so the API stack can be
+ * added to it without a dependency cycle. The alarm topic and the pipeline's alarms live in the
+ * pipeline stack (they also roll back feature-flags deployments there), the canaries' rollback
+ * alarms with their deployment groups; this dashboard shows the state of all of them, and the
+ * notifications (infra/constructs/delivery-notifications.ts) tell the topic what deployments and
+ * rollback alarms do.
  */
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
@@ -12,6 +14,8 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config/stage-config';
 import type { Delivery } from '../constructs/delivery';
+import { DeliveryNotifications } from '../constructs/delivery-notifications';
+import type { FeatureFlags } from '../constructs/feature-flags';
 import type { AlarmTopic } from '../constructs/monitoring/alarm-topic';
 import { OperationsDashboard } from '../constructs/monitoring/operations-dashboard';
 import { ApiAlarms, type PipelineAlarms } from '../constructs/monitoring/pipeline-alarms';
@@ -26,6 +30,8 @@ export interface MonitoringStackProps extends StackProps {
   deadLetterQueue: sqs.IQueue;
   /** Every stack's canary releases: the dashboard shows each function's versions. */
   deliveries: Delivery[];
+  /** The stage's feature flags: their rollbacks and fallback alarm are notified. */
+  flags: FeatureFlags;
   /** The labels API (an HTTP API): adds its widgets and its 5xx alarm. */
   api?: apigwv2.IHttpApi | undefined;
 }
@@ -33,6 +39,7 @@ export interface MonitoringStackProps extends StackProps {
 export class MonitoringStack extends Stack {
   readonly apiAlarms: ApiAlarms | undefined;
   readonly dashboard: OperationsDashboard;
+  readonly notifications: DeliveryNotifications;
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
@@ -53,6 +60,12 @@ export class MonitoringStack extends Stack {
         ...(this.apiAlarms ? [this.apiAlarms.api5xx] : []),
       ],
       api: props.api,
+    });
+    this.notifications = new DeliveryNotifications(this, 'DeliveryNotifications', {
+      stage: config.stage,
+      topic: props.topic,
+      deliveries: props.deliveries,
+      flags: props.flags,
     });
   }
 }

@@ -214,6 +214,7 @@ describe('the operations dashboard with an API', () => {
       topic: built.pipeline.alarmTopic,
       pipelineAlarms: built.pipeline.alarms,
       deliveries: [built.pipeline.delivery],
+      flags: built.pipeline.flags,
       api: apigwv2.HttpApi.fromHttpApiAttributes(built.pipeline, 'LabelsApi', { httpApiId: 'abc123' }),
     });
     const template = Template.fromStack(stack);
