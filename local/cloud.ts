@@ -1,6 +1,6 @@
 /**
  * The local cloud: the whole pipeline on one machine, offline. One edge port serves S3, SQS,
- * DynamoDB, Step Functions and Rekognition; the real handler modules run in isolated workers
+ * DynamoDB, Step Functions, Rekognition and EventBridge; the real handler modules run in isolated workers
  * with the environment CDK gives them, and the real ASL runs on a local engine.
  *
  *   upload -> local S3 -> S3 event -> durable SQS queue -> event source mapping
@@ -117,6 +117,8 @@ export interface StackInfo {
   queueUrl: string;
   deadLetterQueueUrl: string;
   stateMachineArn: string;
+  /** The bus image events are published on (docs/events.md). */
+  eventBus: string;
   eventSourceMappingId: string;
   functions: Record<string, string>;
   /** The CodeDeploy hooks' function names: pre-traffic by target function (handlerDir), post-traffic. */
@@ -424,6 +426,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const appconfig = createAppConfigDataService({
       file: options.flagsFile ?? FLAGS_DOCUMENT_PATH,
       names: flagsNames(config.stage),
+      limits: { maxIngestConcurrency: config.ingest.maxConcurrency },
       onProblem: (message) => onLog('appconfig', message),
     });
     const mappings: ManagedEventSourceMapping[] = [];
@@ -489,6 +492,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       ...context,
       ingestQueueUrl: `${awsEndpoint}/${ACCOUNT_ID}/${names.queue}`,
     });
+    // The flags validator, for its pre-traffic hook: the local AppConfig runs the same checks itself.
+    make(FUNCTIONS.validateFlags, context);
     // Every function so far is invoked through its live alias; the hooks that follow are not.
     const aliased = Object.fromEntries([...functions.values()].map((fn) => [fn.name, fn.arn('live')]));
     // The CodeDeploy lifecycle hooks, as each deployment runs them (`npm run smoke`): a
@@ -539,6 +544,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       queueUrl: `${awsEndpoint}/${ACCOUNT_ID}/${names.queue}`,
       deadLetterQueueUrl: `${awsEndpoint}/${ACCOUNT_ID}/${names.deadLetterQueue}`,
       stateMachineArn,
+      eventBus: imageEventBusName(config.stage),
       eventSourceMappingId: mapping.uuid,
       functions: aliased,
       deploymentHooks: { preTraffic, postTraffic: postTraffic.name },

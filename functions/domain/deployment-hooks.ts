@@ -4,7 +4,8 @@
  * - BeforeAllowTraffic (pre-traffic): the new version exists but serves nothing yet. The hook
  *   invokes that version directly with a smoke event whose outcome is known (validate-image: a
  *   tiny valid PNG and a text file; the other tasks: an input they must refuse; start-workflow: a
- *   batch it must acknowledge without starting anything).
+ *   batch it must acknowledge without starting anything; validate-flags: this release's flags
+ *   document, which it must accept, and a contradictory one, which it must refuse).
  * - AfterAllowTraffic (post-traffic): the aliases serve the new versions. The hook runs the
  *   whole workflow on a valid and an invalid smoke image and expects LABELED and REJECTED.
  *
@@ -27,6 +28,7 @@ import { SmokeTestFailedError } from '../shared/errors';
 import { bareETag, versionIdOf } from '../shared/s3-key';
 import { SMOKE_PREFIX } from '../shared/smoke';
 import type { ObjectRef } from '../shared/workflow-schemas';
+import { flagsValidatorSmokeEvents } from './flags-validation-smoke';
 import { runWorkflow } from './ingest';
 
 export const HookEventSchema = z.object({
@@ -203,6 +205,7 @@ export const SMOKE_PLANS = [
   'queue-batch',
   'http-openapi',
   'scheduled',
+  'flags-validator',
 ] as const;
 export type SmokePlan = (typeof SMOKE_PLANS)[number];
 
@@ -328,6 +331,18 @@ export async function preTrafficChecks(deps: PreTrafficDeps, target: SmokeTarget
           ok: typeof result?.action === 'string',
           detail: describe(invocation),
         },
+      ];
+    }
+    case 'flags-validator': {
+      // The flags document of this release must pass; a contradictory one must be refused.
+      const events = flagsValidatorSmokeEvents();
+      const [accepted, refused] = await Promise.all([
+        invokeVersion(deps.lambda, functionArn, events.accepted),
+        invokeVersion(deps.lambda, functionArn, events.refused),
+      ]);
+      return [
+        { check: 'accepts config/flags.json', ok: accepted.ok, detail: describe(accepted) },
+        expectRejection('refuses overlapping label filters', refused, 'FlagsDocumentInvalid'),
       ];
     }
     case 'queue-batch': {

@@ -62,6 +62,7 @@ export const DeliveryConfigSchema = z
             start: milliseconds,
             applyFlags: milliseconds,
             reconcile: milliseconds,
+            validateFlags: milliseconds,
             api: milliseconds,
           })
           .strict(),
@@ -99,6 +100,7 @@ const DURATION_BUDGETS = {
   start: 60_000,
   applyFlags: 3_000,
   reconcile: 3_000,
+  validateFlags: 1_000,
   api: 3_000,
 };
 

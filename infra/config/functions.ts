@@ -143,6 +143,18 @@ export const FUNCTIONS = {
       };
     },
   },
+  validateFlags: {
+    id: 'ValidateFlags',
+    handlerDir: 'validate-flags',
+    description:
+      'AppConfig validator of the flags profile: refuses a flags document the functions would reject or that is unsafe.',
+    // AppConfig gives a validator 15 s, start-up included.
+    timeoutSeconds: () => 10,
+    memoryMb: 256,
+    smokePlan: 'flags-validator',
+    // The ingestThrottle flag may lower the stage's ingest concurrency, never raise it.
+    environment: ({ config }) => ({ MAX_INGEST_CONCURRENCY: String(config.ingest.maxConcurrency) }),
+  },
   api: {
     id: 'LabelsApi',
     handlerDir: 'api',

@@ -1,7 +1,8 @@
 /**
  * Feature flags in AWS AppConfig: an application per stage, the stage's environment (with the
  * stage's alarms as rollback monitors), a feature-flags configuration profile whose hosted
- * version is config/flags.json, deployed with the stage's deployment strategy. Plus the read
+ * version is config/flags.json, deployed with the stage's deployment strategy and checked by the
+ * validate-flags function (an AppConfig Lambda validator, run at every deployment). Plus the read
  * permission of the functions that read flags (scoped to this application, environment and
  * profile) and the schedule of the apply-flags function (kill switch and ingest throttle).
  */
@@ -12,8 +13,9 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { toRetrievalFormat } from '../../functions/domain/flags-document';
+import { validateFlagsDocument } from '../../functions/domain/flags-validation';
 import { FLAGS_DOCUMENT_PATH, flagsNames, flagsVersionLabel } from '../config/flags';
 import { METRICS_NAMESPACE } from '../config/functions';
 import type { StageConfig } from '../config/stage-config';
@@ -25,6 +27,11 @@ export interface FeatureFlagsProps {
   alarms?: cloudwatch.IAlarm[];
   /** The functions that read flags: their FlagsFallback metric is alarmed on and monitored too. */
   readers: LabelerFunction[];
+  /**
+   * The validate-flags function: AppConfig invokes its live alias before every deployment of a
+   * flags version and refuses the deployment when it throws (functions/validate-flags).
+   */
+  validator?: LabelerFunction;
   /** Default: config/flags.json. */
   documentPath?: string;
 }
@@ -38,6 +45,7 @@ export class FeatureFlags extends Construct {
   readonly fallbackAlarm: cloudwatch.Alarm;
   readonly versionLabel: string;
   private readonly config: StageConfig;
+  private validatorPermission: lambda.CfnPermission | undefined;
 
   constructor(scope: Construct, id: string, props: FeatureFlagsProps) {
     super(scope, id);
@@ -45,7 +53,8 @@ export class FeatureFlags extends Construct {
     this.config = config;
     const names = flagsNames(config.stage);
     const text = readFileSync(props.documentPath ?? FLAGS_DOCUMENT_PATH, 'utf8');
-    const checked = toRetrievalFormat(text);
+    // The checks the validator and the local cloud run: a document they would refuse fails synth.
+    const checked = validateFlagsDocument(text, { maxIngestConcurrency: config.ingest.maxConcurrency });
     if (!checked.ok) {
       throw new Error(`Invalid feature flags document:\n  ${checked.problems.join('\n  ')}`);
     }
@@ -127,10 +136,28 @@ export class FeatureFlags extends Construct {
         'Pipeline flags: processing (kill switch), labelFilters, ingestThrottle. Source: config/flags.json.',
       type: appconfig.ConfigurationType.FEATURE_FLAGS,
       content: appconfig.ConfigurationContent.fromInlineJson(text),
+      ...(props.validator ? { validators: [this.lambdaValidator(props.validator)] } : {}),
       versionLabel: this.versionLabel,
       deploymentStrategy: this.strategy,
       deployTo: [this.environment],
     });
+    // The deployment invokes the validator: the permission exists first.
+    if (this.validatorPermission) this.profile.node.addDependency(this.validatorPermission);
+  }
+
+  /**
+   * A LAMBDA validator on the live alias (LambdaValidator.fromFunction takes only a function, and
+   * grants any AppConfig caller), and AppConfig's permission to invoke it, limited to this
+   * account. Not by source ARN: AppConfig does not document the ARN it invokes validators with.
+   */
+  private lambdaValidator(validator: LabelerFunction): appconfig.IValidator {
+    this.validatorPermission = new lambda.CfnPermission(this, 'ValidatorPermission', {
+      action: 'lambda:InvokeFunction',
+      functionName: validator.alias.functionArn,
+      principal: 'appconfig.amazonaws.com',
+      sourceAccount: Stack.of(this).account,
+    });
+    return { type: appconfig.ValidatorType.LAMBDA, content: validator.alias.functionArn };
   }
 
   /** The ARN that StartConfigurationSession and GetLatestConfiguration authorise against. */

@@ -141,15 +141,18 @@ export class PipelineStack extends Stack {
       stateMachine: this.workflow.stateMachine,
       deadLetterQueue: props.deadLetterQueue,
     });
+    // AppConfig's validator of the flags profile (functions/validate-flags).
+    const validateFlags = build(FUNCTIONS.validateFlags);
     this.flags = new FeatureFlags(this, 'FeatureFlags', {
       config,
       readers: [detect, start, applyFlags],
       alarms: this.alarms.all,
+      validator: validateFlags,
     });
     this.flags.grantRead(detect, start, applyFlags, reconcile);
     this.flags.applyOnSchedule(applyFlags, ingestSource.eventSourceMappingArn);
 
-    this.functions = { claim, validate, detect, store, record, start, applyFlags, reconcile };
+    this.functions = { claim, validate, detect, store, record, start, applyFlags, reconcile, validateFlags };
     // CodeDeploy canaries on the workflow functions' aliases, with their hooks (infra/constructs/delivery.ts).
     this.delivery = new Delivery(this, 'Delivery', {
       config,
@@ -157,7 +160,7 @@ export class PipelineStack extends Stack {
       bucket,
       stateMachineName: labelWorkflowName(config.stage),
       removalPolicy,
-      releases: { claim, validate, detect, store, record, start, applyFlags, reconcile },
+      releases: { claim, validate, detect, store, record, start, applyFlags, reconcile, validateFlags },
     });
     Validations.of(this.workflow).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -4,9 +4,12 @@
  * Powertools' AppConfigProvider call them.
  *
  * - The document is re-read at every GetLatestConfiguration, so an edit applies at the next
- *   poll, without a restart. A document AppConfig would refuse (invalid JSON, schema or attribute
- *   constraints) is not served: the last valid one stays, and the problems are reported, as a
- *   hosted configuration version that fails validation is never deployed.
+ *   poll, without a restart. It goes through the checks of the profile's validator on AWS
+ *   (functions/domain/flags-validation.ts): a document that AppConfig, the functions or the
+ *   validator would refuse (invalid JSON, schema or attribute constraints, flags the readers
+ *   would fall back on, overlapping filters, a throttle above the stage's concurrency) is not
+ *   served: the last valid one stays, and the problems are reported, as a version that fails
+ *   validation is never deployed.
  * - The answer is the retrieval format (`{ "<flag>": { "enabled": bool, ...attributes } }`), with
  *   a Version-Label (the same label CDK gives the hosted version of the same text), and an EMPTY
  *   body when the session already has that version.
@@ -15,7 +18,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type http from 'node:http';
-import { toRetrievalFormat } from '../../functions/domain/flags-document';
+import { type FlagsLimits, validateFlagsDocument } from '../../functions/domain/flags-validation';
 import { type FlagsNames, flagsVersionLabel } from '../../infra/config/flags';
 
 export interface AppConfigDataServiceOptions {
@@ -23,6 +26,8 @@ export interface AppConfigDataServiceOptions {
   file: string;
   /** The application, environment and profile names it answers to (ids are the names here). */
   names: FlagsNames;
+  /** The stage's limits the document is validated against, as the validator on AWS does. */
+  limits: FlagsLimits;
   /** Told about a document that cannot be served (the previous valid one stays). */
   onProblem?: (message: string) => void;
   /** Next-Poll-Interval-In-Seconds when the session asked for none. Default 60, as on AWS. */
@@ -80,7 +85,7 @@ function error(response: http.ServerResponse, status: number, type: string, mess
 }
 
 export function createAppConfigDataService(options: AppConfigDataServiceOptions): AppConfigDataService {
-  const { file, names, onProblem = () => undefined, pollIntervalSeconds = 60 } = options;
+  const { file, names, limits, onProblem = () => undefined, pollIntervalSeconds = 60 } = options;
   const stats = { sessions: 0, polls: 0, emptyPolls: 0 };
   let served: ServedFlags | undefined;
   let lastText: string | undefined;
@@ -98,7 +103,7 @@ export function createAppConfigDataService(options: AppConfigDataServiceOptions)
     }
     if (text === lastText && served) return served;
     lastText = text;
-    const checked = toRetrievalFormat(text);
+    const checked = validateFlagsDocument(text, limits);
     if (!checked.ok) {
       const problems = checked.problems.join('; ');
       if (!served) throw new Error(`Invalid flags document ${file}: ${problems}`);

@@ -150,6 +150,7 @@ describe('the operations dashboard (dev)', () => {
         'start-workflow',
         'apply-flags',
         'reconcile-object',
+        'validate-flags',
         'api',
       ].map((name) => `Canary: ${name}`),
     );

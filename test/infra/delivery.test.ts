@@ -34,6 +34,7 @@ const CANARY_FUNCTIONS = [
   'start-workflow',
   'apply-flags',
   'reconcile-object',
+  'validate-flags',
 ];
 
 describe.each([

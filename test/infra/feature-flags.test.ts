@@ -204,6 +204,88 @@ describe('feature flags in AppConfig', () => {
     expect(JSON.stringify(lambdaStatements[0]?.Resource)).toContain(mapping);
   });
 
+  it("checks every flags version with the validate-flags function's live alias before AppConfig deploys it", () => {
+    const alias = logicalId(dev.pipeline, 'AWS::Lambda::Alias', (props) =>
+      JSON.stringify(props.FunctionName).includes('ValidateFlags'),
+    );
+    dev.pipeline.hasResourceProperties('AWS::AppConfig::ConfigurationProfile', {
+      Name: 'pipeline-flags',
+      Validators: [{ Type: 'LAMBDA', Content: { Ref: alias } }],
+    });
+    // AppConfig may invoke exactly that alias, on behalf of this account only.
+    const permission = logicalId(
+      dev.pipeline,
+      'AWS::Lambda::Permission',
+      (props) => props.Principal === 'appconfig.amazonaws.com',
+    );
+    dev.pipeline.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { Ref: alias },
+      Principal: 'appconfig.amazonaws.com',
+      SourceAccount: { Ref: 'AWS::AccountId' },
+    });
+    // The deployment, which invokes the validator, waits for the permission.
+    const deployments = Object.values(
+      dev.pipeline.findResources('AWS::AppConfig::Deployment') as Record<string, { DependsOn?: string[] }>,
+    );
+    expect(deployments).toHaveLength(1);
+    expect(deployments[0]?.DependsOn).toContain(permission);
+  });
+
+  it("gives the validator the stage's maximum ingest concurrency, and no other permission than its logs and traces", () => {
+    for (const [result, maximum] of [
+      [dev, '5'],
+      [prod, '20'],
+    ] as const) {
+      result.pipeline.hasResourceProperties('AWS::Lambda::Function', {
+        Description: Match.stringLikeRegexp('^AppConfig validator of the flags profile'),
+        Timeout: 10,
+        Environment: { Variables: Match.objectLike({ MAX_INGEST_CONCURRENCY: maximum }) },
+      });
+    }
+    const role = logicalId(dev.pipeline, 'AWS::IAM::Role', (props) =>
+      JSON.stringify(props.Description ?? '').includes('validate-flags'),
+    );
+    const actions = Object.values(resourcesOf(dev.pipeline, 'AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(role))
+      .flatMap(
+        (policy) => (policy.Properties.PolicyDocument as { Statement: { Action: unknown }[] }).Statement,
+      )
+      .flatMap((statement) => statement.Action);
+    expect([...new Set(actions)].sort()).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+  });
+
+  it('fails synth on a flags document the validator would refuse: overlapping filters, a throttle above the stage', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flags-'));
+    const bad = join(dir, 'flags.json');
+    const document = JSON.parse(documentText) as { values: Record<string, Record<string, unknown>> };
+    document.values.labelFilters = {
+      ...document.values.labelFilters,
+      enabled: true,
+      includeLabels: ['Cat'],
+      excludeLabels: ['cat'],
+    };
+    document.values.ingestThrottle = { enabled: true, maxConcurrency: 6 };
+    writeFileSync(bad, JSON.stringify(document));
+    const build = (stage: string) => () =>
+      new FeatureFlags(new Stack(new App(), 'Test'), 'Flags', {
+        config: loadStageConfig(stage),
+        readers: [],
+        documentPath: bad,
+      });
+    expect(build('dev')).toThrow(/includeLabels and excludeLabels both name "Cat"/);
+    expect(build('dev')).toThrow(
+      /values\.ingestThrottle\.maxConcurrency: 6 is above the stage's maximum ingest concurrency \(5\)/,
+    );
+    // prod allows 20: only the overlap is left.
+    expect(build('prod')).toThrow(/^Invalid feature flags document:\n {2}values\.labelFilters: [^\n]*$/);
+  });
+
   it('fails synth on a flags document AppConfig would refuse', () => {
     const dir = mkdtempSync(join(tmpdir(), 'flags-'));
     const bad = join(dir, 'flags.json');

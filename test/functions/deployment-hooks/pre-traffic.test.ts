@@ -178,6 +178,29 @@ describe('pre-traffic hook', () => {
     expect((await handler(event, context)).status).toBe('Failed');
   });
 
+  it("checks the flags validator: this release's flags accepted, a contradictory document refused", async () => {
+    vi.stubEnv('SMOKE_PLAN', 'flags-validator');
+    // Answers as a validator would: refuses labelFilters with one label included and excluded.
+    const answer = (refuseOverlap: boolean) => (input: { Payload: Uint8Array }) => {
+      const { content } = JSON.parse(new TextDecoder().decode(input.Payload)) as { content: string };
+      const document = JSON.parse(Buffer.from(content, 'base64').toString('utf8'));
+      return refuseOverlap && document.values.labelFilters.enabled
+        ? functionError(
+            'FlagsDocumentInvalid',
+            'Refused flags document (1 problem): values.labelFilters: ...',
+          )
+        : ok({ valid: true, format: 'stored' });
+    };
+    lambdaMock.on(InvokeCommand).callsFake(answer(true));
+    expect((await handler(event, context)).status).toBe('Succeeded');
+    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+
+    lambdaMock.on(InvokeCommand).callsFake(answer(false));
+    const report = await handler(event, context);
+    expect(report.status).toBe('Failed');
+    expect(report.results.find((result) => !result.ok)?.check).toBe('refuses overlapping label filters');
+  });
+
   it('reports Failed when the checks outlast its deadline', async () => {
     lambdaMock.on(InvokeCommand).callsFake(() => new Promise(() => {}));
     const short = { ...context, getRemainingTimeInMillis: () => 5_050 };

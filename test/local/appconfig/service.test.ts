@@ -14,6 +14,7 @@ import { FLAGS_DOCUMENT_PATH, flagsNames, flagsVersionLabel } from '../../../inf
 import { type AppConfigDataService, createAppConfigDataService } from '../../../local/appconfig';
 
 const names = flagsNames('local');
+const limits = { maxIngestConcurrency: 2 };
 const base = readFileSync(FLAGS_DOCUMENT_PATH, 'utf8');
 const withMinConfidence = (minConfidence: number) => {
   const document = JSON.parse(base) as { values: Record<string, Record<string, unknown>> };
@@ -33,7 +34,12 @@ describe('the local AppConfigData endpoint', () => {
     dir = mkdtempSync(join(tmpdir(), 'appconfig-'));
     file = join(dir, 'flags.json');
     writeFileSync(file, base);
-    service = createAppConfigDataService({ file, names, onProblem: (message) => problems.push(message) });
+    service = createAppConfigDataService({
+      file,
+      names,
+      limits,
+      onProblem: (message) => problems.push(message),
+    });
     server = http.createServer(service.handler);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     client = new AppConfigDataClient({
@@ -103,6 +109,37 @@ describe('the local AppConfigData endpoint', () => {
     expect(problems.join('\n')).toContain('values.labelFilters.minConfidence: must be <= 100');
   });
 
+  it("applies the flags validator's checks to an edit: overlapping filters are not served, and the problem is printed", async () => {
+    const first = await poll(await session());
+    const document = JSON.parse(base) as { values: Record<string, Record<string, unknown>> };
+    document.values.labelFilters = {
+      ...document.values.labelFilters,
+      enabled: true,
+      includeCategories: ['Animals and Pets'],
+      excludeCategories: ['animals and pets'],
+    };
+    writeFileSync(file, JSON.stringify(document));
+
+    const next = await poll(first.NextPollConfigurationToken ?? '');
+
+    expect(next.Configuration?.length ?? 0).toBe(0);
+    expect(service.current().versionLabel).toBe(flagsVersionLabel(base));
+    expect(problems.join('\n')).toContain(
+      `${file} is not valid, still serving ${flagsVersionLabel(base)}: values.labelFilters: includeCategories and excludeCategories both name "Animals and Pets"`,
+    );
+  });
+
+  it("does not serve an ingest throttle above the local stage's concurrency", () => {
+    const document = JSON.parse(base) as { values: Record<string, Record<string, unknown>> };
+    document.values.ingestThrottle = { enabled: true, maxConcurrency: 3 };
+    writeFileSync(file, JSON.stringify(document));
+
+    expect(service.current().versionLabel).toBe(flagsVersionLabel(base));
+    expect(problems.join('\n')).toContain(
+      "values.ingestThrottle.maxConcurrency: 3 is above the stage's maximum",
+    );
+  });
+
   it('refuses an unknown application, environment or profile, and a forged token', async () => {
     await expect(
       client.send(
@@ -119,7 +156,7 @@ describe('the local AppConfigData endpoint', () => {
   it('refuses to start on an invalid document, as cdk synth does', () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{"version": "2"}');
-    expect(() => createAppConfigDataService({ file: bad, names })).toThrow(/Invalid flags document/);
+    expect(() => createAppConfigDataService({ file: bad, names, limits })).toThrow(/Invalid flags document/);
   });
 
   describe('read through the functions flags module', () => {

@@ -1,0 +1,46 @@
+/**
+ * The AppConfig Lambda validator of the pipeline-flags profile. AppConfig invokes it (through its
+ * live alias) at StartDeployment and ValidateConfiguration with the configuration version's
+ * content, base64-encoded, and refuses the deployment when it throws. It throws
+ * FlagsDocumentInvalid, listing every problem, for a document AppConfig or the functions would
+ * refuse or that is unsafe for this stage (functions/domain/flags-validation.ts). It reads and
+ * writes nothing; AppConfig gives it 15 seconds, start-up included.
+ */
+import * as z from 'zod';
+import { FlagsDocumentInvalidError, validateFlagsContent } from '../domain/flags-validation';
+import { intFromEnv, loadEnv } from '../shared/env';
+import { instrumented } from '../shared/middleware';
+import { logger, MetricUnit, metrics } from '../shared/observability';
+import { issueLines } from '../shared/zod-issues';
+
+const env = loadEnv({ MAX_INGEST_CONCURRENCY: intFromEnv(2, 1000) });
+
+/** What AppConfig sends a Lambda validator (older events carry only content and uri). */
+const ValidatorEventSchema = z.object({
+  applicationId: z.string().optional(),
+  configurationProfileId: z.string().optional(),
+  configurationVersion: z.string().optional(),
+  content: z.base64(),
+  uri: z.string().optional(),
+});
+
+export const handler = instrumented(async (event: unknown) => {
+  const parsed = ValidatorEventSchema.safeParse(event);
+  if (!parsed.success) {
+    const problems = issueLines(parsed.error).map((line) => `not an AppConfig validator event: ${line}`);
+    logger.warn('Flags validation refused: not a validator event', { problems });
+    metrics.addMetric('FlagsDocumentsRefused', MetricUnit.Count, 1);
+    throw new FlagsDocumentInvalidError(problems);
+  }
+  const { content, ...version } = parsed.data;
+  const text = Buffer.from(content, 'base64').toString('utf8');
+  const verdict = validateFlagsContent(text, { maxIngestConcurrency: env.MAX_INGEST_CONCURRENCY });
+  if (!verdict.ok) {
+    logger.warn('Flags document refused', { ...version, format: verdict.format, problems: verdict.problems });
+    metrics.addMetric('FlagsDocumentsRefused', MetricUnit.Count, 1);
+    throw new FlagsDocumentInvalidError(verdict.problems);
+  }
+  logger.info('Flags document accepted', { ...version, format: verdict.format });
+  metrics.addMetric('FlagsDocumentsAccepted', MetricUnit.Count, 1);
+  return { valid: true, format: verdict.format };
+});
