@@ -78,13 +78,14 @@ console.log(`
 Local cloud ready in ${((performance.now() - started) / 1000).toFixed(1)} s (data in ${info.dataDir})
 
   Web console      ${info.endpoints.console}   (sign in with any email address: no password locally)
-  AWS endpoint     ${aws}   (S3, SQS, DynamoDB, Step Functions, Rekognition; any credentials)
+  AWS endpoint     ${aws}   (S3, SQS, DynamoDB, Step Functions, Rekognition, EventBridge; any credentials)
   Labels API       ${info.endpoints.api}
   Sign-in service  ${info.endpoints.auth}   (the OpenID Connect issuer, as Cognito's)
   Bucket           ${info.bucket}
   Table            ${info.tableName}
   Queue            ${info.queueUrl}
   State machine    ${info.stateMachineArn}
+  Image events     ${info.eventBus}   (an EventBridge bus: see docs/events.md)
   Facts as JSON    ${info.dataDir}/stack.json
 
 Try it (in another terminal):

@@ -5,6 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
@@ -12,7 +13,15 @@ import {
   ListExecutionsCommand,
   SFNClient,
 } from '@aws-sdk/client-sfn';
+import {
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ImageEventDetail } from '../../functions/domain/image-events';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud';
 
 const photo = (name: string) => readFileSync(new URL(`../fixtures/photos/${name}`, import.meta.url));
@@ -29,6 +38,9 @@ describe('the local cloud', () => {
   let cloud: LocalCloud;
   let dataDir: string;
   let s3: S3Client;
+  let sqs: SQSClient;
+  /** A queue that gets every image event of the bus, as docs/events.md shows a user. */
+  let eventsQueueUrl: string;
 
   async function waitForRecord(key: string, timeoutMs = 45_000): Promise<ImageRecord> {
     const deadline = Date.now() + timeoutMs;
@@ -95,10 +107,35 @@ describe('the local cloud', () => {
       credentials,
       forcePathStyle: true,
     });
+    const aws = { region: cloud.info.region, endpoint: cloud.info.endpoints.aws, credentials };
+    sqs = new SQSClient(aws);
+    const { QueueUrl = '' } = await sqs.send(new CreateQueueCommand({ QueueName: 'image-events' }));
+    eventsQueueUrl = QueueUrl;
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    const events = new EventBridgeClient(aws);
+    const bus = 'image-labeling-local';
+    await events.send(
+      new PutRuleCommand({
+        Name: 'all-images',
+        EventBusName: bus,
+        EventPattern: '{"source":["image-labeling"]}',
+      }),
+    );
+    await events.send(
+      new PutTargetsCommand({
+        Rule: 'all-images',
+        EventBusName: bus,
+        Targets: [{ Id: 'q', Arn: Attributes.QueueArn }],
+      }),
+    );
+    events.destroy();
   }, 120_000);
 
   afterAll(async () => {
     s3?.destroy();
+    sqs?.destroy();
     await cloud?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -183,6 +220,47 @@ describe('the local cloud', () => {
     const outputs = await waitForOutputs('twice.png', 2);
     expect(outputs.map((output) => output.outcome).sort()).toEqual(['DUPLICATE', 'LABELED']);
     expect(cloud.rekognition.stats().calls).toBe(calls);
+  });
+
+  it('announces every final record exactly once on the bus, and a deletion too', async () => {
+    const token = await cloud.issuer.mint();
+    const deleted = await fetch(`${cloud.info.endpoints.api}/images/twice.png`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(deleted.status).toBe(204);
+
+    const received: { type: string; detail: ImageEventDetail }[] = [];
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && !received.some((event) => event.type === 'Image Deleted')) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: eventsQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      );
+      for (const message of Messages) {
+        const envelope = JSON.parse(message.Body ?? '{}');
+        received.push({ type: envelope['detail-type'], detail: envelope.detail });
+        await sqs.send(
+          new DeleteMessageCommand({ QueueUrl: eventsQueueUrl, ReceiptHandle: message.ReceiptHandle }),
+        );
+      }
+    }
+
+    // twice.png was uploaded twice with the same bytes: one version, one outcome, one event.
+    expect(received.map((event) => `${event.type}: ${event.detail.key}`).sort()).toEqual([
+      'Image Deleted: twice.png',
+      'Image Labeled: photos/ünïcode/coffee.png',
+      'Image Labeled: some dir/a+b.png',
+      'Image Labeled: throttled/cat.png',
+      'Image Labeled: twice.png',
+      'Image Rejected: broken/truncated.jpg',
+      'Image Rejected: notes.jpg',
+    ]);
+    expect(new Set(received.map((event) => event.detail.eventId)).size).toBe(received.length);
+    const rejected = received.find((event) => event.detail.key === 'notes.jpg')?.detail;
+    expect(rejected).toMatchObject({ status: 'REJECTED', reason: 'UNSUPPORTED_FORMAT', labels: [] });
+    const coffee = received.find((event) => event.detail.key === 'photos/ünïcode/coffee.png')?.detail;
+    expect(coffee?.labels.map((label) => label.name)).toContain('Cup');
+    expect(coffee).toMatchObject({ bucket: cloud.info.bucket, labelModelVersion: expect.any(String) });
   });
 
   it('keeps its data across a restart', async () => {
