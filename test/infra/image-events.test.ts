@@ -130,7 +130,10 @@ describe('image events on AWS, dev stage', () => {
       built.pipeline.functions.record,
       built.pipeline.functions.start,
       built.api.function,
-    ].map((fn) => Stack.of(fn).getLogicalId(fn?.role.node.defaultChild as iam.CfnRole));
+    ].map((fn) => {
+      if (!fn) throw new Error('a publishing function is missing');
+      return Stack.of(fn).getLogicalId(fn.role.node.defaultChild as iam.CfnRole);
+    });
     const granted: string[] = [];
     for (const template of [storage, pipeline, api]) {
       for (const [, policy] of resources(template, 'AWS::IAM::Policy')) {
