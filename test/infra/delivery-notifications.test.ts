@@ -243,7 +243,9 @@ describe('deployment notifications, dev stage', () => {
   });
 
   it('synthesizes with every cdk-nag finding acknowledged', () => {
-    expect(() => built.app.synth({ force: true })).not.toThrow();
+    // The synthesis behind Template.fromStack ran the AwsSolutions checks (an unacknowledged
+    // finding fails it); this returns that assembly.
+    expect(() => built.app.synth()).not.toThrow();
   });
 });
 
