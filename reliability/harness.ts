@@ -11,11 +11,13 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { IMAGE_SK, imagePk } from '../functions/domain/labels-table';
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../local/cloud';
+import { describeEvents, type EventCount, EventWatcher } from './events';
 
 const credentials = { accessKeyId: 'reliability', secretAccessKey: 'reliability' };
 
 export interface ImageRecord {
   status: 'LABELED' | 'REJECTED' | 'FAILED';
+  objectVersion?: string;
   reason?: string;
   labels: { name: string }[];
 }
@@ -32,6 +34,8 @@ export interface ScenarioResult {
   problems: string[];
   /** What was injected or observed, for the table. */
   notes?: string;
+  /** The image events a subscribed queue received, against the final records (events.ts). */
+  events?: string;
 }
 
 export class Harness {
@@ -41,6 +45,8 @@ export class Harness {
     readonly s3: S3Client,
     readonly db: DynamoDBDocumentClient,
     readonly sqs: SQSClient,
+    /** A queue subscribed to every image event of the bus, as a consumer would. */
+    readonly events: EventWatcher,
     private readonly ownsDir: boolean,
   ) {}
 
@@ -70,6 +76,7 @@ export class Harness {
       }),
       DynamoDBDocumentClient.from(new DynamoDBClient({ region, endpoint, credentials })),
       new SQSClient({ region, endpoint, credentials }),
+      await EventWatcher.subscribe({ endpoint, region, busName: cloud.info.eventBus }),
       ownsDir,
     );
   }
@@ -159,6 +166,7 @@ export class Harness {
     this.s3.destroy();
     this.db.destroy();
     this.sqs.destroy();
+    this.events.stop();
     await this.cloud.stop();
     if (this.ownsDir) rmSync(this.dataDir, { recursive: true, force: true });
   }
@@ -167,9 +175,13 @@ export class Harness {
 export function tally(
   scenario: string,
   records: Map<string, ImageRecord | undefined>,
-  extra: Pick<ScenarioResult, 'rekognitionCalls' | 'dlqMessages'> & { problems?: string[] },
+  extra: Pick<ScenarioResult, 'rekognitionCalls' | 'dlqMessages'> & {
+    problems?: string[];
+    events?: EventCount;
+  },
 ): ScenarioResult {
   const values = [...records.values()];
+  const events = extra.events ? describeEvents(extra.events) : undefined;
   return {
     scenario,
     inputs: records.size,
@@ -179,6 +191,7 @@ export function tally(
     lost: values.filter((record) => !record).length,
     rekognitionCalls: extra.rekognitionCalls,
     dlqMessages: extra.dlqMessages,
-    problems: extra.problems ?? [],
+    problems: [...(extra.problems ?? []), ...(events?.problems ?? [])],
+    ...(events ? { events: events.notes } : {}),
   };
 }

@@ -47,13 +47,19 @@ const columns = [
   'rekognitionCalls',
   'dlqMessages',
   'lost',
+  'events',
   'result',
   'notes',
 ];
 console.log(`\n| ${columns.join(' | ')} |\n| ${columns.map(() => '---').join(' | ')} |`);
 for (const result of results) {
   const ok = result.lost === 0 && result.problems.length === 0;
-  const row: Record<string, unknown> = { ...result, result: ok ? 'pass' : 'FAIL', notes: result.notes ?? '' };
+  const row: Record<string, unknown> = {
+    ...result,
+    result: ok ? 'pass' : 'FAIL',
+    notes: result.notes ?? '',
+    events: result.events ?? 'n/a',
+  };
   const cell = (value: unknown) => (typeof value === 'number' && Number.isNaN(value) ? 'n/a' : String(value));
   console.log(`| ${columns.map((column) => cell(row[column])).join(' | ')} |`);
 }

@@ -56,6 +56,7 @@ export async function badInput(): Promise<ScenarioResult> {
       rekognitionCalls: calls,
       dlqMessages: await harness.deadLetterCount(),
       problems,
+      events: await harness.events.collect(records, 30_000),
     });
   } finally {
     await harness.stop();

@@ -27,6 +27,7 @@ export async function burst(uploads = 500): Promise<ScenarioResult> {
         rekognitionCalls: harness.rekognitionSuccesses(),
         dlqMessages: await harness.deadLetterCount(),
         problems,
+        events: await harness.events.collect(records, 30_000),
       }),
       notes: `uploads accepted in ${((uploaded - started) / 1000).toFixed(1)} s, all final after ${((finished - started) / 1000).toFixed(1)} s`,
     };

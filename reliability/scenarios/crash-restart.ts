@@ -16,6 +16,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { IMAGE_SK, imagePk } from '../../functions/domain/labels-table';
 import { readStackInfo } from '../../local/stack-info';
 import { photo } from '../../test/support/images';
+import { EventWatcher } from '../events';
 import { type ImageRecord, type ScenarioResult, tally } from '../harness';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -78,6 +79,12 @@ export async function crashRestart(uploads = 60): Promise<ScenarioResult> {
   const s3 = new S3Client({ region: info.region, endpoint, credentials, forcePathStyle: true });
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: info.region, endpoint, credentials }));
   const sqs = new SQSClient({ region: info.region, endpoint, credentials });
+  // The queue and its rule are durable: events published before the kill wait in the queue.
+  const events = await EventWatcher.subscribe({
+    endpoint,
+    region: info.region,
+    busName: info.eventBus,
+  });
   const record = async (key: string) =>
     (await db.send(new GetCommand({ TableName: info.tableName, Key: { pk: imagePk(key), sk: IMAGE_SK } })))
       .Item as ImageRecord | undefined;
@@ -127,6 +134,7 @@ export async function crashRestart(uploads = 60): Promise<ScenarioResult> {
         rekognitionCalls: Number.NaN,
         dlqMessages: Number(Attributes.ApproximateNumberOfMessages ?? 0),
         problems: photosNotLabeled ? ['a photo did not end LABELED'] : [],
+        events: await events.collect(records, 60_000),
       }),
       notes: `${doneAtKill} of ${uploads} done when killed; the rest finished after the restart`,
     };
@@ -135,6 +143,7 @@ export async function crashRestart(uploads = 60): Promise<ScenarioResult> {
     s3.destroy();
     db.destroy();
     sqs.destroy();
+    events.stop();
     await new Promise((resolve) => setTimeout(resolve, 1000));
     rmSync(dataDir, { recursive: true, force: true });
   }

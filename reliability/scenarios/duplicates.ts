@@ -36,6 +36,7 @@ export async function duplicates(images = 20): Promise<ScenarioResult> {
       rekognitionCalls: calls,
       dlqMessages: await harness.deadLetterCount(),
       problems,
+      events: await harness.events.collect(records, 30_000),
     });
   } finally {
     await harness.stop();

@@ -63,6 +63,7 @@ export async function faults(images = 30): Promise<ScenarioResult> {
         rekognitionCalls: stats.calls,
         dlqMessages: await harness.deadLetterCount(),
         problems,
+        events: await harness.events.collect(records, 30_000),
       },
     );
     return {
