@@ -71,12 +71,10 @@ describe('eventBusPublisher', () => {
   });
 
   it('fails with ImageEventsUnavailable when entries still fail after its retries', async () => {
-    eventsMock
-      .on(PutEventsCommand)
-      .resolves({
-        FailedEntryCount: 1,
-        Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: 'slow down' }],
-      });
+    eventsMock.on(PutEventsCommand).resolves({
+      FailedEntryCount: 1,
+      Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: 'slow down' }],
+    });
 
     await expect(bus.publish([event('a.jpg')])).rejects.toMatchObject({
       name: 'ImageEventsUnavailable',
