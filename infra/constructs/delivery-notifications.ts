@@ -7,10 +7,11 @@
  * - AppConfig rollbacks of this stage's flags, which AppConfig reports on the default bus once
  *   the AWS-authored extension AWS.AppConfig.DeploymentNotificationsToEventBridge is associated
  *   with the application (done here);
- * - the rollback alarms entering or leaving ALARM: each function's canary alarms (they have no
- *   alarm action of their own; CodeDeploy watches them) and the flags fallback alarm. The
- *   pipeline's operational alarms already notify the topic through their alarm actions, in
- *   CloudWatch's own format, so they have no rule here (one message per change, not two).
+ * - the rollback alarms entering or leaving ALARM: each function's canary alarms (CodeDeploy
+ *   watches them) and the flags fallback alarm;
+ * - the operational alarms (failed runs, dead letters, Rekognition throttles, API 5xx) entering
+ *   or leaving ALARM. They have no alarm actions, whose messages would be CloudWatch's raw JSON:
+ *   this rule is how they reach the topic.
  *
  * One rule per function's rollback alarms: a rule matches alarms by ARN, and an event pattern
  * is limited to 2,048 characters by default, about fifteen ARNs.
@@ -120,6 +121,8 @@ export interface DeliveryNotificationsProps {
   deliveries: Delivery[];
   /** The stage's feature flags: its application's rollbacks and its fallback alarm. */
   flags: FeatureFlags;
+  /** The alarms an operator acts on (monitoring/pipeline-alarms.ts). */
+  operationalAlarms: cloudwatch.IAlarm[];
 }
 
 export class DeliveryNotifications extends Construct {
@@ -181,6 +184,7 @@ export class DeliveryNotifications extends Construct {
     this.notifyAlarms('FlagsFallbackAlarm', 'rollback alarm of the flags deployments', [
       props.flags.fallbackAlarm,
     ]);
+    this.notifyAlarms('OperationalAlarms', 'operational alarm', props.operationalAlarms);
   }
 
   /**

@@ -45,7 +45,7 @@ export class MonitoringStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     this.apiAlarms = props.api
-      ? new ApiAlarms(this, 'Alarms', { config: config.alarms, topic: props.topic, api: props.api })
+      ? new ApiAlarms(this, 'Alarms', { config: config.alarms, api: props.api })
       : undefined;
     const releases = props.deliveries.flatMap((delivery) => Object.values(delivery.releases));
     this.dashboard = new OperationsDashboard(this, 'Operations', {
@@ -66,6 +66,7 @@ export class MonitoringStack extends Stack {
       topic: props.topic,
       deliveries: props.deliveries,
       flags: props.flags,
+      operationalAlarms: [...props.pipelineAlarms.all, ...(this.apiAlarms ? [this.apiAlarms.api5xx] : [])],
     });
   }
 }

@@ -137,7 +137,6 @@ export class PipelineStack extends Stack {
     this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { email: config.alarms.email, removalPolicy });
     this.alarms = new PipelineAlarms(this, 'Alarms', {
       config: config.alarms,
-      topic: this.alarmTopic,
       stateMachine: this.workflow.stateMachine,
       deadLetterQueue: props.deadLetterQueue,
     });

@@ -169,14 +169,15 @@ describe('deployment notifications, dev stage', () => {
     }
   });
 
-  it('watches every rollback alarm in exactly one rule, and no alarm that already notifies the topic', () => {
+  it('watches every rollback alarm and every operational alarm in exactly one rule', () => {
+    // An alarm of another stack is an import of its ARN, the API's 5xx alarm a GetAtt.
     const watched = rules.flatMap((rule) =>
-      ((rule.Properties.EventPattern.resources as { 'Fn::ImportValue': string }[] | undefined) ?? []).map(
-        (arn) => arn['Fn::ImportValue'],
+      ((rule.Properties.EventPattern.resources as unknown[] | undefined) ?? []).map((arn) =>
+        JSON.stringify(arn),
       ),
     );
     const watchedCount = (alarm: cloudwatch.Alarm) =>
-      watched.filter((exported) => exported.includes(`GetAtt${logicalId(alarm)}Arn`)).length;
+      watched.filter((arn) => arn.includes(logicalId(alarm))).length;
     const releases = [built.pipeline.delivery, built.api.delivery].flatMap((delivery) =>
       Object.values(delivery.releases),
     );
@@ -185,12 +186,11 @@ describe('deployment notifications, dev stage', () => {
       built.pipeline.flags.fallbackAlarm,
     ];
     for (const alarm of rollbackAlarms) expect(watchedCount(alarm), alarm.node.path).toBe(1);
-    expect(watched).toHaveLength(rollbackAlarms.length);
-    // The operational alarms have alarm actions on the topic: a rule would send each change twice.
-    for (const alarm of built.pipeline.alarms.all) expect(watchedCount(alarm), alarm.node.path).toBe(0);
-    pipeline.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmActions: [{ Ref: logicalId(built.pipeline.alarmTopic.topic) }],
-    });
+    for (const alarm of built.pipeline.alarms.all) expect(watchedCount(alarm), alarm.node.path).toBe(1);
+    const operational = rules.find((rule) => rule.Properties.Description?.includes('operational alarm'));
+    expect(operational?.Properties.EventPattern.resources).toHaveLength(built.pipeline.alarms.all.length + 1);
+    // The pipeline's three, and the API's 5xx.
+    expect(watched).toHaveLength(rollbackAlarms.length + built.pipeline.alarms.all.length + 1);
   });
 
   it('tells an alarm entering or leaving ALARM, not the INSUFFICIENT_DATA to OK of an updated alarm', () => {

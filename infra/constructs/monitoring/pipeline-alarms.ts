@@ -1,7 +1,9 @@
 /**
- * Operational alarms, all sent to the alarm topic: failed workflow runs, dead letters and
- * Rekognition throttling (PipelineAlarms, in the pipeline stack, where they also roll back a
- * feature-flags deployment), and API 5xx (ApiAlarms, in the monitoring stack).
+ * Operational alarms: failed workflow runs, dead letters and Rekognition throttling
+ * (PipelineAlarms, in the pipeline stack, where they also roll back a feature-flags deployment),
+ * and API 5xx (ApiAlarms, in the monitoring stack). They reach the alarm topic as sentences,
+ * through an EventBridge rule of the monitoring stack (infra/constructs/delivery-notifications.ts),
+ * not through alarm actions, whose messages are CloudWatch's raw JSON.
  */
 import { Duration } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
@@ -10,12 +12,10 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { AlarmsConfig } from '../../config/delivery-config';
-import type { AlarmTopic } from './alarm-topic';
 import { businessMetric } from './metrics';
 
 export interface PipelineAlarmsProps {
   config: AlarmsConfig;
-  topic: AlarmTopic;
   stateMachine: sfn.IStateMachine;
   deadLetterQueue: sqs.IQueue;
 }
@@ -69,8 +69,6 @@ export class PipelineAlarms extends Construct {
         'Rekognition DetectLabels is throttling (retried by the workflow): lower ingest.maxConcurrency or raise the TPS quota.',
       threshold: config.rekognitionThrottles,
     });
-
-    props.topic.notify(...this.all);
   }
 
   get all(): cloudwatch.Alarm[] {
@@ -80,7 +78,6 @@ export class PipelineAlarms extends Construct {
 
 export interface ApiAlarmsProps {
   config: AlarmsConfig;
-  topic: AlarmTopic;
   api: apigwv2.IHttpApi;
 }
 
@@ -99,6 +96,5 @@ export class ApiAlarms extends Construct {
         alarmDescription: 'The labels API answers with 5xx errors.',
         threshold: props.config.api5xx,
       });
-    props.topic.notify(this.api5xx);
   }
 }
