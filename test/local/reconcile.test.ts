@@ -61,6 +61,24 @@ describe('reconcile through the local cloud', () => {
     }
   }
 
+  async function versionsFinal(images: string[]): Promise<boolean> {
+    const statuses = await Promise.all(
+      images.map(async (image) => {
+        const current = await record(image);
+        if (!current) return undefined;
+        const version = await db.send(
+          new GetCommand({
+            TableName: cloud.info.tableName,
+            Key: key(image, `VERSION#${current.objectVersion}`),
+            ConsistentRead: true,
+          }),
+        );
+        return version.Item?.status as string | undefined;
+      }),
+    );
+    return statuses.every((status) => status === 'LABELED' || status === 'REJECTED');
+  }
+
   const reconcile = (
     options: { target?: ReturnType<typeof relabelTarget> } = {},
   ): Promise<ReconcileSummary> =>
@@ -110,6 +128,13 @@ describe('reconcile through the local cloud', () => {
       Object.values(uploads),
       (item) => item?.status === 'LABELED' || item?.status === 'REJECTED',
     );
+    // The image record is written before the run announces it and turns its version final
+    // (functions/domain/outcome.ts): wait for the versions too, or a reconcile may meet one in progress.
+    const deadline = Date.now() + 30_000;
+    while (!(await versionsFinal(Object.values(uploads)))) {
+      if (Date.now() > deadline) throw new Error('Versions not final within 30 s');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }, 180_000);
 
   afterAll(async () => {
