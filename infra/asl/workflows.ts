@@ -1,14 +1,13 @@
 /**
  * Every statemachines/*.asl.json as a stage deploys it: the text its construct hands to CDK
  * (infra/constructs/label-workflow.ts, backfill-workflow.ts), with `definitionSubstitutions`
- * applied the way CloudFormation applies them (local/stepfunctions/substitute.ts) and values of
+ * applied the way CloudFormation applies them (substitute.ts) and values of
  * the form CloudFormation resolves them to: the `live` alias ARN of a function whose name
  * CloudFormation generated, the images bucket's name (imagesBucketName). So the static check
  * (infra/asl/check.ts) sees real ARNs, never `${Placeholders}`.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { substituteDefinition } from '../../local/stepfunctions/substitute';
 import { ALIAS_NAME, FUNCTIONS, type FunctionSpec } from '../config/functions';
 import { imagesBucketName, loadStageConfig, type StageConfig } from '../config/stage-config';
 import { LABEL_IMAGE_ASL_PATH } from '../config/timing';
@@ -19,6 +18,7 @@ import {
 } from '../constructs/backfill-workflow';
 import { LABEL_WORKFLOW_PLACEHOLDERS } from '../constructs/label-workflow';
 import type { WorkflowType } from './rules';
+import { substituteDefinition } from './substitute';
 
 export const STATEMACHINES_DIR = dirname(LABEL_IMAGE_ASL_PATH);
 

@@ -4,6 +4,7 @@
  */
 import './polyfill';
 
+export { substituteDefinition } from '../../infra/asl/substitute';
 export { analyzeDefinition, prepareRunDefinition } from './definition';
 export { SfnServiceError } from './errors';
 export { HistoryRecorder } from './history';
@@ -19,4 +20,3 @@ export {
   type StepFunctionsServiceOptions,
   validateName,
 } from './service';
-export { substituteDefinition } from './substitute';

@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${Placeholders} are the ASL substitution syntax under test
 import { describe, expect, it } from 'vitest';
-import { substituteDefinition } from '../../../local/stepfunctions';
+import { substituteDefinition } from '../../../infra/asl/substitute';
 
 describe('substituteDefinition (CDK definitionSubstitutions / CloudFormation DefinitionSubstitutions)', () => {
   it('replaces every occurrence of ${Key} with its value', () => {
