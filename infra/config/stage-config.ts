@@ -139,7 +139,7 @@ export const STAGES = {
     flags: STAGE_FLAGS.prod,
     backfill: { maxConcurrency: 20, toleratedFailurePercentage: 5 },
   },
-  /** The local cloud (`npm start`): its label model scores lower than Rekognition (see README). */
+  /** The local cloud (`npm start`): its label model scores lower than Rekognition (see docs/local-cloud.md). */
   local: {
     stage: 'local',
     removalPolicy: 'destroy',
