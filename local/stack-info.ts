@@ -5,7 +5,26 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { StackInfo } from './cloud';
+
+export interface StackInfo {
+  region: string;
+  accountId: string;
+  /** `auth`: the sign-in service (issuer, OpenID Connect endpoints); `console`: the web console. */
+  endpoints: { aws: string; api: string; auth: string; console: string };
+  bucket: string;
+  tableName: string;
+  labelsIndex: string;
+  queueUrl: string;
+  deadLetterQueueUrl: string;
+  stateMachineArn: string;
+  /** The bus image events are published on (docs/events.md). */
+  eventBus: string;
+  eventSourceMappingId: string;
+  functions: Record<string, string>;
+  /** The CodeDeploy hooks' function names: pre-traffic by target function (handlerDir), post-traffic. */
+  deploymentHooks: { preTraffic: Record<string, string>; postTraffic: string };
+  dataDir: string;
+}
 
 const ROOT = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
 
