@@ -81,7 +81,7 @@ describe('ci.yml', () => {
       'npm ci',
       'npm run lint',
       'npm run build',
-      'npm run test:unit',
+      'npm run test:all',
       'npm run test:templates',
     ]);
   });
