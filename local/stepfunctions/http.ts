@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { SfnServiceError, sfnError } from './errors';
-import type { StepFunctionsService } from './service';
+import type { StepFunctionsService } from './types';
 
 type Input = Record<string, unknown>;
 type Operation = (input: Input) => unknown;

@@ -8,15 +8,14 @@ export { substituteDefinition } from '../../infra/asl/substitute';
 export { analyzeDefinition, prepareRunDefinition } from './definition';
 export { SfnServiceError } from './errors';
 export { HistoryRecorder } from './history';
+export { lambdaErrorToTaskError, normalizeFunctionArn } from './lambda-tasks';
 export { assertPromiseWithResolvers, installPromiseWithResolvers } from './polyfill';
-export {
-  type CreateStateMachineInput,
-  createStepFunctionsService,
-  type InvokeLambda,
-  lambdaErrorToTaskError,
-  normalizeFunctionArn,
-  type StartExecutionInput,
-  type StepFunctionsService,
-  type StepFunctionsServiceOptions,
-  validateName,
-} from './service';
+export { validateName } from './records';
+export { createStepFunctionsService } from './service';
+export type {
+  CreateStateMachineInput,
+  InvokeLambda,
+  StartExecutionInput,
+  StepFunctionsService,
+  StepFunctionsServiceOptions,
+} from './types';

@@ -1,172 +1,30 @@
 import './polyfill';
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import type http from 'node:http';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
-import type {
-  DescribeExecutionOutput,
-  DescribeStateMachineOutput,
-  ExecutionListItem,
-  ExecutionStatus,
-  GetExecutionHistoryOutput,
-  HistoryEvent,
-  ListExecutionsOutput,
-  ListStateMachinesOutput,
-  StartExecutionOutput,
-  StartSyncExecutionOutput,
-} from '@aws-sdk/client-sfn';
+import type { ExecutionListItem } from '@aws-sdk/client-sfn';
 import {
   ExecutionAbortedError,
   ExecutionError,
   ExecutionTimeoutError,
   StateMachine,
 } from 'aws-local-stepfunctions';
-import {
-  type AnalyzedDefinition,
-  analyzeDefinition,
-  prepareRunDefinition,
-  type TaskInfo,
-} from './definition';
+import { analyzeDefinition, prepareRunDefinition, type TaskInfo } from './definition';
 import { SfnServiceError, sfnError } from './errors';
 import { HistoryRecorder, type LibraryEvent } from './history';
 import { createHandler } from './http';
+import { lambdaErrorToTaskError, lambdaInvokeResponse, normalizeFunctionArn } from './lambda-tasks';
 import { assertPromiseWithResolvers } from './polyfill';
-
-export type InvokeLambda = (functionArn: string, payload: unknown) => Promise<unknown>;
-
-export interface StepFunctionsServiceOptions {
-  region: string;
-  accountId: string;
-  /**
-   * Runs a Lambda function (ARN possibly qualified: `...:function:name:live`). Must reject with an
-   * Error whose `name` is the function's errorType and `message` its errorMessage when the function
-   * fails; an optional `trace: string[]` property becomes the Cause's `trace`.
-   */
-  invokeLambda: InvokeLambda;
-  /** Multiplies every Retry wait (e.g. 0.01 in tests). Default 1. */
-  retryIntervalScale?: number;
-  /** When set, each finished execution is appended as a JSON line to `<historyDir>/executions.jsonl`
-   * and the last `maxExecutions` are loaded back at startup. */
-  historyDir?: string;
-  /** Executions kept in memory (oldest dropped first). Default 1000. */
-  maxExecutions?: number;
-}
-
-export type StateMachineType = 'EXPRESS' | 'STANDARD';
-
-export interface CreateStateMachineInput {
-  name: string;
-  /** The definition text, with any `${Placeholders}` already substituted (see substituteDefinition). */
-  definition: string;
-  type?: StateMachineType;
-  roleArn?: string;
-}
-
-export interface StartExecutionInput {
-  stateMachineArn: string;
-  /** JSON text; default "{}". */
-  input?: string;
-  /** Default: a random UUID. */
-  name?: string;
-}
-
-export interface ListExecutionsInput {
-  stateMachineArn: string;
-  statusFilter?: ExecutionStatus;
-  maxResults?: number;
-  nextToken?: string;
-}
-
-export interface GetExecutionHistoryInput {
-  executionArn: string;
-  maxResults?: number;
-  reverseOrder?: boolean;
-  nextToken?: string;
-  includeExecutionData?: boolean;
-}
-
-export interface StepFunctionsService {
-  /** AWS JSON 1.0 endpoint (`X-Amz-Target: AWSStepFunctions.<Op>`) for the edge router. */
-  handler: http.RequestListener;
-  createStateMachine(input: CreateStateMachineInput): { stateMachineArn: string; creationDate: Date };
-  /** Replaces the definition (and role) of an existing state machine, as UpdateStateMachine. */
-  updateStateMachine(input: { stateMachineArn: string; definition?: string; roleArn?: string }): {
-    updateDate: Date;
-  };
-  deleteStateMachine(input: { stateMachineArn: string }): void;
-  describeStateMachine(input: { stateMachineArn: string }): DescribeStateMachineOutput;
-  listStateMachines(input?: { maxResults?: number; nextToken?: string }): ListStateMachinesOutput;
-  /** Runs an EXPRESS state machine to completion (SUCCEEDED, FAILED or TIMED_OUT). */
-  startSyncExecution(input: StartExecutionInput): Promise<StartSyncExecutionOutput>;
-  /** Starts an execution in the background and returns at once. */
-  startExecution(input: StartExecutionInput): StartExecutionOutput;
-  stopExecution(input: { executionArn: string; error?: string; cause?: string }): { stopDate: Date };
-  describeExecution(input: { executionArn: string }): DescribeExecutionOutput;
-  listExecutions(input: ListExecutionsInput): ListExecutionsOutput;
-  getExecutionHistory(input: GetExecutionHistoryInput): GetExecutionHistoryOutput;
-  /** Resolves when every execution started so far has finished (for tests and shutdown). */
-  settled(): Promise<void>;
-}
-
-interface StateMachineRecord {
-  arn: string;
-  name: string;
-  type: StateMachineType;
-  roleArn: string;
-  definitionText: string;
-  analyzed: AnalyzedDefinition;
-  creationDate: Date;
-}
-
-interface ExecutionRecord {
-  executionArn: string;
-  stateMachineArn: string;
-  name: string;
-  status: ExecutionStatus;
-  startDate: Date;
-  stopDate?: Date;
-  input: string;
-  output?: string;
-  error?: string;
-  cause?: string;
-  events: HistoryEvent[];
-  abort?: () => void;
-}
-
-/** AWS rules for state machine and execution names: 1-80 characters, none of these. */
-const NAME_FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/u;
-
-export function validateName(name: string): boolean {
-  if (name.length < 1 || name.length > 80 || NAME_FORBIDDEN.test(name)) return false;
-  for (const char of name) {
-    const code = char.codePointAt(0) ?? 0;
-    if (code <= 0x1f || (code >= 0x7f && code <= 0x9f)) return false; // control characters
-  }
-  return true;
-}
-
-/** The error a Task reports to the state machine: name = error name, message = Cause. */
-class TaskError extends Error {
-  constructor(name: string, cause: string) {
-    super(cause);
-    this.name = name;
-  }
-}
-
-/** Shapes a rejected `invokeLambda` as Step Functions reports a Lambda function error. */
-export function lambdaErrorToTaskError(error: unknown): TaskError {
-  const e = error instanceof Error ? error : new Error(String(error));
-  const errorType = e.name || 'Error';
-  const trace = (e as { trace?: unknown }).trace;
-  // AWS's Cause for a function error is the function's error payload as JSON.
-  const cause = JSON.stringify({
-    errorType,
-    errorMessage: e.message,
-    trace: Array.isArray(trace) ? trace.map(String) : [],
-  });
-  return new TaskError(errorType, cause);
-}
+import { loadHistory, paginate, stripExecutionData, validateName } from './records';
+import type {
+  CreateStateMachineInput,
+  ExecutionRecord,
+  StartExecutionInput,
+  StateMachineRecord,
+  StepFunctionsService,
+  StepFunctionsServiceOptions,
+} from './types';
 
 const DEFAULT_ROLE = (accountId: string) => `arn:aws:iam::${accountId}:role/local-stepfunctions`;
 const EXPRESS_MAX_SECONDS = 300;
@@ -525,105 +383,4 @@ export function createStepFunctionsService(options: StepFunctionsServiceOptions)
   };
   service.handler = createHandler(service);
   return service;
-}
-
-/** Accepts a function name, name:qualifier, partial or full ARN (as Lambda's FunctionName does). */
-export function normalizeFunctionArn(functionName: unknown, region: string, accountId: string): string {
-  if (typeof functionName !== 'string' || functionName.length === 0) {
-    throw new TaskError(
-      'States.Runtime',
-      "The 'FunctionName' parameter of lambda:invoke must be a non-empty string",
-    );
-  }
-  if (functionName.startsWith('arn:')) return functionName;
-  if (/^\d{12}:function:/.test(functionName)) return `arn:aws:lambda:${region}:${functionName}`;
-  return `arn:aws:lambda:${region}:${accountId}:function:${functionName}`;
-}
-
-/** What `arn:aws:states:::lambda:invoke` returns on AWS (the Invoke API response). */
-function lambdaInvokeResponse(functionArn: string, payload: unknown) {
-  const qualifier = functionArn.split(':')[7];
-  const executedVersion =
-    qualifier === undefined || qualifier === '$LATEST'
-      ? '$LATEST'
-      : /^\d+$/.test(qualifier)
-        ? qualifier
-        : '1';
-  const requestId = randomUUID();
-  const headers = {
-    Connection: 'keep-alive',
-    'Content-Type': 'application/json',
-    'X-Amz-Executed-Version': executedVersion,
-    'x-amzn-Remapped-Content-Length': '0',
-    'x-amzn-RequestId': requestId,
-  };
-  return {
-    ExecutedVersion: executedVersion,
-    Payload: payload,
-    SdkHttpMetadata: {
-      AllHttpHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
-      HttpHeaders: headers,
-      HttpStatusCode: 200,
-    },
-    SdkResponseMetadata: { RequestId: requestId },
-    StatusCode: 200,
-  };
-}
-
-function paginate<T>(all: T[], maxResults: number | undefined, nextToken: string | undefined) {
-  if (maxResults !== undefined && (!Number.isInteger(maxResults) || maxResults < 0 || maxResults > 1000)) {
-    throw sfnError.validation(
-      `1 validation error detected: Value '${maxResults}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000`,
-    );
-  }
-  const pageSize = maxResults === undefined || maxResults === 0 ? 100 : maxResults;
-  let start = 0;
-  if (nextToken !== undefined) {
-    const decoded = Number(
-      Buffer.from(nextToken, 'base64url')
-        .toString('utf8')
-        .replace(/^offset:/, ''),
-    );
-    if (!Number.isInteger(decoded) || decoded < 0 || decoded > all.length) {
-      throw new SfnServiceError('InvalidToken', `Invalid Token: '${nextToken}'`);
-    }
-    start = decoded;
-  }
-  const items = all.slice(start, start + pageSize);
-  const next =
-    start + pageSize < all.length
-      ? Buffer.from(`offset:${start + pageSize}`).toString('base64url')
-      : undefined;
-  return { items, nextToken: next };
-}
-
-function stripExecutionData(event: HistoryEvent): HistoryEvent {
-  const copy: Record<string, unknown> = { ...event };
-  for (const [key, value] of Object.entries(copy)) {
-    if (key.endsWith('EventDetails') && typeof value === 'object' && value !== null) {
-      const { input: _i, output: _o, parameters: _p, ...rest } = value as Record<string, unknown>;
-      copy[key] = rest;
-    }
-  }
-  return copy as unknown as HistoryEvent;
-}
-
-function loadHistory(file: string, max: number): ExecutionRecord[] {
-  if (!existsSync(file)) return [];
-  const records: ExecutionRecord[] = [];
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      const raw = JSON.parse(line) as ExecutionRecord & { startDate: string; stopDate?: string };
-      records.push({
-        ...raw,
-        startDate: new Date(raw.startDate),
-        stopDate: raw.stopDate === undefined ? undefined : new Date(raw.stopDate),
-        events: raw.events.map((e) => ({ ...e, timestamp: new Date(e.timestamp as unknown as string) })),
-      });
-    } catch {
-      // A torn last line (crash while writing) is skipped.
-    }
-  }
-  return records.slice(-max);
 }
