@@ -5,16 +5,15 @@
  * process instead: slower to start, but its memory is its own, so REPORT lines carry
  * "Max Memory Used" as on Lambda (the benchmark's memory section uses it).
  */
-import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { processRuntime } from './bundle';
+import { Environment } from './environment';
+import { LambdaFunctionError } from './errors';
 import { formatLogLine } from './log-format';
-import type { ErrorInfo, InvokeContextData, ParentMessage, WorkerInit, WorkerMessage } from './protocol';
+import type { InvokeContextData, WorkerInit } from './protocol';
+
+export { LambdaFunctionError } from './errors';
 
 export type LogStream = 'stdout' | 'stderr' | 'platform';
 export type LogListener = (functionName: string, line: string, stream: LogStream) => void;
@@ -76,171 +75,6 @@ export interface LocalFunction {
   faults: { crashAfterSuccessRate: number; crashAfterSuccessNext: number };
   /** Terminates all workers; pending invocations reject. */
   close(): Promise<void>;
-}
-
-/**
- * A failed invocation. `name` is the errorType Step Functions matches on (the thrown error's `name`,
- * `Sandbox.Timedout` for a timeout, `Runtime.ExitError` for a crash), `message` the errorMessage.
- */
-export class LambdaFunctionError extends Error {
-  readonly errorType: string;
-  readonly errorMessage: string;
-  readonly trace: string[];
-  readonly requestId: string;
-
-  constructor(info: ErrorInfo, requestId: string) {
-    super(info.message);
-    this.name = info.name;
-    this.errorType = info.name;
-    this.errorMessage = info.message;
-    this.trace = info.stack ? info.stack.split('\n') : [];
-    this.requestId = requestId;
-  }
-
-  /** The JSON payload Lambda returns for a function error (Step Functions puts it in `Cause`). */
-  toPayload(): { errorType: string; errorMessage: string; trace: string[] } {
-    return { errorType: this.errorType, errorMessage: this.errorMessage, trace: this.trace };
-  }
-}
-
-const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url);
-
-interface Pending {
-  id: number;
-  requestId: string;
-  resolve: (payload: string) => void;
-  reject: (err: LambdaFunctionError) => void;
-}
-
-/** What an execution environment runs in: a worker thread or a child process. */
-interface Host {
-  stdout: Readable;
-  stderr: Readable;
-  send(message: ParentMessage): void;
-  onMessage(listener: (message: WorkerMessage) => void): void;
-  /** An uncaught exception, when the host reports one apart from its exit. */
-  onError(listener: (err: Error) => void): void;
-  onExit(listener: (code: number | null) => void): void;
-  terminate(): Promise<void>;
-}
-
-function threadHost(init: WorkerInit, env: Record<string, string>): Host {
-  const worker = new Worker(WORKER_ENTRY, { env, workerData: init, stdout: true, stderr: true });
-  return {
-    stdout: worker.stdout,
-    stderr: worker.stderr,
-    send: (message) => worker.postMessage(message),
-    onMessage: (listener) => worker.on('message', listener),
-    onError: (listener) => worker.on('error', listener),
-    onExit: (listener) => worker.on('exit', listener),
-    terminate: async () => {
-      await worker.terminate();
-    },
-  };
-}
-
-function processHost(init: WorkerInit, env: Record<string, string>): Host {
-  // No execArgv: the parent's (tsx's loader) would come along otherwise. NODE_OPTIONS in the
-  // function's environment applies, as it does on Lambda.
-  const child = fork(processRuntime(), [JSON.stringify(init)], {
-    env,
-    execArgv: [],
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const { stdout, stderr } = child;
-  if (!stdout || !stderr) throw new Error('a local function process has no stdout/stderr pipes');
-  return {
-    stdout,
-    stderr,
-    send: (message) => {
-      if (child.connected) child.send(message);
-    },
-    onMessage: (listener) => child.on('message', (message) => listener(message as WorkerMessage)),
-    // The child prints its own uncaught exceptions to stderr and exits; only spawn failures land here.
-    onError: (listener) => child.on('error', listener),
-    onExit: (listener) => child.on('exit', (code) => listener(code)),
-    terminate: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
-    },
-  };
-}
-
-class Environment {
-  readonly host: Host;
-  readonly ready: Promise<number>;
-  readonly logStreamName: string;
-  dead = false;
-  pending: Pending | undefined;
-  initReported = false;
-  /** From the last invocation, in `process` isolation. */
-  maxMemoryUsedMb: number | undefined;
-  private crash: ErrorInfo | undefined;
-
-  constructor(
-    init: WorkerInit,
-    env: Record<string, string>,
-    logStreamName: string,
-    emit: (l: string, s: LogStream) => void,
-    isolation: 'thread' | 'process',
-  ) {
-    this.logStreamName = logStreamName;
-    const hostEnv = { ...env, AWS_LAMBDA_LOG_STREAM_NAME: logStreamName };
-    this.host = isolation === 'process' ? processHost(init, hostEnv) : threadHost(init, hostEnv);
-    for (const [stream, name] of [
-      [this.host.stdout, 'stdout'],
-      [this.host.stderr, 'stderr'],
-    ] as const) {
-      createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) =>
-        emit(line, name),
-      );
-    }
-    this.ready = new Promise<number>((resolve, reject) => {
-      this.host.onMessage((message) => {
-        if (message.type === 'ready') resolve(message.initDurationMs);
-        else if (message.type === 'init-error') {
-          reject(new LambdaFunctionError(message.error, ''));
-          void this.terminate();
-        } else if (message.type === 'result') {
-          const pending = this.pending;
-          if (!pending || pending.id !== message.id) return;
-          this.maxMemoryUsedMb = message.maxMemoryUsedMb;
-          this.pending = undefined;
-          if (message.ok) pending.resolve(message.payload);
-          else pending.reject(new LambdaFunctionError(message.error, pending.requestId));
-        }
-      });
-      this.host.onError((err) => {
-        // An uncaught exception or unhandled rejection inside the worker: the environment is gone.
-        this.crash = { name: err.name, message: err.message, ...(err.stack ? { stack: err.stack } : {}) };
-        emit(`Uncaught ${err.stack ?? `${err.name}: ${err.message}`}`, 'stderr');
-      });
-      this.host.onExit((code) => {
-        this.dead = true;
-        const detail = this.crash ? ` (${this.crash.name}: ${this.crash.message})` : '';
-        const info = (requestId: string): ErrorInfo => ({
-          name: 'Runtime.ExitError',
-          message: `RequestId: ${requestId} Error: Runtime exited with error: exit status ${code}${detail}`,
-        });
-        reject(new LambdaFunctionError(info(''), ''));
-        const pending = this.pending;
-        this.pending = undefined;
-        if (pending) pending.reject(new LambdaFunctionError(info(pending.requestId), pending.requestId));
-      });
-    });
-    // Avoid unhandled rejections when nobody awaits `ready` (e.g. a crash while idle).
-    this.ready.catch(() => {});
-  }
-
-  send(message: ParentMessage): void {
-    this.host.send(message);
-  }
-
-  async terminate(): Promise<void> {
-    this.dead = true;
-    await this.host.terminate();
-  }
 }
 
 function defaultOnLog(functionName: string, line: string): void {
