@@ -32,7 +32,7 @@ import { checkSwitches, type FaultSwitches, initialSwitches } from './wiring/fau
 import { createFunctionHost } from './wiring/functions';
 import { registerDeploymentHooks } from './wiring/hooks';
 import { logSinks } from './wiring/logs';
-import { ACCOUNT_ID, type LocalNames, localNames, REGION, type Stopper } from './wiring/names';
+import { ACCOUNT_ID, type LocalNames, type LogLine, localNames, REGION, type Stopper } from './wiring/names';
 import { createWorkflow } from './wiring/workflow';
 
 export type { StackInfo } from './stack-info';
@@ -195,6 +195,40 @@ async function openServices(setup: Setup) {
     stage: config.stage,
     log: (line) => print('console', line),
   });
+  const { functionHost, context, workflow, start, cursorSecret, apiFunction } = await openFunctions(
+    setup,
+    onLog,
+  );
+  const edgeServices = openEdgeServices({
+    dataDir,
+    config,
+    data,
+    stepFunctions: workflow.stepFunctions,
+    functions: functionHost.functions,
+    cursorSecret,
+    flagsFile: options.flagsFile ?? FLAGS_DOCUMENT_PATH,
+    onLog,
+    stoppers,
+  });
+  setup.edge.on('request', edgeServices.handler);
+  return {
+    web,
+    data,
+    print,
+    onLog,
+    consoleServed,
+    functionHost,
+    context,
+    workflow,
+    start,
+    apiFunction,
+    edgeServices,
+  };
+}
+
+/** The function host, the workflow with its tasks, start-workflow and the API function. */
+async function openFunctions(setup: Setup, onLog: LogLine) {
+  const { options, dataDir, config, timing, names, stoppers } = setup;
   const functionHost = await createFunctionHost({
     config,
     timing,
@@ -227,31 +261,7 @@ async function openServices(setup: Setup) {
     bucketName: names.bucket,
     cursorSecretId: cursorSecret.arn,
   });
-  const edgeServices = openEdgeServices({
-    dataDir,
-    config,
-    data,
-    stepFunctions: workflow.stepFunctions,
-    functions: functionHost.functions,
-    cursorSecret,
-    flagsFile: options.flagsFile ?? FLAGS_DOCUMENT_PATH,
-    onLog,
-    stoppers,
-  });
-  setup.edge.on('request', edgeServices.handler);
-  return {
-    web,
-    data,
-    print,
-    onLog,
-    consoleServed,
-    functionHost,
-    context,
-    workflow,
-    start,
-    apiFunction,
-    edgeServices,
-  };
+  return { functionHost, context, workflow, start, cursorSecret, apiFunction };
 }
 
 /**
