@@ -1,8 +1,9 @@
 /**
  * Errors are a contract between the functions and the state machine: Step Functions matches a
  * Lambda task's error by its `errorType`, which the Node.js runtime takes from `error.name`.
- * Every class here has a fixed `name`; `statemachines/*.asl.json` matches those names in its
- * Retry and Catch blocks, and a test checks that every name used there is listed in ERROR_NAMES.
+ * Every class here has a fixed `name`, its static `errorName`; ERROR_NAMES is read from the
+ * classes. `statemachines/*.asl.json` matches those names in its Retry and Catch blocks, and a
+ * test checks that every name used there is in ERROR_NAMES.
  */
 
 /** Why an image was rejected: stable codes, stored with the REJECTED record and shown by the API. */
@@ -20,7 +21,8 @@ export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
 /** The image can never be labeled: record REJECTED, never retry. */
 export class ImageRejectedError extends Error {
-  override readonly name = 'ImageRejected';
+  static readonly errorName = 'ImageRejected';
+  override readonly name = ImageRejectedError.errorName;
   constructor(
     readonly reason: RejectionReason,
     detail: string,
@@ -33,22 +35,26 @@ export class ImageRejectedError extends Error {
 
 /** Another execution holds the claim on this object version: do not touch its records. */
 export class ImageInProgressError extends Error {
-  override readonly name = 'ImageInProgress';
+  static readonly errorName = 'ImageInProgress';
+  override readonly name = ImageInProgressError.errorName;
 }
 
 /** Rekognition throttled us (ThrottlingException, ProvisionedThroughputExceededException, LimitExceededException). */
 export class RekognitionThrottledError extends Error {
-  override readonly name = 'RekognitionThrottled';
+  static readonly errorName = 'RekognitionThrottled';
+  override readonly name = RekognitionThrottledError.errorName;
 }
 
 /** Rekognition failed on its side (InternalServerError, 5xx): worth a few retries. */
 export class RekognitionUnavailableError extends Error {
-  override readonly name = 'RekognitionUnavailable';
+  static readonly errorName = 'RekognitionUnavailable';
+  override readonly name = RekognitionUnavailableError.errorName;
 }
 
 /** DynamoDB left writes unprocessed or throttled them past the SDK's own retries. */
 export class LabelStoreThrottledError extends Error {
-  override readonly name = 'LabelStoreThrottled';
+  static readonly errorName = 'LabelStoreThrottled';
+  override readonly name = LabelStoreThrottledError.errorName;
 }
 
 /**
@@ -56,48 +62,58 @@ export class LabelStoreThrottledError extends Error {
  * recorded but not yet announced, so the task fails and is retried (the event's id stays the same).
  */
 export class ImageEventsUnavailableError extends Error {
-  override readonly name = 'ImageEventsUnavailable';
+  static readonly errorName = 'ImageEventsUnavailable';
+  override readonly name = ImageEventsUnavailableError.errorName;
 }
 
 /** A queue message that is not an S3 event notification: it goes to the DLQ after its retries. */
 export class MalformedEventError extends Error {
-  override readonly name = 'MalformedEvent';
+  static readonly errorName = 'MalformedEvent';
+  override readonly name = MalformedEventError.errorName;
 }
 
 /** A workflow execution ended FAILED or TIMED_OUT: the message returns to the queue. */
 export class WorkflowFailedError extends Error {
-  override readonly name = 'WorkflowFailed';
+  static readonly errorName = 'WorkflowFailed';
+  override readonly name = WorkflowFailedError.errorName;
 }
 
 /** Environment variables missing or invalid at cold start. */
 export class ConfigurationError extends Error {
-  override readonly name = 'ConfigurationError';
+  static readonly errorName = 'ConfigurationError';
+  override readonly name = ConfigurationError.errorName;
 }
 
 /** Task input that does not match the workflow's schema: a bug, never retried. */
 export class InvalidTaskInputError extends Error {
-  override readonly name = 'InvalidTaskInput';
+  static readonly errorName = 'InvalidTaskInput';
+  override readonly name = InvalidTaskInputError.errorName;
 }
 
 /** A deployment hook's smoke test found the new version broken: CodeDeploy is told Failed. */
 export class SmokeTestFailedError extends Error {
-  override readonly name = 'SmokeTestFailed';
+  static readonly errorName = 'SmokeTestFailed';
+  override readonly name = SmokeTestFailedError.errorName;
 }
 
-export const ERROR_NAMES = [
-  'ImageRejected',
-  'ImageInProgress',
-  'RekognitionThrottled',
-  'RekognitionUnavailable',
-  'LabelStoreThrottled',
-  'ImageEventsUnavailable',
-  'MalformedEvent',
-  'WorkflowFailed',
-  'ConfigurationError',
-  'InvalidTaskInput',
-  'SmokeTestFailed',
+/** Every error class of the contract. */
+export const ERROR_CLASSES = [
+  ImageRejectedError,
+  ImageInProgressError,
+  RekognitionThrottledError,
+  RekognitionUnavailableError,
+  LabelStoreThrottledError,
+  ImageEventsUnavailableError,
+  MalformedEventError,
+  WorkflowFailedError,
+  ConfigurationError,
+  InvalidTaskInputError,
+  SmokeTestFailedError,
 ] as const;
-export type ErrorName = (typeof ERROR_NAMES)[number];
+
+/** The names Step Functions matches, read from the classes themselves (never written twice). */
+export type ErrorName = (typeof ERROR_CLASSES)[number]['errorName'];
+export const ERROR_NAMES: readonly ErrorName[] = ERROR_CLASSES.map((ErrorClass) => ErrorClass.errorName);
 
 /** Parses the Cause that Step Functions hands to a Catch for a Lambda task error. */
 export function parseTaskCause(cause: string | undefined): { errorType?: string; errorMessage: string } {

@@ -96,6 +96,13 @@ describe('error classes', () => {
     },
   );
 
+  it.each(instances.map((error) => [error.name, error] as const))(
+    '%s is its class errorName',
+    (name, error) => {
+      expect((error.constructor as unknown as { errorName: string }).errorName).toBe(name);
+    },
+  );
+
   it('covers every name in ERROR_NAMES with exactly one class', () => {
     expect(instances.map((error) => error.name).sort()).toEqual([...ERROR_NAMES].sort());
   });
