@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { readJsonList, writeJsonList } from '../json-list-file';
 import type { TargetInput } from './input';
 import { type EventPattern, parseEventPattern } from './patterns';
 
@@ -38,45 +39,17 @@ export interface RuleStore {
   delete(eventBusName: string, name: string): void;
 }
 
-interface StoreFile {
-  version: 1;
-  rules: StoredRule[];
-}
-
 const key = (bus: string, name: string) => `${bus}\u0000${name}`;
-
-function load(file: string): StoredRule[] {
-  if (!fs.existsSync(file)) return [];
-  try {
-    const data = JSON.parse(fs.readFileSync(file, 'utf8')) as StoreFile;
-    if (data.version !== 1 || !Array.isArray(data.rules)) throw new Error('unknown format');
-    return data.rules;
-  } catch (error) {
-    throw new Error(`${file}: the local EventBridge's rules cannot be read (${(error as Error).message})`, {
-      cause: error,
-    });
-  }
-}
 
 export function openRuleStore(dir: string): RuleStore {
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'rules.json');
   const rules = new Map<string, StoredRule>();
   const patterns = new WeakMap<StoredRule, EventPattern>();
-  for (const rule of load(file)) rules.set(key(rule.eventBusName, rule.name), rule);
+  for (const rule of readJsonList<StoredRule>(file, 'rules', "the local EventBridge's rules"))
+    rules.set(key(rule.eventBusName, rule.name), rule);
 
-  const save = () => {
-    const data: StoreFile = { version: 1, rules: [...rules.values()] };
-    const temporary = `${file}.tmp`;
-    const fd = fs.openSync(temporary, 'w');
-    try {
-      fs.writeSync(fd, `${JSON.stringify(data, null, 2)}\n`);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(temporary, file);
-  };
+  const save = () => writeJsonList(file, 'rules', [...rules.values()]);
 
   return {
     rules: (eventBusName) => [...rules.values()].filter((rule) => rule.eventBusName === eventBusName),

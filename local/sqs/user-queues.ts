@@ -10,6 +10,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { readJsonList, writeJsonList } from '../json-list-file';
 import { createQueue, type Queue, SqsError } from './queue';
 
 export interface UserQueue {
@@ -18,9 +19,10 @@ export interface UserQueue {
   attributes: Record<string, string>;
 }
 
-interface Manifest {
-  version: 1;
-  queues: { name: string; attributes: Record<string, string> }[];
+/** A queue created with CreateQueue, as `queues.json` lists it. */
+interface QueueRecord {
+  name: string;
+  attributes: Record<string, string>;
 }
 
 type Check = (value: string) => boolean;
@@ -93,22 +95,6 @@ function redrivePolicy(text: string | undefined, findByArn: (arn: string) => Que
   return { deadLetterQueue, maxReceiveCount };
 }
 
-function readManifest(file: string): Manifest['queues'] {
-  if (!fs.existsSync(file)) return [];
-  try {
-    const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest;
-    if (manifest.version !== 1 || !Array.isArray(manifest.queues)) throw new Error('unknown format');
-    return manifest.queues;
-  } catch (error) {
-    throw new Error(
-      `${file}: the list of queues created with CreateQueue cannot be read (${String(error)})`,
-      {
-        cause: error,
-      },
-    );
-  }
-}
-
 export interface UserQueues {
   /** The queues created earlier, opened again (a dead-letter queue before the queues that use it). */
   readonly opened: UserQueue[];
@@ -128,16 +114,9 @@ export function openUserQueues(options: {
   const { dir, region, accountId } = options;
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'queues.json');
-  const records = readManifest(file);
+  const records = readJsonList<QueueRecord>(file, 'queues', 'the list of queues created with CreateQueue');
   const opened: UserQueue[] = [];
-  const save = () => {
-    const temporary = `${file}.tmp`;
-    fs.writeFileSync(
-      temporary,
-      `${JSON.stringify({ version: 1, queues: records } satisfies Manifest, null, 2)}\n`,
-    );
-    fs.renameSync(temporary, file);
-  };
+  const save = () => writeJsonList(file, 'queues', records);
   const open = (name: string, attributes: Record<string, string>): UserQueue => {
     const findByArn = (arn: string) =>
       options.findByArn(arn) ?? opened.find(({ queue }) => queue.arn === arn)?.queue;
