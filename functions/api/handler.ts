@@ -22,6 +22,7 @@ const env = loadEnv({
   IMAGE_URL_EXPIRES_SECONDS: intFromEnv(120, 3600),
   EVENT_BUS_NAME: nonEmpty,
 });
+const events = eventBusPublisher(eventBridge, env.EVENT_BUS_NAME);
 
 /** Cached per execution environment for an hour (Powertools parameters). */
 async function cursorSecret(): Promise<Uint8Array> {
@@ -37,7 +38,7 @@ export const handler = instrumented(async (event: APIGatewayProxyEventV2) => {
     s3: s3(),
     presigner: s3Presigner(),
     bucket: env.IMAGES_BUCKET,
-    events: eventBusPublisher(eventBridge(), env.EVENT_BUS_NAME),
+    events,
     cursorSecret,
     uploadExpiresSeconds: env.UPLOAD_URL_EXPIRES_SECONDS,
     imageUrlExpiresSeconds: env.IMAGE_URL_EXPIRES_SECONDS,

@@ -16,6 +16,7 @@ import { parseTaskInput } from '../shared/task-input';
 import { RecordOutcomeInputSchema } from '../shared/workflow-schemas';
 
 const env = loadEnv({ LABELS_TABLE_NAME: nonEmpty, EVENT_BUS_NAME: nonEmpty });
+const events = eventBusPublisher(eventBridge, env.EVENT_BUS_NAME);
 
 export const handler = instrumented(async (event: unknown) => {
   const { outcome, state } = parseTaskInput(RecordOutcomeInputSchema, event);
@@ -34,7 +35,7 @@ export const handler = instrumented(async (event: unknown) => {
   }
   const deps = {
     table: { db: dynamo(), tableName: env.LABELS_TABLE_NAME },
-    events: eventBusPublisher(eventBridge(), env.EVENT_BUS_NAME),
+    events,
   };
   const now = new Date();
   const rejection = outcome === 'REJECTED' ? parseRejection(cause.errorMessage) : undefined;

@@ -4,6 +4,8 @@
  * jittered backoff. What still fails becomes an ImageEventsUnavailable error, which the state
  * machine retries like any other task error; a retry publishes the same eventId again.
  */
+
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type EventBridgeClient,
   PutEventsCommand,
@@ -17,8 +19,6 @@ import { ImageEventsUnavailableError } from './errors';
 const BATCH = 10;
 /** Retries of entries EventBridge reports as failed (the SDK already retries whole calls). */
 const ENTRY_RETRIES = 3;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface EventBusOptions {
   /** Backoff before retry n (1-based); full jitter by default. Tests pass () => 0. */
@@ -63,8 +63,12 @@ async function putBatch(
   }
 }
 
+/**
+ * `client` is called at the first publish, not before: a handler builds its publisher once, at
+ * module scope, and one that publishes rarely (the API, on deletions) creates no client at cold start.
+ */
 export function eventBusPublisher(
-  client: EventBridgeClient,
+  client: () => EventBridgeClient,
   busName: string,
   options: EventBusOptions = {},
 ): ImageEventPublisher {
@@ -73,7 +77,7 @@ export function eventBusPublisher(
     async publish(events) {
       const entries = events.map((event) => entryOf(busName, event));
       for (let start = 0; start < entries.length; start += BATCH) {
-        await putBatch(client, entries.slice(start, start + BATCH), backoffMs);
+        await putBatch(client(), entries.slice(start, start + BATCH), backoffMs);
       }
     },
   };

@@ -20,6 +20,7 @@ import type { WorkflowInput } from '../shared/workflow-schemas';
 
 const env = loadEnv({ STATE_MACHINE_ARN: nonEmpty, LABELS_TABLE_NAME: nonEmpty, EVENT_BUS_NAME: nonEmpty });
 const processor = new BatchProcessor(EventType.SQS);
+const events = eventBusPublisher(eventBridge, env.EVENT_BUS_NAME);
 
 async function handleRecord(record: SQSRecord, run: (input: WorkflowInput) => Promise<WorkflowRun>) {
   const message = parseQueueMessage(record.body);
@@ -32,12 +33,7 @@ async function handleRecord(record: SQSRecord, run: (input: WorkflowInput) => Pr
       // An object deleted (through the API or any other way): every record of it goes.
       const { key, eventName, versionId, sequencer } = event.removal;
       const table = { db: dynamo(), tableName: env.LABELS_TABLE_NAME };
-      const result = await removeImageRecords(
-        table,
-        key,
-        { eventName, versionId, sequencer },
-        { events: eventBusPublisher(eventBridge(), env.EVENT_BUS_NAME) },
-      );
+      const result = await removeImageRecords(table, key, { eventName, versionId, sequencer }, { events });
       logger.info('Object removed', { key, eventName, versionId, ...result });
       continue;
     }

@@ -11,12 +11,13 @@ import { parseTaskInput } from '../shared/task-input';
 import { StoreInputSchema } from '../shared/workflow-schemas';
 
 const env = loadEnv({ LABELS_TABLE_NAME: nonEmpty, EVENT_BUS_NAME: nonEmpty });
+const events = eventBusPublisher(eventBridge, env.EVENT_BUS_NAME);
 
 export const handler = instrumented(async (event: unknown) => {
   const { object, image, detection } = parseTaskInput(StoreInputSchema, event);
   const deps = {
     table: { db: dynamo(), tableName: env.LABELS_TABLE_NAME },
-    events: eventBusPublisher(eventBridge(), env.EVENT_BUS_NAME),
+    events,
   };
   const now = new Date();
   const result = await recordFinalOutcome(

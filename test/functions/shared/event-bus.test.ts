@@ -6,7 +6,7 @@ import { eventBusPublisher } from '../../../functions/shared/event-bus';
 
 const eventsMock = mockClient(EventBridgeClient);
 const client = new EventBridgeClient({ region: 'eu-west-1' });
-const bus = eventBusPublisher(client, 'image-labeling-test', { backoffMs: () => 0 });
+const bus = eventBusPublisher(() => client, 'image-labeling-test', { backoffMs: () => 0 });
 
 const event = (key: string) =>
   buildImageEvent({
