@@ -93,7 +93,12 @@ export default defineConfig({
           exclude: END_TO_END,
         },
       },
-      { extends: true, test: { name: 'end-to-end', include: END_TO_END } },
+      {
+        extends: true,
+        // Whole local clouds, two at a time on two cores: a test that takes 15 s alone can take 40 s
+        // beside another, so these get minutes (a timeout, never a timed assertion).
+        test: { name: 'end-to-end', include: END_TO_END, testTimeout: 120_000 },
+      },
     ],
   },
 });
