@@ -12,9 +12,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type BatchWriteCommandInput, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import autocannon from 'autocannon';
-import { SCOPES } from '../functions/domain/api/route-table';
-import { getImageRecord, queryImagesByLabel } from '../functions/domain/labels-query';
-import { batchWrite, type TableRef } from '../functions/domain/labels-store';
+import { SCOPES } from '../functions/core/api/route-table';
 import {
   boundLabels,
   IMAGE_SK,
@@ -24,8 +22,10 @@ import {
   type LabelItem,
   labelItems,
   objectVersionOf,
-} from '../functions/domain/labels-table';
-import type { Label, ObjectRef } from '../functions/shared/workflow-schemas';
+} from '../functions/core/labels-table';
+import type { Label, ObjectRef } from '../functions/core/workflow-schemas';
+import { getImageRecord, queryImagesByLabel } from '../functions/domain/labels-query';
+import { batchWrite, type TableRef } from '../functions/domain/labels-store';
 import { type LocalCloud, startLocalCloud } from '../local/cloud';
 import { createFixedModel } from '../local/rekognition';
 import { type Goal, percentile, round } from './stats';
@@ -340,7 +340,7 @@ export async function runApiLatency(options: {
       endpoint: cloud.info.endpoints.aws,
       credentials,
     });
-    // As the function's client (functions/shared/clients/dynamodb.ts) marshals.
+    // As the function's client (functions/adapters/clients/dynamodb.ts) marshals.
     db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
     const table: TableRef = { db, tableName: cloud.info.tableName };
     const seeded = await seed(table, cloud.info.bucket, options.images);

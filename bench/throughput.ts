@@ -12,7 +12,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { IMAGE_SK, imagePk } from '../functions/domain/labels-table';
+import { IMAGE_SK, imagePk } from '../functions/core/labels-table';
 import { startLocalCloud } from '../local/cloud';
 import { createCenterNetModel, createFixedModel, type LabelModel } from '../local/rekognition';
 import { type Goal, median, round } from './stats';

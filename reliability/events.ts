@@ -13,7 +13,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { IMAGE_EVENT_SOURCE, type ImageEventDetail } from '../functions/domain/image-events';
+import { IMAGE_EVENT_SOURCE, type ImageEventDetail } from '../functions/core/image-events';
 
 const credentials = { accessKeyId: 'reliability', secretAccessKey: 'reliability' };
 

@@ -9,7 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { IMAGE_SK, imagePk } from '../functions/domain/labels-table';
+import { IMAGE_SK, imagePk } from '../functions/core/labels-table';
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../local/cloud';
 import { describeEvents, type EventCount, EventWatcher } from './events';
 

@@ -21,8 +21,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HeadObjectCommand, ListObjectsV2Command, NotFound, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { labelSettingsFrom, parseFlags } from '../functions/domain/flags';
-import { toRetrievalFormat } from '../functions/domain/flags-document';
+import { labelSettingsFrom, parseFlags } from '../functions/core/flags';
+import { toRetrievalFormat } from '../functions/core/flags-document';
 import {
   addToSummary,
   currentObjectOf,

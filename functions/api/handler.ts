@@ -5,12 +5,12 @@
  */
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { dynamo } from '../adapters/clients/dynamodb';
+import { eventBridge } from '../adapters/clients/eventbridge';
+import { s3, s3Presigner } from '../adapters/clients/s3';
+import { eventBusPublisher } from '../adapters/event-bus';
 import { handleApiRequest } from '../domain/api/routes';
-import { dynamo } from '../shared/clients/dynamodb';
-import { eventBridge } from '../shared/clients/eventbridge';
-import { s3, s3Presigner } from '../shared/clients/s3';
 import { intFromEnv, loadEnv, nonEmpty } from '../shared/env';
-import { eventBusPublisher } from '../shared/event-bus';
 import { instrumented } from '../shared/middleware';
 import { logger, MetricUnit, metrics } from '../shared/observability';
 

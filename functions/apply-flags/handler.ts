@@ -4,8 +4,9 @@
  * uploads wait in the queue without being received (and so without nearing the dead-letter
  * queue); on enables it again. `ingestThrottle` sets its maximum concurrency.
  */
+
+import { lambda } from '../adapters/clients/lambda';
 import { applyIngestFlags } from '../domain/flags-ingest';
-import { lambda } from '../shared/clients/lambda';
 import { intFromEnv, loadEnv, nonEmpty } from '../shared/env';
 import { readFlags } from '../shared/flags';
 import { instrumented } from '../shared/middleware';

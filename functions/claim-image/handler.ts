@@ -1,11 +1,12 @@
 /** Workflow task: takes the idempotency claim on the object version (see labels-store). */
+
+import { dynamo } from '../adapters/clients/dynamodb';
+import { parseTaskInput } from '../core/task-input';
+import { ClaimInputSchema } from '../core/workflow-schemas';
 import { claimVersion } from '../domain/labels-store';
-import { dynamo } from '../shared/clients/dynamodb';
 import { intFromEnv, loadEnv, nonEmpty } from '../shared/env';
 import { instrumented } from '../shared/middleware';
 import { logger, MetricUnit, metrics } from '../shared/observability';
-import { parseTaskInput } from '../shared/task-input';
-import { ClaimInputSchema } from '../shared/workflow-schemas';
 
 const env = loadEnv({ LABELS_TABLE_NAME: nonEmpty, CLAIM_LEASE_SECONDS: intFromEnv(30, 3600) });
 

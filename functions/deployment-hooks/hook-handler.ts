@@ -3,8 +3,8 @@
  * under a deadline, report Succeeded or Failed to CodeDeploy (always), count and log the verdict.
  */
 import type { Context } from 'aws-lambda';
+import { codedeploy } from '../adapters/clients/codedeploy';
 import { type CheckResult, HookEventSchema, runHook } from '../domain/deployment-hooks';
-import { codedeploy } from '../shared/clients/codedeploy';
 import { instrumented } from '../shared/middleware';
 import { logger, MetricUnit, metrics } from '../shared/observability';
 

@@ -3,9 +3,10 @@
  * label-image workflow end to end on a valid and an invalid smoke image (expecting LABELED and
  * REJECTED) and reports Succeeded or Failed (always; see functions/domain/deployment-hooks.ts).
  */
+
+import { s3 } from '../adapters/clients/s3';
+import { sfn } from '../adapters/clients/sfn';
 import { postTrafficChecks } from '../domain/deployment-hooks';
-import { s3 } from '../shared/clients/s3';
-import { sfn } from '../shared/clients/sfn';
 import { loadEnv, nonEmpty } from '../shared/env';
 import { hookHandler } from './hook-handler';
 

@@ -4,9 +4,9 @@
  * of its plan and reports Succeeded or Failed, always (functions/domain/deployment-hooks.ts).
  */
 import * as z from 'zod';
+import { lambda } from '../adapters/clients/lambda';
+import { s3 } from '../adapters/clients/s3';
 import { preTrafficChecks, SMOKE_PLANS } from '../domain/deployment-hooks';
-import { lambda } from '../shared/clients/lambda';
-import { s3 } from '../shared/clients/s3';
 import { loadEnv, nonEmpty } from '../shared/env';
 import { logger } from '../shared/observability';
 import { hookHandler } from './hook-handler';

@@ -3,18 +3,19 @@
  * recorded on the version before it is returned, so a retried or re-run store step never
  * pays for a second call.
  */
-import { labelSettingsFrom } from '../domain/flags';
+
+import { dynamo } from '../adapters/clients/dynamodb';
+import { rekognition } from '../adapters/clients/rekognition';
+import { RekognitionThrottledError } from '../core/errors';
+import { labelSettingsFrom } from '../core/flags';
+import { parseTaskInput } from '../core/task-input';
+import { DetectInputSchema, type Detection } from '../core/workflow-schemas';
 import { detectLabels } from '../domain/labeling';
 import { cacheDetection, getCachedDetection } from '../domain/labels-store';
-import { dynamo } from '../shared/clients/dynamodb';
-import { rekognition } from '../shared/clients/rekognition';
 import { intFromEnv, loadEnv, nonEmpty, numberFromEnv } from '../shared/env';
-import { RekognitionThrottledError } from '../shared/errors';
 import { readFlags } from '../shared/flags';
 import { instrumented } from '../shared/middleware';
 import { logger, MetricUnit, metrics } from '../shared/observability';
-import { parseTaskInput } from '../shared/task-input';
-import { DetectInputSchema, type Detection } from '../shared/workflow-schemas';
 
 const env = loadEnv({
   LABELS_TABLE_NAME: nonEmpty,

@@ -24,11 +24,11 @@ import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
-import { SmokeTestFailedError } from '../shared/errors';
-import { bareETag, versionIdOf } from '../shared/s3-key';
-import { SMOKE_PREFIX } from '../shared/smoke';
-import type { ObjectRef } from '../shared/workflow-schemas';
-import { flagsValidatorSmokeEvents } from './flags-validation-smoke';
+import { SmokeTestFailedError } from '../core/errors';
+import { flagsValidatorSmokeEvents } from '../core/flags-validation-smoke';
+import { bareETag, versionIdOf } from '../core/s3-key';
+import { SMOKE_PREFIX } from '../core/smoke';
+import type { ObjectRef } from '../core/workflow-schemas';
 import { runWorkflow } from './ingest';
 
 export const HookEventSchema = z.object({

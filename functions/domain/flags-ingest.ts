@@ -21,7 +21,7 @@ import {
   UpdateEventSourceMappingCommand,
 } from '@aws-sdk/client-lambda';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { Flags } from './flags';
+import type { Flags } from '../core/flags';
 
 /** Every message of the batch reported as failed: none is deleted, none is processed. */
 export function pausedBatch(event: SQSEvent): SQSBatchResponse {

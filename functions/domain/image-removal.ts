@@ -11,11 +11,11 @@
  * announces nothing.
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { compareSequencers } from '../shared/s3-key';
-import { buildImageEvent, type ImageEventPublisher } from './image-events';
+import { buildImageEvent, type ImageEventPublisher } from '../core/image-events';
+import { COUNTS_SK, IMAGE_SK, imagePk, versionSk } from '../core/labels-table';
+import { compareSequencers } from '../core/s3-key';
 import { reconcileLabelCounts } from './label-counts';
 import { batchWrite, type TableRef } from './labels-store';
-import { COUNTS_SK, IMAGE_SK, imagePk, versionSk } from './labels-table';
 
 export interface RemovalEvent {
   /** The S3 event's sequencer: a record of a later upload of the same key is kept. */

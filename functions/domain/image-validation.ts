@@ -4,9 +4,9 @@
  * about 257 KB of reads, not 15 MB.
  */
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { ImageRejectedError } from '../shared/errors';
-import type { ImageMetadata, ObjectRef } from '../shared/workflow-schemas';
-import { HEADER_BYTES, IMAGE_LIMITS, inspectImage, TRAILER_BYTES } from './image-inspection';
+import { ImageRejectedError } from '../core/errors';
+import { HEADER_BYTES, IMAGE_LIMITS, inspectImage, TRAILER_BYTES } from '../core/image-inspection';
+import type { ImageMetadata, ObjectRef } from '../core/workflow-schemas';
 
 const MISSING = new Set(['NotFound', 'NoSuchKey', 'NoSuchVersion', 'PreconditionFailed']);
 

@@ -7,11 +7,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
-import { MalformedEventError, WorkflowFailedError } from '../shared/errors';
-import { bareETag, decodeS3EventKey, versionIdOf } from '../shared/s3-key';
-import { isSmokeKey } from '../shared/smoke';
-import { type WorkflowInput, WorkflowInputSchema } from '../shared/workflow-schemas';
-import { objectVersionOf } from './labels-table';
+import { MalformedEventError, WorkflowFailedError } from '../core/errors';
+import { objectVersionOf } from '../core/labels-table';
+import { bareETag, decodeS3EventKey, versionIdOf } from '../core/s3-key';
+import { isSmokeKey } from '../core/smoke';
+import { type WorkflowInput, WorkflowInputSchema } from '../core/workflow-schemas';
 
 /** The fields we use from an S3 event record; anything else S3 adds is ignored. */
 const S3EventRecordSchema = z.object({
@@ -99,7 +99,7 @@ function toObjectEvent(record: z.infer<typeof S3EventRecordSchema>): ObjectEvent
       `The event's object key is not valid form encoding: ${record.s3.object.key}`,
     );
   }
-  // Deployment smoke objects are checked by the hooks that write them (functions/shared/smoke.ts).
+  // Deployment smoke objects are checked by the hooks that write them (functions/core/smoke.ts).
   if (record.eventName.startsWith('ObjectRemoved:') && !isSmokeKey(key)) {
     const { versionId, sequencer } = record.s3.object;
     return {

@@ -19,8 +19,8 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { COUNTS_SK, IMAGE_SK, imagePk, keyHash, LABEL_COUNTS_PK, labelCountSk } from '../core/labels-table';
 import type { TableRef } from './labels-store';
-import { COUNTS_SK, IMAGE_SK, imagePk, keyHash, LABEL_COUNTS_PK, labelCountSk } from './labels-table';
 
 /** The labels table (the same shape as labels-store's TableRef). */
 export type CountsTable = TableRef;

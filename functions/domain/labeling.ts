@@ -8,9 +8,9 @@ import {
   type RekognitionClient,
   type Label as RekognitionLabel,
 } from '@aws-sdk/client-rekognition';
-import { ImageRejectedError, RekognitionThrottledError, RekognitionUnavailableError } from '../shared/errors';
-import type { Detection, Label, ObjectRef } from '../shared/workflow-schemas';
-import { boundLabels } from './labels-table';
+import { ImageRejectedError, RekognitionThrottledError, RekognitionUnavailableError } from '../core/errors';
+import { boundLabels } from '../core/labels-table';
+import type { Detection, Label, ObjectRef } from '../core/workflow-schemas';
 
 export interface LabelSettings {
   /** 0-100: labels below this confidence are not returned. */

@@ -5,7 +5,6 @@
  * Clients and names come in as arguments.
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { TableRef } from './labels-store';
 import {
   IMAGE_SK,
   IMAGES_INDEX,
@@ -18,7 +17,8 @@ import {
   labelCountSk,
   labelIndexPk,
   paddedConfidence,
-} from './labels-table';
+} from '../core/labels-table';
+import type { TableRef } from './labels-store';
 
 export async function getImageRecord(
   { db, tableName }: TableRef,

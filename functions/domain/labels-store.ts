@@ -15,10 +15,7 @@ import {
   GetCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ImageInProgressError, LabelStoreThrottledError } from '../shared/errors';
-import { compareSequencers } from '../shared/s3-key';
-import type { ClaimResult, Detection, ObjectRef, Reprocess } from '../shared/workflow-schemas';
-import { reconcileLabelCounts } from './label-counts';
+import { ImageInProgressError, LabelStoreThrottledError } from '../core/errors';
 import {
   IMAGE_SK,
   type ImageItem,
@@ -31,7 +28,10 @@ import {
   objectVersionOf,
   type VersionStatus,
   versionSk,
-} from './labels-table';
+} from '../core/labels-table';
+import { compareSequencers } from '../core/s3-key';
+import type { ClaimResult, Detection, ObjectRef, Reprocess } from '../core/workflow-schemas';
+import { reconcileLabelCounts } from './label-counts';
 
 export interface TableRef {
   db: DynamoDBDocumentClient;

@@ -7,10 +7,10 @@
  * the same key changes no record and is not announced: the newer version's run announces its own.
  */
 
-import type { ObjectRef } from '../shared/workflow-schemas';
-import { buildImageEvent, type ImageEventPublisher } from './image-events';
+import { buildImageEvent, type ImageEventPublisher } from '../core/image-events';
+import type { ImageItem } from '../core/labels-table';
+import type { ObjectRef } from '../core/workflow-schemas';
 import { finishVersion, type TableRef, type WriteResult, writeImageRecord } from './labels-store';
-import type { ImageItem } from './labels-table';
 
 export interface OutcomeDeps {
   table: TableRef;

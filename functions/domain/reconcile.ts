@@ -26,11 +26,6 @@
 import type { HeadObjectCommandOutput } from '@aws-sdk/client-s3';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { bareETag, versionIdOf } from '../shared/s3-key';
-import { isSmokeKey } from '../shared/smoke';
-import type { Detection, ObjectRef, WorkflowInput } from '../shared/workflow-schemas';
-import { RECONCILE_SOURCE, type ReconcileMessage } from './ingest';
-import type { TableRef } from './labels-store';
 import {
   IMAGE_SK,
   type ImageStatus,
@@ -38,7 +33,12 @@ import {
   objectVersionOf,
   type VersionStatus,
   versionSk,
-} from './labels-table';
+} from '../core/labels-table';
+import { bareETag, versionIdOf } from '../core/s3-key';
+import { isSmokeKey } from '../core/smoke';
+import type { Detection, ObjectRef, WorkflowInput } from '../core/workflow-schemas';
+import { RECONCILE_SOURCE, type ReconcileMessage } from './ingest';
+import type { TableRef } from './labels-store';
 
 export const RECONCILE_STATUSES = [
   'ok',
@@ -54,7 +54,7 @@ export type ReconcileStatus = (typeof RECONCILE_STATUSES)[number];
 /** What a relabel compares recorded detections with; an absent field is not compared. */
 export interface RelabelTarget {
   labelModelVersion?: string | undefined;
-  /** The label settings a detection would use now (functions/domain/flags.ts labelSettingsFrom). */
+  /** The label settings a detection would use now (functions/core/flags.ts labelSettingsFrom). */
   settings?: LabelSettingsTarget | undefined;
 }
 

@@ -7,16 +7,16 @@
 import { HeadObjectCommand, NotFound } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
-import { labelSettingsFrom } from '../domain/flags';
+import { dynamo } from '../adapters/clients/dynamodb';
+import { s3 } from '../adapters/clients/s3';
+import { sqs } from '../adapters/clients/sqs';
+import { labelSettingsFrom } from '../core/flags';
+import { parseTaskInput } from '../core/task-input';
 import { currentObjectOf, type RelabelTarget, reconcileObject } from '../domain/reconcile';
-import { dynamo } from '../shared/clients/dynamodb';
-import { s3 } from '../shared/clients/s3';
-import { sqs } from '../shared/clients/sqs';
 import { intFromEnv, loadEnv, nonEmpty, numberFromEnv } from '../shared/env';
 import { readFlags } from '../shared/flags';
 import { instrumented } from '../shared/middleware';
 import { logger, MetricUnit, metrics } from '../shared/observability';
-import { parseTaskInput } from '../shared/task-input';
 
 const env = loadEnv({
   LABELS_TABLE_NAME: nonEmpty,

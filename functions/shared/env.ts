@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ConfigurationError } from './errors';
+import { ConfigurationError } from '../core/errors';
 
 /**
  * Reads and validates the environment once, at cold start. A function that is misconfigured

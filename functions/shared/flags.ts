@@ -17,8 +17,8 @@
 import { AppConfigProvider } from '@aws-lambda-powertools/parameters/appconfig';
 import type { AppConfigDataClient, GetLatestConfigurationCommandOutput } from '@aws-sdk/client-appconfigdata';
 import * as z from 'zod';
-import { DEFAULT_FLAGS, type Flags, parseFlags } from '../domain/flags';
-import { appConfigData } from './clients/appconfigdata';
+import { appConfigData } from '../adapters/clients/appconfigdata';
+import { DEFAULT_FLAGS, type Flags, parseFlags } from '../core/flags';
 import { loadEnv } from './env';
 import { logger, MetricUnit, metrics } from './observability';
 

@@ -5,18 +5,18 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { dynamo } from '../adapters/clients/dynamodb';
+import { eventBridge } from '../adapters/clients/eventbridge';
+import { sfn } from '../adapters/clients/sfn';
+import { eventBusPublisher } from '../adapters/event-bus';
+import type { WorkflowInput } from '../core/workflow-schemas';
 import { pausedBatch } from '../domain/flags-ingest';
 import { removeImageRecords } from '../domain/image-removal';
 import { createBatchRunner, parseQueueMessage, runWorkflow, type WorkflowRun } from '../domain/ingest';
-import { dynamo } from '../shared/clients/dynamodb';
-import { eventBridge } from '../shared/clients/eventbridge';
-import { sfn } from '../shared/clients/sfn';
 import { loadEnv, nonEmpty } from '../shared/env';
-import { eventBusPublisher } from '../shared/event-bus';
 import { readFlags } from '../shared/flags';
 import { instrumented } from '../shared/middleware';
 import { logger, MetricUnit, metrics } from '../shared/observability';
-import type { WorkflowInput } from '../shared/workflow-schemas';
 
 const env = loadEnv({ STATE_MACHINE_ARN: nonEmpty, LABELS_TABLE_NAME: nonEmpty, EVENT_BUS_NAME: nonEmpty });
 const processor = new BatchProcessor(EventType.SQS);

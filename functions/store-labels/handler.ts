@@ -1,14 +1,15 @@
 /** Workflow task: makes the labeled version the image's current record and announces it (see outcome.ts). */
-import { objectVersionOf } from '../domain/labels-table';
+
+import { dynamo } from '../adapters/clients/dynamodb';
+import { eventBridge } from '../adapters/clients/eventbridge';
+import { eventBusPublisher } from '../adapters/event-bus';
+import { objectVersionOf } from '../core/labels-table';
+import { parseTaskInput } from '../core/task-input';
+import { StoreInputSchema } from '../core/workflow-schemas';
 import { recordFinalOutcome } from '../domain/outcome';
-import { dynamo } from '../shared/clients/dynamodb';
-import { eventBridge } from '../shared/clients/eventbridge';
 import { loadEnv, nonEmpty } from '../shared/env';
-import { eventBusPublisher } from '../shared/event-bus';
 import { instrumented } from '../shared/middleware';
 import { logger, MetricUnit, metrics } from '../shared/observability';
-import { parseTaskInput } from '../shared/task-input';
-import { StoreInputSchema } from '../shared/workflow-schemas';
 
 const env = loadEnv({ LABELS_TABLE_NAME: nonEmpty, EVENT_BUS_NAME: nonEmpty });
 const events = eventBusPublisher(eventBridge, env.EVENT_BUS_NAME);

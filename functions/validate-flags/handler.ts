@@ -3,15 +3,15 @@
  * live alias) at StartDeployment and ValidateConfiguration with the configuration version's
  * content, base64-encoded, and refuses the deployment when it throws. It throws
  * FlagsDocumentInvalid, listing every problem, for a document AppConfig or the functions would
- * refuse or that is unsafe for this stage (functions/domain/flags-validation.ts). It reads and
+ * refuse or that is unsafe for this stage (functions/core/flags-validation.ts). It reads and
  * writes nothing; AppConfig gives it 15 seconds, start-up included.
  */
 import * as z from 'zod';
-import { FlagsDocumentInvalidError, validateFlagsContent } from '../domain/flags-validation';
+import { FlagsDocumentInvalidError, validateFlagsContent } from '../core/flags-validation';
+import { issueLines } from '../core/zod-issues';
 import { intFromEnv, loadEnv } from '../shared/env';
 import { instrumented } from '../shared/middleware';
 import { logger, MetricUnit, metrics } from '../shared/observability';
-import { issueLines } from '../shared/zod-issues';
 
 const env = loadEnv({ MAX_INGEST_CONCURRENCY: intFromEnv(2, 1000) });
 

@@ -1,11 +1,12 @@
 /** Workflow task: checks size, format (magic bytes) and dimensions before Rekognition is paid. */
+
+import { s3 } from '../adapters/clients/s3';
+import { ImageRejectedError } from '../core/errors';
+import { parseTaskInput } from '../core/task-input';
+import { ValidateInputSchema } from '../core/workflow-schemas';
 import { validateObject } from '../domain/image-validation';
-import { s3 } from '../shared/clients/s3';
-import { ImageRejectedError } from '../shared/errors';
 import { instrumented } from '../shared/middleware';
 import { logger, MetricUnit, metrics } from '../shared/observability';
-import { parseTaskInput } from '../shared/task-input';
-import { ValidateInputSchema } from '../shared/workflow-schemas';
 
 export const handler = instrumented(async (event: unknown) => {
   const { object } = parseTaskInput(ValidateInputSchema, event);

@@ -7,7 +7,7 @@
  *
  * Pure data and functions: no CDK, no Node.js APIs (the console imports its types).
  */
-import { SCOPES } from '../../functions/domain/api/route-table';
+import { SCOPES } from '../../functions/core/api/route-table';
 
 /** What `/config.json` holds: written by a BucketDeployment on AWS, by `npm start` locally. */
 export interface ConsoleRuntimeConfig {

@@ -2,8 +2,9 @@
  * What each function is, and the environment it runs with: one table read by the CDK pipeline
  * stack and by the local cloud, so a function sees the same variables in both.
  */
+
+import { imageEventBusName } from '../../functions/core/image-events';
 import type { SmokePlan } from '../../functions/domain/deployment-hooks';
-import { imageEventBusName } from '../../functions/domain/image-events';
 import type { LABEL_WORKFLOW_PLACEHOLDERS } from '../constructs/label-workflow';
 import { flagsEnvironment } from './flags';
 import type { StageConfig } from './stage-config';

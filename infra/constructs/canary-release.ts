@@ -16,7 +16,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { SMOKE_PREFIX } from '../../functions/shared/smoke';
+import { SMOKE_PREFIX } from '../../functions/core/smoke';
 import type { DeploymentConfig } from '../config/delivery-config';
 import { ALIAS_NAME, DEPLOYMENT_HOOK_TIMEOUT_SECONDS } from '../config/functions';
 import type { StageConfig } from '../config/stage-config';

@@ -15,7 +15,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { validateFlagsDocument } from '../../functions/domain/flags-validation';
+import { validateFlagsDocument } from '../../functions/core/flags-validation';
 import { FLAGS_DOCUMENT_PATH, flagsNames, flagsVersionLabel } from '../config/flags';
 import { METRICS_NAMESPACE } from '../config/functions';
 import type { StageConfig } from '../config/stage-config';

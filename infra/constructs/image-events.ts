@@ -1,5 +1,5 @@
 /**
- * The AWS side of image events (functions/domain/image-events.ts): the stage's EventBridge bus,
+ * The AWS side of image events (functions/core/image-events.ts): the stage's EventBridge bus,
  * an archive of what it carried, and the events' schemas in the EventBridge schema registry.
  *
  * The bus has a fixed name, `image-labeling-<stage>`, so the stacks whose functions publish on it
@@ -24,7 +24,7 @@ import {
   type ImageEventStatus,
   type ImageEventType,
   imageEventBusName,
-} from '../../functions/domain/image-events';
+} from '../../functions/core/image-events';
 
 /** The registry's schema type: EventBridge takes OpenApi3 or JSONSchemaDraft4. */
 export const IMAGE_EVENT_SCHEMA_TYPE = 'JSONSchemaDraft4';
@@ -130,7 +130,7 @@ export class ImageEvents extends Construct {
         registryName: name,
         schemaName: imageEventSchemaName(detailType),
         type: IMAGE_EVENT_SCHEMA_TYPE,
-        description: `${detailType} events of source ${IMAGE_EVENT_SOURCE} (functions/domain/image-events.ts).`,
+        description: `${detailType} events of source ${IMAGE_EVENT_SOURCE} (functions/core/image-events.ts).`,
         content: JSON.stringify(imageEventSchemaDocument(status)),
       });
       schema.node.addDependency(this.registry);

@@ -1,5 +1,5 @@
 /**
- * The labels API: an API Gateway HTTP API whose routes (functions/domain/api/route-table.ts)
+ * The labels API: an API Gateway HTTP API whose routes (functions/core/api/route-table.ts)
  * all integrate the `live` alias of one function, a `$default` stage with access logs and
  * throttling from the stage config, and a Cognito user pool whose resource server defines the
  * read and write scopes that a JWT authorizer checks on every route except GET /openapi.json.
@@ -15,7 +15,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { RESOURCE_SERVER, ROUTES, type RouteSpec } from '../../functions/domain/api/route-table';
+import { RESOURCE_SERVER, ROUTES, type RouteSpec } from '../../functions/core/api/route-table';
 import type { StageConfig } from '../config/stage-config';
 
 export interface LabelsApiProps {

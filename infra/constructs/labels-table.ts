@@ -1,8 +1,8 @@
-/** The labels table (design in functions/domain/labels-table.ts). */
+/** The labels table (design in functions/core/labels-table.ts). */
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { LABELS_TABLE_SCHEMA as SCHEMA } from '../../functions/domain/labels-table';
+import { LABELS_TABLE_SCHEMA as SCHEMA } from '../../functions/core/labels-table';
 
 export interface LabelsTableProps {
   removalPolicy: RemovalPolicy;

@@ -24,7 +24,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import { SCOPES } from '../../functions/domain/api/route-table';
+import { SCOPES } from '../../functions/core/api/route-table';
 import {
   CONSOLE_SCOPES,
   type ConsoleConnections,

@@ -10,7 +10,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { IMAGES_INDEX, LABELS_INDEX } from '../../functions/domain/labels-table';
+import { IMAGES_INDEX, LABELS_INDEX } from '../../functions/core/labels-table';
 import { FUNCTIONS } from '../config/functions';
 import type { StageConfig } from '../config/stage-config';
 import type { PipelineTiming } from '../config/timing';

@@ -12,8 +12,8 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { matchRoute, routeKey } from '../../functions/core/api/route-table';
 import { ApiProblem, problemResponse } from '../../functions/domain/api/http';
-import { matchRoute, routeKey } from '../../functions/domain/api/route-table';
 import { API_CORS } from '../../infra/config/console';
 import type { LocalIssuer } from '../auth';
 import { readBody } from '../http-body';

@@ -5,7 +5,7 @@
  *
  * - The document is re-read at every GetLatestConfiguration, so an edit applies at the next
  *   poll, without a restart. It goes through the checks of the profile's validator on AWS
- *   (functions/domain/flags-validation.ts): a document that AppConfig, the functions or the
+ *   (functions/core/flags-validation.ts): a document that AppConfig, the functions or the
  *   validator would refuse (invalid JSON, schema or attribute constraints, flags the readers
  *   would fall back on, overlapping filters, a throttle above the stage's concurrency) is not
  *   served: the last valid one stays, and the problems are reported, as a version that fails
@@ -18,7 +18,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type http from 'node:http';
-import { type FlagsLimits, validateFlagsDocument } from '../../functions/domain/flags-validation';
+import { type FlagsLimits, validateFlagsDocument } from '../../functions/core/flags-validation';
 import { type FlagsNames, flagsVersionLabel } from '../../infra/config/flags';
 
 export interface AppConfigDataServiceOptions {

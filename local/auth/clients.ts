@@ -3,7 +3,7 @@
  * come from `npm run token`) and the console's public client, whose callback and sign-out URLs
  * are the console's (infra/config/console.ts).
  */
-import { SCOPES } from '../../functions/domain/api/route-table';
+import { SCOPES } from '../../functions/core/api/route-table';
 import { CONSOLE_SCOPES, consoleRedirects } from '../../infra/config/console';
 import { LOCAL_CLIENT_ID, LOCAL_CONSOLE_CLIENT_ID } from './issuer';
 

@@ -8,7 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type JWK, jwtVerify, SignJWT } from 'jose';
-import { SCOPES } from '../../functions/domain/api/route-table';
+import { SCOPES } from '../../functions/core/api/route-table';
 
 /** The machine client (`npm run token`, tests, benchmarks). */
 export const LOCAL_CLIENT_ID = 'local-client';

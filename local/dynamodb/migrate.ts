@@ -28,8 +28,8 @@ import {
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LABELS_TABLE_SCHEMA as SCHEMA } from '../../functions/core/labels-table';
 import { backfillImagesIndex } from '../../functions/domain/images-index-backfill';
-import { LABELS_TABLE_SCHEMA as SCHEMA } from '../../functions/domain/labels-table';
 
 type Item = Record<string, AttributeValue>;
 

@@ -5,7 +5,7 @@
  */
 import type http from 'node:http';
 import { join } from 'node:path';
-import { imageEventBusName } from '../../functions/domain/image-events';
+import { imageEventBusName } from '../../functions/core/image-events';
 import { flagsNames } from '../../infra/config/flags';
 import type { StageConfig } from '../../infra/config/stage-config';
 import { createSecretsManagerService, type LocalSecret } from '../api';

@@ -2,7 +2,7 @@
  * Every kind of bad (and awkward) upload ends in exactly one precise final state; invalid
  * images never reach Rekognition; nothing is dead-lettered or lost.
  */
-import { REJECTION_REASONS } from '../../functions/shared/errors';
+import { REJECTION_REASONS } from '../../functions/core/errors';
 import { buildCorpus } from '../corpus';
 import { Harness, type ScenarioResult, tally } from '../harness';
 

@@ -1,7 +1,7 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES, routeKey } from '../../functions/domain/api/route-table';
+import { ROUTES, routeKey } from '../../functions/core/api/route-table';
 import { STAGES } from '../../infra/config/stage-config';
 import { buildStage } from '../support/synth';
 

@@ -2,7 +2,7 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ERROR_NAMES } from '../../functions/shared/errors';
+import { ERROR_NAMES } from '../../functions/core/errors';
 import { pipelineTiming } from '../../infra/config/timing';
 import { substituteDefinition } from '../../local/stepfunctions';
 import { buildStage, type SynthResult, synthStage } from '../support/synth';
@@ -259,7 +259,7 @@ describe('the dev stage', () => {
       expect(new Set(actions.filter((action) => action.startsWith('rekognition:')))).toEqual(
         new Set(['rekognition:DetectLabels']),
       );
-      // Writes only by the deployment hooks, only under the reserved smoke prefix (functions/shared/smoke.ts).
+      // Writes only by the deployment hooks, only under the reserved smoke prefix (functions/core/smoke.ts).
       const smoke = (statement: { Resource?: unknown }) =>
         JSON.stringify(statement.Resource).includes('/_smoke/*');
       const reads = statements

@@ -10,7 +10,7 @@ import {
   IMAGE_EVENT_TYPES,
   ImageEventDetailSchema,
   type ImageEventStatus,
-} from '../../functions/domain/image-events';
+} from '../../functions/core/image-events';
 import { loadStageConfig } from '../../infra/config/stage-config';
 import { pipelineTiming } from '../../infra/config/timing';
 import {

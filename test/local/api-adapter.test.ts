@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SCOPES } from '../../functions/domain/api/route-table';
+import { SCOPES } from '../../functions/core/api/route-table';
 import { API_CORS } from '../../infra/config/console';
 import { createLocalApi, type LocalIssuer, localIssuer } from '../../local/api';
 import { LOCAL_CONSOLE_CLIENT_ID } from '../../local/auth';

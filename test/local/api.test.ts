@@ -10,7 +10,7 @@ import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCOPES } from '../../functions/domain/api/route-table';
+import { SCOPES } from '../../functions/core/api/route-table';
 import { LOCAL_CLIENT_ID } from '../../local/api';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud';
 

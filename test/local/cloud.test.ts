@@ -21,7 +21,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ImageEventDetail } from '../../functions/domain/image-events';
+import type { ImageEventDetail } from '../../functions/core/image-events';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud';
 
 const photo = (name: string) => readFileSync(new URL(`../fixtures/photos/${name}`, import.meta.url));

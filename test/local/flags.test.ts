@@ -12,7 +12,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IMAGE_SK, imagePk } from '../../functions/domain/labels-table';
+import { IMAGE_SK, imagePk } from '../../functions/core/labels-table';
 import { FLAGS_DOCUMENT_PATH, flagsVersionLabel } from '../../infra/config/flags';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud';
 

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
-import { ERROR_NAMES } from '../../functions/shared/errors';
+import { ERROR_NAMES } from '../../functions/core/errors';
 import { loadStageConfig } from '../../infra/config/stage-config';
 import {
   BACKFILL_ASL_PATH,

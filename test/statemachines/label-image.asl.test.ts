@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ERROR_NAMES } from '../../functions/shared/errors';
+import { ERROR_NAMES } from '../../functions/core/errors';
 import { LABEL_IMAGE_ASL_PATH } from '../../infra/config/timing';
 import { LABEL_WORKFLOW_PLACEHOLDERS } from '../../infra/constructs/label-workflow';
 import { analyzeDefinition, substituteDefinition } from '../../local/stepfunctions';

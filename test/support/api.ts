@@ -6,7 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { ROUTES, type RouteName, routeKey } from '../../functions/domain/api/route-table';
+import { ROUTES, type RouteName, routeKey } from '../../functions/core/api/route-table';
 import type { ApiDeps } from '../../functions/domain/api/routes';
 import { recordingPublisher } from './image-events';
 
@@ -20,7 +20,7 @@ export function apiDeps(overrides: Partial<ApiDeps> = {}): ApiDeps {
       tableName: 'labels',
     },
     s3: new S3Client({ region: 'eu-west-1', credentials }),
-    // As functions/shared/clients/s3.ts builds it.
+    // As functions/adapters/clients/s3.ts builds it.
     presigner: new S3Client({
       region: 'eu-west-1',
       credentials,

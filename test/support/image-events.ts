@@ -1,5 +1,5 @@
 /** An in-memory ImageEventPublisher: the events a test's code published, in order. */
-import type { ImageEvent, ImageEventPublisher } from '../../functions/domain/image-events';
+import type { ImageEvent, ImageEventPublisher } from '../../functions/core/image-events';
 
 export interface RecordingPublisher extends ImageEventPublisher {
   readonly events: ImageEvent[];

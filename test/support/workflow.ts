@@ -1,5 +1,5 @@
 /** The label-image state as the tasks receive it. */
-import type { Detection, ImageMetadata, WorkflowInput } from '../../functions/shared/workflow-schemas';
+import type { Detection, ImageMetadata, WorkflowInput } from '../../functions/core/workflow-schemas';
 
 export const TABLE_NAME = 'labels-table';
 

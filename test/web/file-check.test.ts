@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REJECTION_REASONS } from '../../functions/shared/errors';
+import { REJECTION_REASONS } from '../../functions/core/errors';
 import { checkFile, contentTypeOf } from '../../web/src/lib/file-check';
 import { MAX_UPLOAD_BYTES, REASON_SENTENCES, reasonSentence } from '../../web/src/lib/messages';
 

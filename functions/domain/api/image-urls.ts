@@ -72,7 +72,7 @@ async function fastSigner(
 }
 
 export function imageUrls(options: {
-  /** Built with checksums WHEN_REQUIRED (see functions/shared/clients/s3.ts). */
+  /** Built with checksums WHEN_REQUIRED (see functions/adapters/clients/s3.ts). */
   presigner: S3Client;
   bucket: string;
   expiresSeconds: number;

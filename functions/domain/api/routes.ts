@@ -8,8 +8,20 @@ import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
-import type { ImageEventPublisher } from '../image-events';
-import { IMAGE_LIMITS } from '../image-inspection';
+import { decodeCursor, encodeCursor, MAX_CURSOR_LENGTH } from '../../core/api/cursor';
+import { openApiDocument } from '../../core/api/openapi';
+import {
+  decimalParam,
+  intParam,
+  param,
+  parseImageKey,
+  parseJsonBody,
+  parseQuery,
+} from '../../core/api/params';
+import { ROUTES, type RouteName, routeKey } from '../../core/api/route-table';
+import type { ImageEventPublisher } from '../../core/image-events';
+import { IMAGE_LIMITS } from '../../core/image-inspection';
+import { IMAGES_INDEX_PK, type ImageItem, labelIndexPk } from '../../core/labels-table';
 import { removeImageRecords } from '../image-removal';
 import {
   getImageRecord,
@@ -20,13 +32,8 @@ import {
   queryLatestImages,
 } from '../labels-query';
 import type { TableRef } from '../labels-store';
-import { IMAGES_INDEX_PK, type ImageItem, labelIndexPk } from '../labels-table';
-import { decodeCursor, encodeCursor, MAX_CURSOR_LENGTH } from './cursor';
 import { ApiProblem, json, noContent, problemResponse } from './http';
 import { type ImageUrls, imageUrls, versionIdOfObjectVersion } from './image-urls';
-import { openApiDocument } from './openapi';
-import { decimalParam, intParam, param, parseImageKey, parseJsonBody, parseQuery } from './params';
-import { ROUTES, type RouteName, routeKey } from './route-table';
 
 export interface ApiDeps {
   table: TableRef;

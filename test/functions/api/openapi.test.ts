@@ -3,8 +3,8 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-d
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { openApiDocument } from '../../../functions/domain/api/openapi';
-import { ROUTES, type RouteName } from '../../../functions/domain/api/route-table';
+import { openApiDocument } from '../../../functions/core/api/openapi';
+import { ROUTES, type RouteName } from '../../../functions/core/api/route-table';
 import { handleApiRequest } from '../../../functions/domain/api/routes';
 import { apiDeps, apiEvent } from '../../support/api';
 

@@ -9,7 +9,7 @@ import {
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { encodeCursor } from '../../../functions/domain/api/cursor';
+import { encodeCursor } from '../../../functions/core/api/cursor';
 import { handleApiRequest, safeFileName } from '../../../functions/domain/api/routes';
 import { apiDeps as deps, apiEvent as event, API_CURSOR_SECRET as SECRET } from '../../support/api';
 import { recordingPublisher } from '../../support/image-events';

@@ -7,10 +7,10 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { HEADER_BYTES, TRAILER_BYTES } from '../../../functions/domain/image-inspection';
+import { ImageRejectedError } from '../../../functions/core/errors';
+import { HEADER_BYTES, TRAILER_BYTES } from '../../../functions/core/image-inspection';
+import type { ObjectRef } from '../../../functions/core/workflow-schemas';
 import { validateObject } from '../../../functions/domain/image-validation';
-import { ImageRejectedError } from '../../../functions/shared/errors';
-import type { ObjectRef } from '../../../functions/shared/workflow-schemas';
 import { makeJpeg, makePng, OTHER_FORMAT_HEADERS, photo, pngHeaderOnly } from '../../support/images';
 import { serveObject } from '../../support/s3-object';
 

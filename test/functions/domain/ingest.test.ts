@@ -1,6 +1,8 @@
 import { SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { MalformedEventError, WorkflowFailedError } from '../../../functions/core/errors';
+import type { WorkflowInput } from '../../../functions/core/workflow-schemas';
 import {
   createBatchRunner,
   executionName,
@@ -8,8 +10,6 @@ import {
   runWorkflow,
   type WorkflowRun,
 } from '../../../functions/domain/ingest';
-import { MalformedEventError, WorkflowFailedError } from '../../../functions/shared/errors';
-import type { WorkflowInput } from '../../../functions/shared/workflow-schemas';
 import { S3_TEST_EVENT_BODY, s3EventBody, s3EventRecord } from '../../support/s3-events';
 
 const sfnMock = mockClient(SFNClient);

@@ -4,10 +4,10 @@
  */
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Label, ObjectRef } from '../../../functions/core/workflow-schemas';
 import { removeImageRecords } from '../../../functions/domain/image-removal';
 import { countDiff, reconcileLabelCounts } from '../../../functions/domain/label-counts';
 import { writeImageRecord } from '../../../functions/domain/labels-store';
-import type { Label, ObjectRef } from '../../../functions/shared/workflow-schemas';
 import { ensureLabelsTable } from '../../../local/dynamodb';
 import { recordingPublisher } from '../../support/image-events';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../support/local-dynamodb';

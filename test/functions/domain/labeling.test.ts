@@ -13,13 +13,13 @@ import {
 } from '@aws-sdk/client-rekognition';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { detectLabels, mapRekognitionError, toLabel } from '../../../functions/domain/labeling';
 import {
   ImageRejectedError,
   RekognitionThrottledError,
   RekognitionUnavailableError,
-} from '../../../functions/shared/errors';
-import type { ObjectRef } from '../../../functions/shared/workflow-schemas';
+} from '../../../functions/core/errors';
+import type { ObjectRef } from '../../../functions/core/workflow-schemas';
+import { detectLabels, mapRekognitionError, toLabel } from '../../../functions/domain/labeling';
 
 const rekognitionMock = mockClient(RekognitionClient);
 const client = new RekognitionClient({ region: 'us-east-1' });

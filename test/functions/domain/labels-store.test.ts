@@ -6,6 +6,9 @@ import {
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { ImageInProgressError, LabelStoreThrottledError } from '../../../functions/core/errors';
+import { type ImageItem, keyHash } from '../../../functions/core/labels-table';
+import type { Label, ObjectRef } from '../../../functions/core/workflow-schemas';
 import {
   batchWrite,
   cacheDetection,
@@ -14,9 +17,6 @@ import {
   getCachedDetection,
   writeImageRecord,
 } from '../../../functions/domain/labels-store';
-import { type ImageItem, keyHash } from '../../../functions/domain/labels-table';
-import { ImageInProgressError, LabelStoreThrottledError } from '../../../functions/shared/errors';
-import type { Label, ObjectRef } from '../../../functions/shared/workflow-schemas';
 
 const dbMock = mockClient(DynamoDBDocumentClient);
 const table = {

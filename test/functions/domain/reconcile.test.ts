@@ -2,6 +2,9 @@ import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { MalformedEventError } from '../../../functions/core/errors';
+import { compareSequencers } from '../../../functions/core/s3-key';
+import { WorkflowInputSchema } from '../../../functions/core/workflow-schemas';
 import { parseQueueMessage, RECONCILE_SOURCE } from '../../../functions/domain/ingest';
 import { claimVersion } from '../../../functions/domain/labels-store';
 import {
@@ -17,9 +20,6 @@ import {
   reconcileObject,
   settingsDifferences,
 } from '../../../functions/domain/reconcile';
-import { MalformedEventError } from '../../../functions/shared/errors';
-import { compareSequencers } from '../../../functions/shared/s3-key';
-import { WorkflowInputSchema } from '../../../functions/shared/workflow-schemas';
 
 const now = new Date('2026-03-01T10:00:00.000Z');
 const nowEpoch = Math.floor(now.getTime() / 1000);

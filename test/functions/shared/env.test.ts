@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigurationError } from '../../../functions/core/errors';
 import { intFromEnv, loadEnv, nonEmpty, numberFromEnv } from '../../../functions/shared/env';
-import { ConfigurationError } from '../../../functions/shared/errors';
 
 const shape = {
   LABELS_TABLE_NAME: nonEmpty,

@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-appconfigdata';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
-import { DEFAULT_FLAGS } from '../../../functions/domain/flags';
+import { DEFAULT_FLAGS } from '../../../functions/core/flags';
 import { createFlagsReader, type FlagsSource, flagsSourceFromEnv } from '../../../functions/shared/flags';
 import { logger, metrics } from '../../../functions/shared/observability';
 

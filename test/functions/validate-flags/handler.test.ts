@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { flagsValidatorSmokeEvents, validatorEvent } from '../../../functions/domain/flags-validation-smoke';
+import { flagsValidatorSmokeEvents, validatorEvent } from '../../../functions/core/flags-validation-smoke';
 import { FLAGS_DOCUMENT_PATH } from '../../../infra/config/flags';
 import { lambdaContext, stubHandlerEnv } from '../../support/lambda';
 

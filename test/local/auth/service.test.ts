@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCOPES } from '../../../functions/domain/api/route-table';
+import { SCOPES } from '../../../functions/core/api/route-table';
 import { CONSOLE_SCOPES, consoleRedirects } from '../../../infra/config/console';
 import {
   CODE_TTL_MS,

@@ -12,7 +12,7 @@ import {
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keyHash } from '../../../functions/domain/labels-table';
+import { keyHash } from '../../../functions/core/labels-table';
 import { ensureLabelsTable } from '../../../local/dynamodb';
 import { createTable, describeTable, migrationTableName } from '../../../local/dynamodb/migrate';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../support/local-dynamodb';

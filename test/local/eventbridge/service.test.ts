@@ -27,7 +27,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { imageEventBusName } from '../../../functions/domain/image-events';
+import { imageEventBusName } from '../../../functions/core/image-events';
 import { createEdgeRouter } from '../../../local/edge';
 import { createEventBridgeService } from '../../../local/eventbridge';
 import { createSqsService } from '../../../local/sqs';

@@ -15,7 +15,7 @@ const PNG = Buffer.from('89504e470d0a1a0a', 'hex');
 
 describe('the local S3 answers CORS from the bucket’s rules', () => {
   let s3: Harness;
-  /** As the API function signs (functions/shared/clients/s3.ts): no path-style flag, the IP endpoint. */
+  /** As the API function signs (functions/adapters/clients/s3.ts): no path-style flag, the IP endpoint. */
   let presigner: S3Client;
 
   beforeAll(async () => {

@@ -3,7 +3,7 @@
  * type, or by the extension when the browser gives none), 1 byte to 15 MiB. The server checks
  * the bytes themselves, so a text file named `x.jpg` passes here and is REJECTED there.
  */
-import type { RejectionReason } from '../../../functions/shared/errors';
+import type { RejectionReason } from '../../../functions/core/errors';
 import { MAX_UPLOAD_BYTES, reasonSentence } from './messages';
 
 export type UploadContentType = 'image/jpeg' | 'image/png';

@@ -1,9 +1,9 @@
 /**
  * Human sentences for the reasons an image is refused: one module for the console's own check
  * before an upload and for REJECTED records from the server, so both say the same thing.
- * The codes are the server's (REJECTION_REASONS in functions/shared/errors.ts).
+ * The codes are the server's (REJECTION_REASONS in functions/core/errors.ts).
  */
-import type { RejectionReason } from '../../../functions/shared/errors';
+import type { RejectionReason } from '../../../functions/core/errors';
 
 export const MAX_UPLOAD_BYTES = 15 * 1024 * 1024;
 

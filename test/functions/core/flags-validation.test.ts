@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseFlags } from '../../../functions/domain/flags';
+import { parseFlags } from '../../../functions/core/flags';
 import {
   FlagsDocumentInvalidError,
   validateFlagsContent,
   validateFlagsDocument,
   validateRetrievedFlags,
-} from '../../../functions/domain/flags-validation';
+} from '../../../functions/core/flags-validation';
 import { FLAGS_DOCUMENT_PATH } from '../../../infra/config/flags';
 import { loadStageConfig, STAGES } from '../../../infra/config/stage-config';
 

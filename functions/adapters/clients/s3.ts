@@ -7,7 +7,7 @@
  * local services.
  */
 import { S3Client } from '@aws-sdk/client-s3';
-import { tracer } from '../observability';
+import { tracer } from '../../shared/observability';
 
 let client: S3Client | undefined;
 let presigner: S3Client | undefined;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ImageRejectedError, type RejectionReason } from '../../../functions/core/errors';
 import {
   describeFormat,
   detectFormat,
@@ -6,8 +7,7 @@ import {
   IMAGE_LIMITS,
   inspectImage,
   TRAILER_BYTES,
-} from '../../../functions/domain/image-inspection';
-import { ImageRejectedError, type RejectionReason } from '../../../functions/shared/errors';
+} from '../../../functions/core/image-inspection';
 import { makeJpeg, makePng, OTHER_FORMAT_HEADERS, photo, pngHeaderOnly } from '../../support/images';
 
 /** What image-validation reads of a whole file: its first and last bytes. */

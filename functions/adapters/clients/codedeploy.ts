@@ -6,13 +6,13 @@
  * AWS_ENDPOINT_URL_<SERVICE> variables, which is how the local cloud points the same code at
  * local services.
  */
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { tracer } from '../observability';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { tracer } from '../../shared/observability';
 
-let client: EventBridgeClient | undefined;
+let client: CodeDeployClient | undefined;
 
-/** Image events (functions/shared/event-bus.ts). */
-export function eventBridge(): EventBridgeClient {
-  client ??= tracer.captureAWSv3Client(new EventBridgeClient({}));
+/** Deployment hooks report their verdict to CodeDeploy. */
+export function codedeploy(): CodeDeployClient {
+  client ??= tracer.captureAWSv3Client(new CodeDeployClient({}));
   return client;
 }

@@ -8,8 +8,8 @@
  */
 import { crc32 } from 'node:zlib';
 import { imageSize } from 'image-size';
-import { ImageRejectedError } from '../shared/errors';
-import type { ImageMetadata } from '../shared/workflow-schemas';
+import { ImageRejectedError } from './errors';
+import type { ImageMetadata } from './workflow-schemas';
 
 export const IMAGE_LIMITS = {
   minBytes: 1,

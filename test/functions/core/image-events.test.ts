@@ -7,7 +7,7 @@ import {
   imageEventBusName,
   MAX_EVENT_ERROR_MESSAGE,
   MAX_EVENT_LABELS,
-} from '../../../functions/domain/image-events';
+} from '../../../functions/core/image-events';
 
 const LABELS = [
   { name: 'Beach', confidence: 80.5 },

@@ -1,6 +1,6 @@
 /** The SQS client (see dynamodb.ts for why one module per service). */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { tracer } from '../observability';
+import { tracer } from '../../shared/observability';
 
 let client: SQSClient | undefined;
 

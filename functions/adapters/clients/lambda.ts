@@ -6,13 +6,13 @@
  * AWS_ENDPOINT_URL_<SERVICE> variables, which is how the local cloud points the same code at
  * local services.
  */
-import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
-import { tracer } from '../observability';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { tracer } from '../../shared/observability';
 
-let client: CodeDeployClient | undefined;
+let client: LambdaClient | undefined;
 
-/** Deployment hooks report their verdict to CodeDeploy. */
-export function codedeploy(): CodeDeployClient {
-  client ??= tracer.captureAWSv3Client(new CodeDeployClient({}));
+/** Deployment hooks invoke new versions directly; apply-flags switches the event source. */
+export function lambda(): LambdaClient {
+  client ??= tracer.captureAWSv3Client(new LambdaClient({}));
   return client;
 }

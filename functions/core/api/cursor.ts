@@ -6,7 +6,7 @@
  * page of some other query.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { ApiProblem } from './http';
+import { ApiProblem } from '../../domain/api/http';
 
 export const MAX_CURSOR_LENGTH = 2048;
 const VERSION = 'v1';

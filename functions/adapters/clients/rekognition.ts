@@ -7,7 +7,7 @@
  * local services.
  */
 import { RekognitionClient } from '@aws-sdk/client-rekognition';
-import { tracer } from '../observability';
+import { tracer } from '../../shared/observability';
 
 let client: RekognitionClient | undefined;
 

@@ -6,7 +6,7 @@
  * valid as a whole is refused (the caller falls back to safe defaults).
  */
 import * as z from 'zod';
-import { issueLines } from '../shared/zod-issues';
+import { issueLines } from './zod-issues';
 
 const labelName = z.string().min(1).max(100);
 /** Rekognition accepts at most 100 entries per GeneralLabels filter. */

@@ -10,7 +10,7 @@
  * (bucket, key, version, detail type and content), so a version labeled again with a different
  * result is a new event, and the same result again is not.
  *
- * Pure: builds entries from data. The adapter that sends them is functions/shared/event-bus.ts;
+ * Pure: builds entries from data. The adapter that sends them is functions/adapters/event-bus.ts;
  * the bus, its schema in the registry and its rules are infra/constructs/image-events.ts.
  */
 import { createHash } from 'node:crypto';
@@ -54,7 +54,7 @@ export const ImageEventDetailSchema = z.object({
   labels: z.array(ImageEventLabelSchema).max(MAX_EVENT_LABELS),
   labelCount: z.number().int().nonnegative(),
   labelModelVersion: z.string().nullable(),
-  /** REJECTED: the rejection code (functions/shared/errors.ts REJECTION_REASONS). */
+  /** REJECTED: the rejection code (functions/core/errors.ts REJECTION_REASONS). */
   reason: z.string().nullable(),
   /** FAILED: the error's name and message. */
   error: z.object({ name: z.string(), message: z.string().max(MAX_EVENT_ERROR_MESSAGE) }).nullable(),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareSequencers, decodeS3EventKey } from '../../../functions/shared/s3-key';
+import { compareSequencers, decodeS3EventKey } from '../../../functions/core/s3-key';
 
 describe('decodeS3EventKey', () => {
   it.each([

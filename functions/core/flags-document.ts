@@ -7,7 +7,7 @@
  * document that AppConfig would refuse fails early. Not used by the functions themselves.
  */
 import * as z from 'zod';
-import { issueLines } from '../shared/zod-issues';
+import { issueLines } from './zod-issues';
 
 const KEY = /^[a-z][a-zA-Z\d_-]{0,63}$/;
 const key = z.string().regex(KEY, 'must match ^[a-z][a-zA-Z\\d_-]{0,63}$');

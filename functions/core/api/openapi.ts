@@ -2,8 +2,9 @@
  * The OpenAPI 3.1 document of the labels API, served at GET /openapi.json. Its schemas are
  * JSON Schema 2020-12; a test validates real responses of every route against them.
  */
+
+import { PROBLEM_TYPE_BASE, PROBLEMS } from '../../domain/api/http';
 import { MAX_CURSOR_LENGTH } from './cursor';
-import { PROBLEM_TYPE_BASE, PROBLEMS } from './http';
 import { API_SCHEMAS } from './openapi-schemas';
 import { MAX_KEY_BYTES } from './params';
 import { SCOPES } from './route-table';

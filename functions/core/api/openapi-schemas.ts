@@ -1,8 +1,9 @@
 /**
  * The schemas of the labels API's OpenAPI document (openapi.ts): JSON Schema 2020-12.
  */
-import { REJECTION_REASONS } from '../../shared/errors';
-import { PROBLEM_TYPE_BASE, PROBLEMS } from './http';
+
+import { PROBLEM_TYPE_BASE, PROBLEMS } from '../../domain/api/http';
+import { REJECTION_REASONS } from '../errors';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 

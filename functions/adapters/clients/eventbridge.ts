@@ -6,12 +6,13 @@
  * AWS_ENDPOINT_URL_<SERVICE> variables, which is how the local cloud points the same code at
  * local services.
  */
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { tracer } from '../observability';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { tracer } from '../../shared/observability';
 
-let client: SFNClient | undefined;
+let client: EventBridgeClient | undefined;
 
-export function sfn(): SFNClient {
-  client ??= tracer.captureAWSv3Client(new SFNClient({}));
+/** Image events (functions/adapters/event-bus.ts). */
+export function eventBridge(): EventBridgeClient {
+  client ??= tracer.captureAWSv3Client(new EventBridgeClient({}));
   return client;
 }

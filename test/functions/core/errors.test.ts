@@ -17,7 +17,7 @@ import {
   RekognitionUnavailableError,
   SmokeTestFailedError,
   WorkflowFailedError,
-} from '../../../functions/shared/errors';
+} from '../../../functions/core/errors';
 
 describe('parseTaskCause', () => {
   it('reads errorType and errorMessage from a Lambda error Cause', () => {

@@ -1,5 +1,5 @@
 /**
- * The EventBridge adapter for image events (functions/domain/image-events.ts): PutEvents on the
+ * The EventBridge adapter for image events (functions/core/image-events.ts): PutEvents on the
  * stage's bus, ten entries per call, entries that EventBridge reports as failed retried with
  * jittered backoff. What still fails becomes an ImageEventsUnavailable error, which the state
  * machine retries like any other task error; a retry publishes the same eventId again.
@@ -12,8 +12,8 @@ import {
   type PutEventsCommandOutput,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
-import type { ImageEvent, ImageEventPublisher } from '../domain/image-events';
-import { ImageEventsUnavailableError } from './errors';
+import { ImageEventsUnavailableError } from '../core/errors';
+import type { ImageEvent, ImageEventPublisher } from '../core/image-events';
 
 /** PutEvents takes at most 10 entries per call. */
 const BATCH = 10;

@@ -1,8 +1,8 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { buildImageEvent } from '../../../functions/domain/image-events';
-import { eventBusPublisher } from '../../../functions/shared/event-bus';
+import { eventBusPublisher } from '../../../functions/adapters/event-bus';
+import { buildImageEvent } from '../../../functions/core/image-events';
 
 const eventsMock = mockClient(EventBridgeClient);
 const client = new EventBridgeClient({ region: 'eu-west-1' });

@@ -33,7 +33,7 @@
  * without losing data (local/dynamodb).
  */
 import { createHash } from 'node:crypto';
-import type { ImageMetadata, Label, ObjectRef } from '../shared/workflow-schemas';
+import type { ImageMetadata, Label, ObjectRef } from './workflow-schemas';
 
 export const LABELS_INDEX = 'gsi1';
 export const IMAGES_INDEX = 'gsi2';

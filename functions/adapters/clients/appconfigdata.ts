@@ -7,7 +7,7 @@
  * local services.
  */
 import { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
-import { tracer } from '../observability';
+import { tracer } from '../../shared/observability';
 
 let client: AppConfigDataClient | undefined;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidTaskInputError } from '../../../functions/shared/errors';
-import { parseTaskInput } from '../../../functions/shared/task-input';
-import { WorkflowInputSchema } from '../../../functions/shared/workflow-schemas';
+import { InvalidTaskInputError } from '../../../functions/core/errors';
+import { parseTaskInput } from '../../../functions/core/task-input';
+import { WorkflowInputSchema } from '../../../functions/core/workflow-schemas';
 
 describe('parseTaskInput', () => {
   const valid = {

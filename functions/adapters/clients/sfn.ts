@@ -6,13 +6,12 @@
  * AWS_ENDPOINT_URL_<SERVICE> variables, which is how the local cloud points the same code at
  * local services.
  */
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { tracer } from '../observability';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { tracer } from '../../shared/observability';
 
-let client: LambdaClient | undefined;
+let client: SFNClient | undefined;
 
-/** Deployment hooks invoke new versions directly; apply-flags switches the event source. */
-export function lambda(): LambdaClient {
-  client ??= tracer.captureAWSv3Client(new LambdaClient({}));
+export function sfn(): SFNClient {
+  client ??= tracer.captureAWSv3Client(new SFNClient({}));
   return client;
 }

@@ -14,8 +14,8 @@ import {
   labelSk,
   objectVersionOf,
   versionSk,
-} from '../../../functions/domain/labels-table';
-import type { Label, ObjectRef } from '../../../functions/shared/workflow-schemas';
+} from '../../../functions/core/labels-table';
+import type { Label, ObjectRef } from '../../../functions/core/workflow-schemas';
 
 const object: ObjectRef = {
   bucket: 'uploads-bucket',
