@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud';
 import { chromiumOrSkip, launchChromium, seriousAxeViolations } from './support/chromium';
 import { expectedRect, iou, maxEdgeDifference, type Ratios, type Rect } from './support/geometry';
@@ -64,6 +64,11 @@ describe.skipIf(!chromiumPath)('the web console in Chromium, against the local c
     page = await context.newPage();
     page.on('console', (message) => {
       if (/Content[- ]Security[- ]Policy/i.test(message.text())) cspViolations.push(message.text());
+      browserLog.push(`${message.type()}: ${message.text()}`);
+    });
+    page.on('requestfailed', (request) => browserLog.push(`request failed: ${request.method()} ${request.url()}`));
+    page.on('response', (response) => {
+      if (response.status() >= 400) browserLog.push(`${response.status()}: ${response.request().method()} ${response.url()}`);
     });
   });
 
@@ -71,6 +76,22 @@ describe.skipIf(!chromiumPath)('the web console in Chromium, against the local c
     await browser?.close();
     await cloud?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  // A failed step says what the page showed (a locator timeout alone does not), and what the
+  // browser logged, so a failure in CI can be read without a trace.
+  const browserLog: string[] = [];
+  afterEach(async (context) => {
+    if (context.task.result?.state === 'fail' && page) {
+      const shown = await page
+        .locator('body')
+        .innerText({ timeout: 2_000 })
+        .catch((error: unknown) => `(unreadable: ${String(error)})`);
+      context.task.result.errors?.push({
+        name: 'PageState',
+        message: `at ${page.url()} the page showed:\n${shown}\nbrowser log (last 20):\n${browserLog.slice(-20).join('\n')}`,
+      });
+    }
   });
 
   /** The key an upload row links to, once it has one. */
