@@ -66,9 +66,12 @@ describe.skipIf(!chromiumPath)('the web console in Chromium, against the local c
       if (/Content[- ]Security[- ]Policy/i.test(message.text())) cspViolations.push(message.text());
       browserLog.push(`${message.type()}: ${message.text()}`);
     });
-    page.on('requestfailed', (request) => browserLog.push(`request failed: ${request.method()} ${request.url()}`));
+    page.on('requestfailed', (request) =>
+      browserLog.push(`request failed: ${request.method()} ${request.url()}`),
+    );
     page.on('response', (response) => {
-      if (response.status() >= 400) browserLog.push(`${response.status()}: ${response.request().method()} ${response.url()}`);
+      if (response.status() >= 400)
+        browserLog.push(`${response.status()}: ${response.request().method()} ${response.url()}`);
     });
   });
 
@@ -85,6 +88,7 @@ describe.skipIf(!chromiumPath)('the web console in Chromium, against the local c
     if (context.task.result?.state === 'fail' && page) {
       const shown = await page
         .locator('body')
+        // biome-ignore lint/performance/useDomNodeTextContent: what a person saw (rendered text), not the DOM's text
         .innerText({ timeout: 2_000 })
         .catch((error: unknown) => `(unreadable: ${String(error)})`);
       context.task.result.errors?.push({
