@@ -10,18 +10,12 @@ import { eventBridge } from '../adapters/clients/eventbridge';
 import { s3, s3Presigner } from '../adapters/clients/s3';
 import { eventBusPublisher } from '../adapters/event-bus';
 import { handleApiRequest } from '../domain/api/routes';
-import { intFromEnv, loadEnv, nonEmpty } from '../shared/env';
+import { loadEnv } from '../shared/env';
 import { instrumented } from '../shared/middleware';
 import { logger, MetricUnit, metrics } from '../shared/observability';
+import { LABELS_API_ENVIRONMENT } from './environment';
 
-const env = loadEnv({
-  LABELS_TABLE_NAME: nonEmpty,
-  IMAGES_BUCKET: nonEmpty,
-  CURSOR_SECRET_ID: nonEmpty,
-  UPLOAD_URL_EXPIRES_SECONDS: intFromEnv(60, 3600),
-  IMAGE_URL_EXPIRES_SECONDS: intFromEnv(120, 3600),
-  EVENT_BUS_NAME: nonEmpty,
-});
+const env = loadEnv(LABELS_API_ENVIRONMENT);
 const events = eventBusPublisher(eventBridge, env.EVENT_BUS_NAME);
 
 /** Cached per execution environment for an hour (Powertools parameters). */

@@ -7,15 +7,13 @@
 
 import { lambda } from '../adapters/clients/lambda';
 import { applyIngestFlags } from '../domain/flags-ingest';
-import { intFromEnv, loadEnv, nonEmpty } from '../shared/env';
+import { loadEnv } from '../shared/env';
 import { readFlags } from '../shared/flags';
 import { instrumented } from '../shared/middleware';
 import { logger, MetricUnit, metrics } from '../shared/observability';
+import { APPLY_FLAGS_ENVIRONMENT } from './environment';
 
-const env = loadEnv({
-  EVENT_SOURCE_MAPPING_ID: nonEmpty,
-  DEFAULT_MAX_CONCURRENCY: intFromEnv(2, 1000),
-});
+const env = loadEnv(APPLY_FLAGS_ENVIRONMENT);
 
 export const handler = instrumented(async () => {
   const flags = await readFlags();

@@ -4,11 +4,12 @@ import { dynamo } from '../adapters/clients/dynamodb';
 import { parseTaskInput } from '../core/task-input';
 import { ClaimInputSchema } from '../core/workflow-schemas';
 import { claimVersion } from '../domain/labels-store';
-import { intFromEnv, loadEnv, nonEmpty } from '../shared/env';
+import { loadEnv } from '../shared/env';
 import { instrumented } from '../shared/middleware';
 import { logger, MetricUnit, metrics } from '../shared/observability';
+import { CLAIM_IMAGE_ENVIRONMENT } from './environment';
 
-const env = loadEnv({ LABELS_TABLE_NAME: nonEmpty, CLAIM_LEASE_SECONDS: intFromEnv(30, 3600) });
+const env = loadEnv(CLAIM_IMAGE_ENVIRONMENT);
 
 export const handler = instrumented(async (event: unknown) => {
   const { object, reprocess } = parseTaskInput(ClaimInputSchema, event);

@@ -12,16 +12,13 @@ import { parseTaskInput } from '../core/task-input';
 import { DetectInputSchema, type Detection } from '../core/workflow-schemas';
 import { detectLabels } from '../domain/labeling';
 import { cacheDetection, getCachedDetection } from '../domain/labels-store';
-import { intFromEnv, loadEnv, nonEmpty, numberFromEnv } from '../shared/env';
+import { loadEnv } from '../shared/env';
 import { readFlags } from '../shared/flags';
 import { instrumented } from '../shared/middleware';
 import { logger, MetricUnit, metrics } from '../shared/observability';
+import { DETECT_LABELS_ENVIRONMENT } from './environment';
 
-const env = loadEnv({
-  LABELS_TABLE_NAME: nonEmpty,
-  MIN_CONFIDENCE: numberFromEnv(0, 100),
-  MAX_LABELS: intFromEnv(1, 100),
-});
+const env = loadEnv(DETECT_LABELS_ENVIRONMENT);
 
 export const handler = instrumented(async (event: unknown): Promise<Detection> => {
   const { object } = parseTaskInput(DetectInputSchema, event);

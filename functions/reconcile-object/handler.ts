@@ -13,17 +13,13 @@ import { sqs } from '../adapters/clients/sqs';
 import { labelSettingsFrom } from '../core/flags';
 import { parseTaskInput } from '../core/task-input';
 import { currentObjectOf, type RelabelTarget, reconcileObject } from '../domain/reconcile';
-import { intFromEnv, loadEnv, nonEmpty, numberFromEnv } from '../shared/env';
+import { loadEnv } from '../shared/env';
 import { readFlags } from '../shared/flags';
 import { instrumented } from '../shared/middleware';
 import { logger, MetricUnit, metrics } from '../shared/observability';
+import { RECONCILE_OBJECT_ENVIRONMENT } from './environment';
 
-const env = loadEnv({
-  LABELS_TABLE_NAME: nonEmpty,
-  INGEST_QUEUE_URL: nonEmpty,
-  MIN_CONFIDENCE: numberFromEnv(0, 100),
-  MAX_LABELS: intFromEnv(1, 100),
-});
+const env = loadEnv(RECONCILE_OBJECT_ENVIRONMENT);
 
 /** One item of the ItemReader (S3 ListObjectsV2 Contents), with the execution's options. */
 export const ReconcileTaskSchema = z.object({

@@ -18,6 +18,24 @@ export function loadEnv<T extends z.ZodRawShape>(
   return result.data;
 }
 
+/** A function's environment: one schema per variable. */
+export type EnvShape = z.ZodRawShape;
+
+type OptionalKeys<S extends EnvShape> = {
+  [K in keyof S]: S[K] extends z.ZodOptional | z.ZodDefault ? K : never;
+}[keyof S];
+
+/**
+ * The variables infra must set for a shape: a string for each required variable, so a variable
+ * the handler needs and infra forgets is a type error at synth, not a ConfigurationError at run time.
+ */
+export type EnvVars<S extends EnvShape> = { [K in Exclude<keyof S, OptionalKeys<S>>]: string } & {
+  [K in OptionalKeys<S>]?: string;
+};
+
+/** The shape of a function that reads no variables of its own. */
+export const NO_ENVIRONMENT = {} satisfies EnvShape;
+
 export const nonEmpty = z.string().trim().min(1);
 export const intFromEnv = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 export const numberFromEnv = (min: number, max: number) => z.coerce.number().min(min).max(max);

@@ -13,12 +13,13 @@ import type { WorkflowInput } from '../core/workflow-schemas';
 import { pausedBatch } from '../domain/flags-ingest';
 import { removeImageRecords } from '../domain/image-removal';
 import { createBatchRunner, parseQueueMessage, runWorkflow, type WorkflowRun } from '../domain/ingest';
-import { loadEnv, nonEmpty } from '../shared/env';
+import { loadEnv } from '../shared/env';
 import { readFlags } from '../shared/flags';
 import { instrumented } from '../shared/middleware';
 import { logger, MetricUnit, metrics } from '../shared/observability';
+import { START_WORKFLOW_ENVIRONMENT } from './environment';
 
-const env = loadEnv({ STATE_MACHINE_ARN: nonEmpty, LABELS_TABLE_NAME: nonEmpty, EVENT_BUS_NAME: nonEmpty });
+const env = loadEnv(START_WORKFLOW_ENVIRONMENT);
 const processor = new BatchProcessor(EventType.SQS);
 const events = eventBusPublisher(eventBridge, env.EVENT_BUS_NAME);
 

@@ -7,11 +7,12 @@ import { objectVersionOf } from '../core/labels-table';
 import { parseTaskInput } from '../core/task-input';
 import { StoreInputSchema } from '../core/workflow-schemas';
 import { recordFinalOutcome } from '../domain/outcome';
-import { loadEnv, nonEmpty } from '../shared/env';
+import { loadEnv } from '../shared/env';
 import { instrumented } from '../shared/middleware';
 import { logger, MetricUnit, metrics } from '../shared/observability';
+import { STORE_LABELS_ENVIRONMENT } from './environment';
 
-const env = loadEnv({ LABELS_TABLE_NAME: nonEmpty, EVENT_BUS_NAME: nonEmpty });
+const env = loadEnv(STORE_LABELS_ENVIRONMENT);
 const events = eventBusPublisher(eventBridge, env.EVENT_BUS_NAME);
 
 export const handler = instrumented(async (event: unknown) => {

@@ -9,11 +9,12 @@
 import * as z from 'zod';
 import { FlagsDocumentInvalidError, validateFlagsContent } from '../core/flags-validation';
 import { issueLines } from '../core/zod-issues';
-import { intFromEnv, loadEnv } from '../shared/env';
+import { loadEnv } from '../shared/env';
 import { instrumented } from '../shared/middleware';
 import { logger, MetricUnit, metrics } from '../shared/observability';
+import { VALIDATE_FLAGS_ENVIRONMENT } from './environment';
 
-const env = loadEnv({ MAX_INGEST_CONCURRENCY: intFromEnv(2, 1000) });
+const env = loadEnv(VALIDATE_FLAGS_ENVIRONMENT);
 
 /** What AppConfig sends a Lambda validator (older events carry only content and uri). */
 const ValidatorEventSchema = z.object({

@@ -3,8 +3,18 @@
  * stack and by the local cloud, so a function sees the same variables in both.
  */
 
+import { LABELS_API_ENVIRONMENT } from '../../functions/api/environment';
+import { APPLY_FLAGS_ENVIRONMENT } from '../../functions/apply-flags/environment';
+import { CLAIM_IMAGE_ENVIRONMENT } from '../../functions/claim-image/environment';
 import { imageEventBusName } from '../../functions/core/image-events';
+import { DETECT_LABELS_ENVIRONMENT } from '../../functions/detect-labels/environment';
 import type { SmokePlan } from '../../functions/domain/deployment-hooks';
+import { RECONCILE_OBJECT_ENVIRONMENT } from '../../functions/reconcile-object/environment';
+import { RECORD_OUTCOME_ENVIRONMENT } from '../../functions/record-outcome/environment';
+import { type EnvShape, type EnvVars, NO_ENVIRONMENT } from '../../functions/shared/env';
+import { START_WORKFLOW_ENVIRONMENT } from '../../functions/start-workflow/environment';
+import { STORE_LABELS_ENVIRONMENT } from '../../functions/store-labels/environment';
+import { VALIDATE_FLAGS_ENVIRONMENT } from '../../functions/validate-flags/environment';
 import type { LABEL_WORKFLOW_PLACEHOLDERS } from '../constructs/label-workflow';
 import { flagsEnvironment } from './flags';
 import type { StageConfig } from './stage-config';
@@ -12,29 +22,46 @@ import type { PipelineTiming } from './timing';
 
 export const METRICS_NAMESPACE = 'ImageLabeling';
 
+/** What every function's environment may be built from. */
 export interface FunctionContext {
   config: StageConfig;
   timing: PipelineTiming;
   tableName: string;
-  /** Only the start-workflow function needs it (it is created after the state machine). */
-  stateMachineArn?: string;
-  /** Only apply-flags needs it: the start-workflow function's SQS event source mapping. */
-  eventSourceMappingId?: string;
-  /** The labels API only: the images bucket and the secret that signs its cursors. */
-  bucketName?: string;
-  cursorSecretId?: string;
-  /** Only reconcile-object needs it: where reprocessing work goes (the ingest queue). */
-  ingestQueueUrl?: string;
 }
 
-export interface FunctionSpec {
+/** Values only some functions need (made after them, or in another stack); a spec names its own. */
+export interface ContextExtras {
+  /** start-workflow: it is created after the state machine. */
+  stateMachineArn: string;
+  /** apply-flags: the start-workflow function's SQS event source mapping. */
+  eventSourceMappingId: string;
+  /** The labels API: the images bucket and the secret that signs its cursors. */
+  bucketName: string;
+  cursorSecretId: string;
+  /** reconcile-object: where reprocessing work goes (the ingest queue). */
+  ingestQueueUrl: string;
+}
+
+export type ContextNeed = keyof ContextExtras;
+/** The context a spec's environment is built from: the common part and the extras it needs. */
+export type ContextFor<Needs extends ContextNeed> = FunctionContext & Pick<ContextExtras, Needs>;
+
+export interface FunctionSpec<Env extends EnvShape = EnvShape, Needs extends ContextNeed = ContextNeed> {
   /** Construct id in the pipeline stack. */
   id: string;
   /** Folder under functions/ with handler.ts; also the Powertools service name. */
   handlerDir: string;
   description: string;
   timeoutSeconds: (timing: PipelineTiming) => number;
-  environment: (context: FunctionContext) => Record<string, string>;
+  /** The variables its handler reads and validates at cold start (functions/<handlerDir>/environment.ts). */
+  env: Env;
+  /** The context extras its environment is built from (a build without them is a type error). */
+  needs: readonly Needs[];
+  /**
+   * Its variables: each one `env` requires (a missing one is a type error), and shared ones
+   * read by other modules (the feature flags' names).
+   */
+  environment: (context: ContextFor<Needs>) => EnvVars<Env> & Record<string, string>;
   /**
    * Lambda memory (MB), which also sets the function's CPU share. Measured peaks are in
    * bench/README.md (`npm run bench -- --only=memory`).
@@ -46,6 +73,11 @@ export interface FunctionSpec {
   placeholder?: (typeof LABEL_WORKFLOW_PLACEHOLDERS)[number];
 }
 
+/** Checks a spec against its own environment shape and needs (a plain object literal would not). */
+const defineFunction = <Env extends EnvShape, Needs extends ContextNeed = never>(
+  spec: FunctionSpec<Env, Needs>,
+) => spec;
+
 const taskTimeout = (timing: PipelineTiming) => timing.taskFunctionTimeoutSeconds;
 const table = ({ tableName }: FunctionContext) => ({ LABELS_TABLE_NAME: tableName });
 /** The functions that record a final outcome or remove an image publish it on the stage's bus. */
@@ -53,36 +85,42 @@ const events = ({ config }: FunctionContext) => ({ EVENT_BUS_NAME: imageEventBus
 const tableAndEvents = (context: FunctionContext) => ({ ...table(context), ...events(context) });
 
 export const FUNCTIONS = {
-  claim: {
+  claim: defineFunction({
     id: 'ClaimImage',
     handlerDir: 'claim-image',
     description: 'Takes the idempotency claim on one S3 object version.',
     timeoutSeconds: taskTimeout,
     memoryMb: 256,
     smokePlan: 'task-input',
+    env: CLAIM_IMAGE_ENVIRONMENT,
+    needs: [],
     environment: (context) => ({
       ...table(context),
       CLAIM_LEASE_SECONDS: String(context.timing.claimLeaseSeconds),
     }),
     placeholder: 'ClaimImageFunctionArn',
-  },
-  validate: {
+  }),
+  validate: defineFunction({
     id: 'ValidateImage',
     handlerDir: 'validate-image',
     description: 'Checks size, format and dimensions of an upload before Rekognition is called.',
     timeoutSeconds: taskTimeout,
     memoryMb: 256,
     smokePlan: 'validate-image',
+    env: NO_ENVIRONMENT,
+    needs: [],
     environment: () => ({}),
     placeholder: 'ValidateImageFunctionArn',
-  },
-  detect: {
+  }),
+  detect: defineFunction({
     id: 'DetectLabels',
     handlerDir: 'detect-labels',
     description: 'Calls Rekognition DetectLabels once per object version.',
     timeoutSeconds: taskTimeout,
     memoryMb: 256,
     smokePlan: 'task-input',
+    env: DETECT_LABELS_ENVIRONMENT,
+    needs: [],
     environment: (context) => ({
       ...table(context),
       MIN_CONFIDENCE: String(context.config.labels.minConfidence),
@@ -90,61 +128,63 @@ export const FUNCTIONS = {
       ...flagsEnvironment(context.config),
     }),
     placeholder: 'DetectLabelsFunctionArn',
-  },
-  store: {
+  }),
+  store: defineFunction({
     id: 'StoreLabels',
     handlerDir: 'store-labels',
     description: 'Writes an image record and its label index entries.',
     timeoutSeconds: taskTimeout,
     memoryMb: 256,
     smokePlan: 'task-input',
+    env: STORE_LABELS_ENVIRONMENT,
+    needs: [],
     environment: tableAndEvents,
     placeholder: 'StoreLabelsFunctionArn',
-  },
-  record: {
+  }),
+  record: defineFunction({
     id: 'RecordOutcome',
     handlerDir: 'record-outcome',
     description: 'Records a REJECTED or FAILED outcome for an image.',
     timeoutSeconds: taskTimeout,
     memoryMb: 256,
     smokePlan: 'task-input',
+    env: RECORD_OUTCOME_ENVIRONMENT,
+    needs: [],
     environment: tableAndEvents,
     placeholder: 'RecordOutcomeFunctionArn',
-  },
-  start: {
+  }),
+  start: defineFunction({
     id: 'StartWorkflow',
     handlerDir: 'start-workflow',
     description: 'Consumes S3 upload events from SQS and runs the workflow for each object version.',
     timeoutSeconds: (timing) => timing.startFunctionTimeoutSeconds,
     memoryMb: 256,
     smokePlan: 'queue-batch',
-    environment: (context) => {
-      if (!context.stateMachineArn) throw new Error('start-workflow needs the state machine ARN');
-      // The table too: S3 ObjectRemoved events remove the records of a deleted object.
-      return {
-        STATE_MACHINE_ARN: context.stateMachineArn,
-        ...tableAndEvents(context),
-        ...flagsEnvironment(context.config),
-      };
-    },
-  },
-  applyFlags: {
+    env: START_WORKFLOW_ENVIRONMENT,
+    needs: ['stateMachineArn'],
+    // The table too: S3 ObjectRemoved events remove the records of a deleted object.
+    environment: (context) => ({
+      STATE_MACHINE_ARN: context.stateMachineArn,
+      ...tableAndEvents(context),
+      ...flagsEnvironment(context.config),
+    }),
+  }),
+  applyFlags: defineFunction({
     id: 'ApplyFlags',
     handlerDir: 'apply-flags',
     description: 'Applies the processing (kill switch) and ingestThrottle flags to the ingest event source.',
     timeoutSeconds: () => 30,
     memoryMb: 256,
     smokePlan: 'scheduled',
-    environment: (context) => {
-      if (!context.eventSourceMappingId) throw new Error('apply-flags needs the event source mapping id');
-      return {
-        ...flagsEnvironment(context.config),
-        EVENT_SOURCE_MAPPING_ID: context.eventSourceMappingId,
-        DEFAULT_MAX_CONCURRENCY: String(context.config.ingest.maxConcurrency),
-      };
-    },
-  },
-  validateFlags: {
+    env: APPLY_FLAGS_ENVIRONMENT,
+    needs: ['eventSourceMappingId'],
+    environment: (context) => ({
+      ...flagsEnvironment(context.config),
+      EVENT_SOURCE_MAPPING_ID: context.eventSourceMappingId,
+      DEFAULT_MAX_CONCURRENCY: String(context.config.ingest.maxConcurrency),
+    }),
+  }),
+  validateFlags: defineFunction({
     id: 'ValidateFlags',
     handlerDir: 'validate-flags',
     description:
@@ -154,51 +194,65 @@ export const FUNCTIONS = {
     memoryMb: 256,
     smokePlan: 'flags-validator',
     // The ingestThrottle flag may lower the stage's ingest concurrency, never raise it.
+    env: VALIDATE_FLAGS_ENVIRONMENT,
+    needs: [],
     environment: ({ config }) => ({ MAX_INGEST_CONCURRENCY: String(config.ingest.maxConcurrency) }),
-  },
-  api: {
+  }),
+  api: defineFunction({
     id: 'LabelsApi',
     handlerDir: 'api',
     description: 'The labels API: images by key or label, label counts, presigned uploads, deletion.',
     timeoutSeconds: () => 10,
     memoryMb: 256,
     smokePlan: 'http-openapi',
-    environment: (context) => {
-      if (!context.bucketName || !context.cursorSecretId) {
-        throw new Error('the labels API needs the bucket name and the cursor secret');
-      }
-      return {
-        ...tableAndEvents(context),
-        IMAGES_BUCKET: context.bucketName,
-        CURSOR_SECRET_ID: context.cursorSecretId,
-        UPLOAD_URL_EXPIRES_SECONDS: '300',
-        // The image URLs of GET /images and /images/{key}: 240 to 300 s (image-urls.ts).
-        IMAGE_URL_EXPIRES_SECONDS: '300',
-      };
-    },
-  },
-  reconcileObject: {
+    env: LABELS_API_ENVIRONMENT,
+    needs: ['bucketName', 'cursorSecretId'],
+    environment: (context) => ({
+      ...tableAndEvents(context),
+      IMAGES_BUCKET: context.bucketName,
+      CURSOR_SECRET_ID: context.cursorSecretId,
+      UPLOAD_URL_EXPIRES_SECONDS: '300',
+      // The image URLs of GET /images and /images/{key}: 240 to 300 s (image-urls.ts).
+      IMAGE_URL_EXPIRES_SECONDS: '300',
+    }),
+  }),
+  reconcileObject: defineFunction({
     id: 'ReconcileObject',
     handlerDir: 'reconcile-object',
     description: 'Backfill: puts an object without a current, final record back on the ingest queue.',
     timeoutSeconds: () => 30,
     memoryMb: 256,
     smokePlan: 'task-input',
-    environment: (context) => {
-      if (!context.ingestQueueUrl) throw new Error('reconcile-object needs the ingest queue URL');
-      // The label settings and flags too: a relabel compares records with what detect-labels uses now.
-      return {
-        ...table(context),
-        INGEST_QUEUE_URL: context.ingestQueueUrl,
-        MIN_CONFIDENCE: String(context.config.labels.minConfidence),
-        MAX_LABELS: String(context.config.labels.maxLabels),
-        ...flagsEnvironment(context.config),
-      };
-    },
-  },
+    env: RECONCILE_OBJECT_ENVIRONMENT,
+    needs: ['ingestQueueUrl'],
+    // The label settings and flags too: a relabel compares records with what detect-labels uses now.
+    environment: (context) => ({
+      ...table(context),
+      INGEST_QUEUE_URL: context.ingestQueueUrl,
+      MIN_CONFIDENCE: String(context.config.labels.minConfidence),
+      MAX_LABELS: String(context.config.labels.maxLabels),
+      ...flagsEnvironment(context.config),
+    }),
+  }),
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof FUNCTIONS;
+
+/** The extras argument of a builder: required, with exactly those extras, when a spec needs some. */
+export type ExtrasArg<Needs extends ContextNeed> = [Needs] extends [never]
+  ? []
+  : [extras: Pick<ContextExtras, Needs>];
+
+/** A spec's variables, from the common context and the extras it needs. */
+export function environmentOf<Needs extends ContextNeed>(
+  spec: FunctionSpec<EnvShape, Needs>,
+  context: FunctionContext,
+  ...[extras]: ExtrasArg<Needs>
+): Record<string, string> {
+  // ExtrasArg holds the extras exactly when the spec needs some; TypeScript cannot narrow a
+  // conditional tuple by `Needs`, hence the one cast.
+  return spec.environment({ ...context, ...(extras as Pick<ContextExtras, Needs>) });
+}
 
 /** The alias every caller invokes, and CodeDeploy shifts (its rollback alarms watch it too). */
 export const ALIAS_NAME = 'live';

@@ -11,7 +11,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { IMAGES_INDEX, LABELS_INDEX } from '../../functions/core/labels-table';
-import { FUNCTIONS } from '../config/functions';
+import { environmentOf, FUNCTIONS } from '../config/functions';
 import type { StageConfig } from '../config/stage-config';
 import type { PipelineTiming } from '../config/timing';
 import { Delivery } from '../constructs/delivery';
@@ -58,14 +58,12 @@ export class ApiStack extends Stack {
       spec,
       config,
       removalPolicy,
-      timeout: Duration.seconds(spec.timeoutSeconds()),
-      environment: spec.environment({
-        config,
-        timing,
-        tableName: table.tableName,
-        bucketName: bucket.bucketName,
-        cursorSecretId: this.cursorSecret.secretArn,
-      }),
+      timeout: Duration.seconds(spec.timeoutSeconds(timing)),
+      environment: environmentOf(
+        spec,
+        { config, timing, tableName: table.tableName },
+        { bucketName: bucket.bucketName, cursorSecretId: this.cursorSecret.secretArn },
+      ),
     });
     const fn = this.function;
     this.cursorSecret.grantRead(fn.function);

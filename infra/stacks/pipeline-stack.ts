@@ -9,8 +9,16 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import type { EnvShape } from '../../functions/shared/env';
 import { deliveryApplicationName, labelWorkflowName } from '../config/delivery-config';
-import { FUNCTIONS, type FunctionContext, type FunctionSpec } from '../config/functions';
+import {
+  type ContextNeed,
+  type ExtrasArg,
+  environmentOf,
+  FUNCTIONS,
+  type FunctionContext,
+  type FunctionSpec,
+} from '../config/functions';
 import type { StageConfig } from '../config/stage-config';
 import type { PipelineTiming } from '../config/timing';
 import { BackfillWorkflow } from '../constructs/backfill-workflow';
@@ -46,13 +54,16 @@ export class PipelineStack extends Stack {
     const { config, timing, bucket, table, queue } = props;
     const removalPolicy = removalPolicyOf(config);
     const context: FunctionContext = { config, timing, tableName: table.tableName };
-    const build = (spec: FunctionSpec, extra: Partial<FunctionContext> = {}) =>
+    const build = <Needs extends ContextNeed = never>(
+      spec: FunctionSpec<EnvShape, Needs>,
+      ...extras: ExtrasArg<Needs>
+    ) =>
       new LabelerFunction(this, spec.id, {
         spec,
         config,
         removalPolicy,
         timeout: Duration.seconds(spec.timeoutSeconds(timing)),
-        environment: spec.environment({ ...context, ...extra }),
+        environment: environmentOf(spec, context, ...extras),
       });
 
     const claim = build(FUNCTIONS.claim);

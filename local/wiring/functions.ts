@@ -3,8 +3,15 @@
  * would ship), with the environment CDK gives it, invoked by name or ARN.
  */
 import { join, resolve } from 'node:path';
+import type { EnvShape } from '../../functions/shared/env';
 import type { AwsSdkSource } from '../../infra/config/bundling';
-import { FUNCTIONS, type FunctionContext, houseEnvironment } from '../../infra/config/functions';
+import {
+  type ContextFor,
+  type ContextNeed,
+  FUNCTIONS,
+  type FunctionSpec,
+  houseEnvironment,
+} from '../../infra/config/functions';
 import type { StageConfig } from '../../infra/config/stage-config';
 import type { PipelineTiming } from '../../infra/config/timing';
 import { createLocalFunction, type LocalFunction } from '../lambda';
@@ -21,8 +28,6 @@ const FUNCTION_MODULES = [
   'deployment-hooks/post-traffic',
 ];
 
-export type FunctionSpec = (typeof FUNCTIONS)[keyof typeof FUNCTIONS];
-
 export interface FunctionSettings {
   memoryMb: number;
   timeoutSeconds: number;
@@ -35,7 +40,11 @@ export interface FunctionHost {
   /** Starts the function `name` from `module` (relative to functions/, no extension). */
   register(name: string, module: string, settings: FunctionSettings, logLine?: LogLine): LocalFunction;
   /** Starts the function of `spec` as the stage's stack does, with its environment from `context`. */
-  make(spec: FunctionSpec, context: FunctionContext, logLine?: LogLine): LocalFunction;
+  make<Needs extends ContextNeed = never>(
+    spec: FunctionSpec<EnvShape, Needs>,
+    context: ContextFor<Needs>,
+    logLine?: LogLine,
+  ): LocalFunction;
   /**
    * Invokes a function by name or ARN, with or without a qualifier: callers use the live
    * alias, hooks a version, and locally every qualifier is the one version there is.
