@@ -17,6 +17,7 @@ import { STORE_LABELS_ENVIRONMENT } from '../../functions/store-labels/environme
 import { VALIDATE_FLAGS_ENVIRONMENT } from '../../functions/validate-flags/environment';
 import type { LABEL_WORKFLOW_PLACEHOLDERS } from '../constructs/label-workflow';
 import { flagsEnvironment } from './flags';
+import type { Permission } from './permissions';
 import type { StageConfig } from './stage-config';
 import type { PipelineTiming } from './timing';
 
@@ -62,6 +63,8 @@ export interface FunctionSpec<Env extends EnvShape = EnvShape, Needs extends Con
    * read by other modules (the feature flags' names).
    */
   environment: (context: ContextFor<Needs>) => EnvVars<Env> & Record<string, string>;
+  /** What it may call, granted in this order by the house construct (least privilege). */
+  permissions: readonly Permission[];
   /**
    * Lambda memory (MB), which also sets the function's CPU share. Measured peaks are in
    * bench/README.md (`npm run bench -- --only=memory`).
@@ -77,6 +80,8 @@ export interface FunctionSpec<Env extends EnvShape = EnvShape, Needs extends Con
 const defineFunction = <Env extends EnvShape, Needs extends ContextNeed = never>(
   spec: FunctionSpec<Env, Needs>,
 ) => spec;
+
+const READS_ANY_UPLOAD = 'Reads any object of the images bucket: uploads may use any key.';
 
 const taskTimeout = (timing: PipelineTiming) => timing.taskFunctionTimeoutSeconds;
 const table = ({ tableName }: FunctionContext) => ({ LABELS_TABLE_NAME: tableName });
@@ -98,6 +103,7 @@ export const FUNCTIONS = {
       ...table(context),
       CLAIM_LEASE_SECONDS: String(context.timing.claimLeaseSeconds),
     }),
+    permissions: [{ on: 'table', actions: ['dynamodb:UpdateItem', 'dynamodb:GetItem'] }],
     placeholder: 'ClaimImageFunctionArn',
   }),
   validate: defineFunction({
@@ -110,6 +116,7 @@ export const FUNCTIONS = {
     env: NO_ENVIRONMENT,
     needs: [],
     environment: () => ({}),
+    permissions: [{ on: 'images', actions: ['s3:GetObject', 's3:GetObjectVersion'], why: READS_ANY_UPLOAD }],
     placeholder: 'ValidateImageFunctionArn',
   }),
   detect: defineFunction({
@@ -127,6 +134,12 @@ export const FUNCTIONS = {
       MAX_LABELS: String(context.config.labels.maxLabels),
       ...flagsEnvironment(context.config),
     }),
+    permissions: [
+      { on: 'table', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
+      { on: 'images', actions: ['s3:GetObject', 's3:GetObjectVersion'], why: READS_ANY_UPLOAD },
+      // Rekognition reads the object with the caller's permissions.
+      { on: 'rekognition' },
+    ],
     placeholder: 'DetectLabelsFunctionArn',
   }),
   store: defineFunction({
@@ -139,6 +152,9 @@ export const FUNCTIONS = {
     env: STORE_LABELS_ENVIRONMENT,
     needs: [],
     environment: tableAndEvents,
+    permissions: [
+      { on: 'table', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'] },
+    ],
     placeholder: 'StoreLabelsFunctionArn',
   }),
   record: defineFunction({
@@ -151,6 +167,9 @@ export const FUNCTIONS = {
     env: RECORD_OUTCOME_ENVIRONMENT,
     needs: [],
     environment: tableAndEvents,
+    permissions: [
+      { on: 'table', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'] },
+    ],
     placeholder: 'RecordOutcomeFunctionArn',
   }),
   start: defineFunction({
@@ -168,6 +187,14 @@ export const FUNCTIONS = {
       ...tableAndEvents(context),
       ...flagsEnvironment(context.config),
     }),
+    permissions: [
+      { on: 'workflow' },
+      // S3 ObjectRemoved events: the records of a deleted object go (a Query of its items).
+      {
+        on: 'table',
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem'],
+      },
+    ],
   }),
   applyFlags: defineFunction({
     id: 'ApplyFlags',
@@ -183,6 +210,7 @@ export const FUNCTIONS = {
       EVENT_SOURCE_MAPPING_ID: context.eventSourceMappingId,
       DEFAULT_MAX_CONCURRENCY: String(context.config.ingest.maxConcurrency),
     }),
+    permissions: [],
   }),
   validateFlags: defineFunction({
     id: 'ValidateFlags',
@@ -197,6 +225,7 @@ export const FUNCTIONS = {
     env: VALIDATE_FLAGS_ENVIRONMENT,
     needs: [],
     environment: ({ config }) => ({ MAX_INGEST_CONCURRENCY: String(config.ingest.maxConcurrency) }),
+    permissions: [],
   }),
   api: defineFunction({
     id: 'LabelsApi',
@@ -215,6 +244,23 @@ export const FUNCTIONS = {
       // The image URLs of GET /images and /images/{key}: 240 to 300 s (image-urls.ts).
       IMAGE_URL_EXPIRES_SECONDS: '300',
     }),
+    permissions: [
+      { on: 'cursorSecret' },
+      {
+        on: 'table',
+        actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
+      },
+      { on: 'tableIndexes' },
+      // HeadObject (PENDING) and DeleteObject on any key; GetObject(Version) also signs the image
+      // URLs of the answers (a pinned version needs GetObjectVersion).
+      {
+        on: 'images',
+        actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:DeleteObject'],
+        why: 'Reads (HEAD, signed GET) and deletes any image: the API takes any key.',
+      },
+      { on: 'imagesList' },
+      { on: 'uploads', why: 'Signs uploads to fresh keys under uploads/ only.' },
+    ],
   }),
   reconcileObject: defineFunction({
     id: 'ReconcileObject',
@@ -233,6 +279,16 @@ export const FUNCTIONS = {
       MAX_LABELS: String(context.config.labels.maxLabels),
       ...flagsEnvironment(context.config),
     }),
+    permissions: [
+      // HeadObject (s3:GetObject), the two records, and one message on the ingest queue.
+      {
+        on: 'images',
+        actions: ['s3:GetObject'],
+        why: 'HeadObject of any object of the images bucket: uploads may use any key.',
+      },
+      { on: 'table', actions: ['dynamodb:GetItem'] },
+      { on: 'ingestQueue' },
+    ],
   }),
 } as const satisfies Record<string, FunctionSpec>;
 

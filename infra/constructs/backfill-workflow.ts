@@ -9,11 +9,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ArnFormat, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { nagResourceFinding } from '../nag';
@@ -49,9 +47,10 @@ export function backfillDefinition(
 export interface BackfillWorkflowProps {
   stage: string;
   bucket: s3.IBucket;
-  table: dynamodb.ITable;
-  queue: sqs.IQueue;
-  /** The reconcile-object function (FUNCTIONS.reconcileObject), built by the house construct. */
+  /**
+   * The reconcile-object function (FUNCTIONS.reconcileObject), built by the house construct,
+   * which grants it what its spec lists (HeadObject, the records, the ingest queue).
+   */
   reconcile: LabelerFunction;
   maxConcurrency: number;
   toleratedFailurePercentage: number;
@@ -65,7 +64,7 @@ export class BackfillWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: BackfillWorkflowProps) {
     super(scope, id);
-    const { bucket, table, queue, reconcile } = props;
+    const { bucket, reconcile } = props;
     const stack = Stack.of(this);
     const stateMachineName = backfillWorkflowName(props.stage);
 
@@ -130,27 +129,6 @@ export class BackfillWorkflow extends Construct {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'Standard workflow logging and X-Ray tracing: logs:*LogDelivery* and xray:* actions have no resource-level permissions.',
-    });
-
-    // The function: HeadObject (s3:GetObject), the two records, and one message on the ingest queue.
-    iam.Grant.addToPrincipal({
-      grantee: reconcile.function,
-      actions: ['s3:GetObject'],
-      resourceArns: [bucket.arnForObjects('*')],
-    });
-    Validations.of(reconcile.role).acknowledge({
-      id: nagResourceFinding(this, 'AwsSolutions-IAM5', bucket.arnForObjects('*')),
-      reason: 'HeadObject of any object of the images bucket: uploads may use any key.',
-    });
-    iam.Grant.addToPrincipal({
-      grantee: reconcile.function,
-      actions: ['dynamodb:GetItem'],
-      resourceArns: [table.tableArn],
-    });
-    iam.Grant.addToPrincipal({
-      grantee: reconcile.function,
-      actions: ['sqs:SendMessage'],
-      resourceArns: [queue.queueArn],
     });
   }
 }

@@ -20,6 +20,7 @@ import { Construct } from 'constructs';
 import { type AwsSdkSource, BUNDLING, externalModules } from '../config/bundling';
 import { ALIAS_NAME, type FunctionSpec, houseEnvironment } from '../config/functions';
 import type { StageConfig } from '../config/stage-config';
+import { grantPermissions, type PermissionResources } from './function-permissions';
 import { grantPutImageEvents } from './image-events';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -31,6 +32,8 @@ export interface LabelerFunctionProps {
   timeout: Duration;
   config: StageConfig;
   removalPolicy: RemovalPolicy;
+  /** The resources its spec's permissions name (the stack's table, bucket, queue...). */
+  resources: PermissionResources;
 }
 
 /** {@link BUNDLING} in the shape NodejsFunction takes, with the stage's AWS SDK source. */
@@ -145,6 +148,7 @@ export class LabelerFunction extends Construct {
     // image events on it, and may publish on no other bus.
     const eventBusName = props.environment.EVENT_BUS_NAME;
     if (eventBusName) grantPutImageEvents(this.role, eventBusName);
+    grantPermissions(this, { name: spec.handlerDir, ...made }, spec.permissions, props.resources);
     this.alias = new lambda.Alias(this, 'Live', {
       aliasName: ALIAS_NAME,
       version: this.function.currentVersion,

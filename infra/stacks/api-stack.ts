@@ -6,11 +6,9 @@
  */
 import { Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { IMAGES_INDEX, LABELS_INDEX } from '../../functions/core/labels-table';
 import { environmentOf, FUNCTIONS } from '../config/functions';
 import type { StageConfig } from '../config/stage-config';
 import type { PipelineTiming } from '../config/timing';
@@ -18,7 +16,6 @@ import { Delivery } from '../constructs/delivery';
 import { LabelerFunction } from '../constructs/labeler-function';
 import { LabelsApi } from '../constructs/labels-api';
 import { WebConsole } from '../constructs/web-console';
-import { nagResourceFinding } from '../nag';
 import { removalPolicyOf } from './removal-policy';
 
 export interface ApiStackProps extends StackProps {
@@ -64,45 +61,9 @@ export class ApiStack extends Stack {
         { config, timing, tableName: table.tableName },
         { bucketName: bucket.bucketName, cursorSecretId: this.cursorSecret.secretArn },
       ),
+      resources: { table, bucket, cursorSecret: this.cursorSecret },
     });
     const fn = this.function;
-    this.cursorSecret.grantRead(fn.function);
-
-    // Least privilege: the calls the API makes, on the table and its two indexes only.
-    iam.Grant.addToPrincipal({
-      grantee: fn.function,
-      actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
-      resourceArns: [table.tableArn],
-    });
-    const indexArns = [LABELS_INDEX, IMAGES_INDEX].map((index) => `${table.tableArn}/index/${index}`);
-    iam.Grant.addToPrincipal({ grantee: fn.function, actions: ['dynamodb:Query'], resourceArns: indexArns });
-    // HeadObject (PENDING) and DeleteObject on any key; ListBucket so a missing key is a 404, not a 403.
-    iam.Grant.addToPrincipal({
-      grantee: fn.function,
-      // GetObject(Version) also signs the image URLs of the answers (a pinned version needs GetObjectVersion).
-      actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:DeleteObject'],
-      resourceArns: [bucket.arnForObjects('*')],
-    });
-    iam.Grant.addToPrincipal({
-      grantee: fn.function,
-      actions: ['s3:ListBucket'],
-      resourceArns: [bucket.bucketArn],
-    });
-    // Presigned uploads are signed with the function's role: it may only put under uploads/.
-    iam.Grant.addToPrincipal({
-      grantee: fn.function,
-      actions: ['s3:PutObject'],
-      resourceArns: [bucket.arnForObjects('uploads/*')],
-    });
-    for (const [resource, reason] of [
-      [bucket.arnForObjects('*'), 'Reads (HEAD, signed GET) and deletes any image: the API takes any key.'],
-      [bucket.arnForObjects('uploads/*'), 'Signs uploads to fresh keys under uploads/ only.'],
-    ] as const) {
-      Validations.of(fn.role).acknowledge({
-        id: nagResourceFinding(this, 'AwsSolutions-IAM5', resource),
-        reason,
-      });
-    }
 
     this.labelsApi = new LabelsApi(this, 'Endpoint', { config, handler: fn.alias, removalPolicy });
     // The web console: its CloudFront distribution, app client and config.json, and the CORS

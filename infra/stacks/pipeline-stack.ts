@@ -4,7 +4,6 @@
  */
 import { Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -24,11 +23,11 @@ import type { PipelineTiming } from '../config/timing';
 import { BackfillWorkflow } from '../constructs/backfill-workflow';
 import { Delivery } from '../constructs/delivery';
 import { FeatureFlags } from '../constructs/feature-flags';
+import type { PermissionResources } from '../constructs/function-permissions';
 import { LabelWorkflow, type LabelWorkflowTasks } from '../constructs/label-workflow';
 import { LabelerFunction } from '../constructs/labeler-function';
 import { AlarmTopic } from '../constructs/monitoring/alarm-topic';
 import { PipelineAlarms } from '../constructs/monitoring/pipeline-alarms';
-import { nagResourceFinding } from '../nag';
 import { removalPolicyOf } from './removal-policy';
 
 export interface PipelineStackProps extends StackProps {
@@ -54,6 +53,8 @@ export class PipelineStack extends Stack {
     const { config, timing, bucket, table, queue } = props;
     const removalPolicy = removalPolicyOf(config);
     const context: FunctionContext = { config, timing, tableName: table.tableName };
+    // What the functions' permissions name (infra/config/functions.ts); the state machine once made.
+    const resources: PermissionResources = { table, bucket, queue };
     const build = <Needs extends ContextNeed = never>(
       spec: FunctionSpec<EnvShape, Needs>,
       ...extras: ExtrasArg<Needs>
@@ -64,6 +65,7 @@ export class PipelineStack extends Stack {
         removalPolicy,
         timeout: Duration.seconds(spec.timeoutSeconds(timing)),
         environment: environmentOf(spec, context, ...extras),
+        resources,
       });
 
     const claim = build(FUNCTIONS.claim);
@@ -71,30 +73,6 @@ export class PipelineStack extends Stack {
     const detect = build(FUNCTIONS.detect);
     const store = build(FUNCTIONS.store);
     const record = build(FUNCTIONS.record);
-
-    // Least privilege: each function gets exactly the calls it makes, on the table itself
-    // (no index access: nothing here queries the index).
-    const tableAccess = (fn: LabelerFunction, ...actions: string[]) =>
-      iam.Grant.addToPrincipal({ grantee: fn.function, actions, resourceArns: [table.tableArn] });
-    tableAccess(claim, 'dynamodb:UpdateItem', 'dynamodb:GetItem');
-    tableAccess(detect, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
-    tableAccess(store, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem');
-    tableAccess(record, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem');
-    // Reads of the uploaded objects, every version; Rekognition reads with the caller's permissions.
-    for (const fn of [validate, detect]) {
-      iam.Grant.addToPrincipal({
-        grantee: fn.function,
-        actions: ['s3:GetObject', 's3:GetObjectVersion'],
-        resourceArns: [bucket.arnForObjects('*')],
-      });
-      Validations.of(fn.role).acknowledge({
-        id: nagResourceFinding(this, 'AwsSolutions-IAM5', bucket.arnForObjects('*')),
-        reason: 'Reads any object of the images bucket: uploads may use any key.',
-      });
-    }
-    detect.function.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['rekognition:DetectLabels'], resources: ['*'] }),
-    );
 
     this.workflow = new LabelWorkflow(this, 'LabelImage', {
       tasks: Object.fromEntries(
@@ -107,16 +85,8 @@ export class PipelineStack extends Stack {
       stateMachineName: labelWorkflowName(config.stage),
     });
 
+    resources.stateMachine = this.workflow.stateMachine;
     const start = build(FUNCTIONS.start, { stateMachineArn: this.workflow.stateMachine.stateMachineArn });
-    this.workflow.stateMachine.grantStartSyncExecution(start.function);
-    // S3 ObjectRemoved events: the records of a deleted object go (functions/domain/image-removal.ts).
-    tableAccess(
-      start,
-      'dynamodb:GetItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:Query',
-      'dynamodb:BatchWriteItem',
-    );
     // The event source is attached to the alias, so a canary splits queue traffic too.
     const ingestSource = new SqsEventSource(queue, {
       batchSize: config.ingest.batchSize,
@@ -136,8 +106,6 @@ export class PipelineStack extends Stack {
     this.backfill = new BackfillWorkflow(this, 'Backfill', {
       stage: config.stage,
       bucket,
-      table,
-      queue,
       reconcile,
       ...config.backfill,
       logRetention: config.logRetentionDays,
