@@ -5,11 +5,11 @@
 
 import { PROBLEM_TYPE_BASE, PROBLEMS } from '../../domain/api/http';
 import { MAX_CURSOR_LENGTH } from './cursor';
-import { API_SCHEMAS } from './openapi-schemas';
+import { apiSchemas, type ComponentName } from './openapi-schemas';
 import { MAX_KEY_BYTES } from './params';
 import { SCOPES } from './route-table';
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const ref = (name: ComponentName) => ({ $ref: `#/components/schemas/${name}` });
 const problem = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: ref('Problem') } },
@@ -51,6 +51,139 @@ const authErrors = {
   '500': problem('An unexpected error; the problem names no internals.'),
 };
 
+/** One image: read it, delete it. */
+const imageByKey = () => ({
+  '/images/{key}': {
+    parameters: [keyParameter],
+    get: secured(SCOPES.read, {
+      operationId: 'getImage',
+      summary:
+        "An image's status, labels (with confidence, parents, categories, boxes), metadata and a short-lived URL of its pixels.",
+      responses: {
+        '200': { description: 'The image.', content: jsonContent(ref('Image')) },
+        '400': problem('Invalid key, or a query parameter was given.'),
+        '404': problem('Neither an object nor a record with this key.'),
+        ...authErrors,
+      },
+    }),
+    delete: secured(SCOPES.write, {
+      operationId: 'deleteImage',
+      summary:
+        'Deletes the object (a delete marker: old versions expire by lifecycle) and every record of it.',
+      responses: {
+        '204': { description: 'Deleted.' },
+        '400': problem('Invalid key, or a query parameter was given.'),
+        '404': problem('Neither an object nor a record with this key.'),
+        ...authErrors,
+      },
+    }),
+  },
+});
+
+/** Images by label, or all of them, a page at a time. */
+const imageQueries = () => ({
+  '/images': {
+    get: secured(SCOPES.read, {
+      operationId: 'listImages',
+      summary:
+        'Without label: every image, last updated first (an ImageList). With label: the images carrying it ' +
+        '(case-insensitive), highest confidence first (an ImagePage). Both pages carry short-lived image URLs.',
+      parameters: [
+        {
+          name: 'label',
+          in: 'query',
+          required: false,
+          description: 'A label name (case-insensitive). Leave it out for every image.',
+          schema: { type: 'string', minLength: 1, maxLength: 64 },
+        },
+        {
+          name: 'minConfidence',
+          in: 'query',
+          required: false,
+          description: 'Only with label: the lowest confidence listed.',
+          schema: { type: 'number', minimum: 0, maximum: 100, default: 0 },
+        },
+        limitParameter(25),
+        {
+          name: 'cursor',
+          in: 'query',
+          required: false,
+          description:
+            'The nextCursor of the previous page of the same query (same label and minConfidence, or both absent).',
+          schema: { type: 'string', maxLength: MAX_CURSOR_LENGTH },
+        },
+      ],
+      responses: {
+        '200': {
+          description: 'One page: an ImageList without label, an ImagePage with one.',
+          content: jsonContent({ oneOf: [ref('ImageList'), ref('ImagePage')] }),
+        },
+        '400': problem(
+          'Invalid or unknown parameter, minConfidence without label, or a modified or foreign cursor.',
+        ),
+        ...authErrors,
+      },
+    }),
+  },
+});
+
+/** Label counts, and this document. */
+const labelQueries = () => ({
+  '/labels': {
+    get: secured(SCOPES.read, {
+      operationId: 'listLabels',
+      summary: 'Label names with the number of images carrying each, most frequent first.',
+      parameters: [
+        {
+          name: 'prefix',
+          in: 'query',
+          required: false,
+          description: 'Case-insensitive name prefix.',
+          schema: { type: 'string', maxLength: 64 },
+        },
+        limitParameter(50),
+      ],
+      responses: {
+        '200': { description: 'The counts.', content: jsonContent(ref('LabelCounts')) },
+        '400': problem('Invalid or unknown parameter.'),
+        ...authErrors,
+      },
+    }),
+  },
+  '/openapi.json': {
+    get: {
+      operationId: 'getOpenApi',
+      summary: 'This document. Public.',
+      security: [],
+      responses: {
+        '200': { description: 'The OpenAPI document.', content: jsonContent({ type: 'object' }) },
+      },
+    },
+  },
+});
+
+/** Presigned uploads. */
+const uploadPaths = () => ({
+  '/uploads': {
+    post: secured(SCOPES.write, {
+      operationId: 'createUpload',
+      summary: 'A presigned PUT URL for a fresh key under uploads/, valid for a few minutes.',
+      requestBody: { required: true, content: jsonContent(ref('UploadRequest')) },
+      responses: {
+        '201': {
+          description: 'PUT the file to upload.url with upload.headers, then poll statusUrl.',
+          headers: { Location: { schema: { type: 'string' } } },
+          content: jsonContent(ref('Upload')),
+        },
+        '400': problem('Invalid JSON, unknown field, or a field out of range.'),
+        '413': problem('The request body is larger than 4 KiB.'),
+        '415': problem('The request body is not application/json.'),
+        ...authErrors,
+      },
+    }),
+  },
+});
+
 export function openApiDocument(serverUrl?: string) {
   return {
     openapi: '3.1.0',
@@ -80,126 +213,8 @@ export function openApiDocument(serverUrl?: string) {
           },
         },
       },
-      schemas: API_SCHEMAS,
+      schemas: apiSchemas(),
     },
-    paths: {
-      '/images/{key}': {
-        parameters: [keyParameter],
-        get: secured(SCOPES.read, {
-          operationId: 'getImage',
-          summary:
-            "An image's status, labels (with confidence, parents, categories, boxes), metadata and a short-lived URL of its pixels.",
-          responses: {
-            '200': { description: 'The image.', content: jsonContent(ref('Image')) },
-            '400': problem('Invalid key, or a query parameter was given.'),
-            '404': problem('Neither an object nor a record with this key.'),
-            ...authErrors,
-          },
-        }),
-        delete: secured(SCOPES.write, {
-          operationId: 'deleteImage',
-          summary:
-            'Deletes the object (a delete marker: old versions expire by lifecycle) and every record of it.',
-          responses: {
-            '204': { description: 'Deleted.' },
-            '400': problem('Invalid key, or a query parameter was given.'),
-            '404': problem('Neither an object nor a record with this key.'),
-            ...authErrors,
-          },
-        }),
-      },
-      '/images': {
-        get: secured(SCOPES.read, {
-          operationId: 'listImages',
-          summary:
-            'Without label: every image, last updated first (an ImageList). With label: the images carrying it ' +
-            '(case-insensitive), highest confidence first (an ImagePage). Both pages carry short-lived image URLs.',
-          parameters: [
-            {
-              name: 'label',
-              in: 'query',
-              required: false,
-              description: 'A label name (case-insensitive). Leave it out for every image.',
-              schema: { type: 'string', minLength: 1, maxLength: 64 },
-            },
-            {
-              name: 'minConfidence',
-              in: 'query',
-              required: false,
-              description: 'Only with label: the lowest confidence listed.',
-              schema: { type: 'number', minimum: 0, maximum: 100, default: 0 },
-            },
-            limitParameter(25),
-            {
-              name: 'cursor',
-              in: 'query',
-              required: false,
-              description:
-                'The nextCursor of the previous page of the same query (same label and minConfidence, or both absent).',
-              schema: { type: 'string', maxLength: MAX_CURSOR_LENGTH },
-            },
-          ],
-          responses: {
-            '200': {
-              description: 'One page: an ImageList without label, an ImagePage with one.',
-              content: jsonContent({ oneOf: [ref('ImageList'), ref('ImagePage')] }),
-            },
-            '400': problem(
-              'Invalid or unknown parameter, minConfidence without label, or a modified or foreign cursor.',
-            ),
-            ...authErrors,
-          },
-        }),
-      },
-      '/labels': {
-        get: secured(SCOPES.read, {
-          operationId: 'listLabels',
-          summary: 'Label names with the number of images carrying each, most frequent first.',
-          parameters: [
-            {
-              name: 'prefix',
-              in: 'query',
-              required: false,
-              description: 'Case-insensitive name prefix.',
-              schema: { type: 'string', maxLength: 64 },
-            },
-            limitParameter(50),
-          ],
-          responses: {
-            '200': { description: 'The counts.', content: jsonContent(ref('LabelCounts')) },
-            '400': problem('Invalid or unknown parameter.'),
-            ...authErrors,
-          },
-        }),
-      },
-      '/uploads': {
-        post: secured(SCOPES.write, {
-          operationId: 'createUpload',
-          summary: 'A presigned PUT URL for a fresh key under uploads/, valid for a few minutes.',
-          requestBody: { required: true, content: jsonContent(ref('UploadRequest')) },
-          responses: {
-            '201': {
-              description: 'PUT the file to upload.url with upload.headers, then poll statusUrl.',
-              headers: { Location: { schema: { type: 'string' } } },
-              content: jsonContent(ref('Upload')),
-            },
-            '400': problem('Invalid JSON, unknown field, or a field out of range.'),
-            '413': problem('The request body is larger than 4 KiB.'),
-            '415': problem('The request body is not application/json.'),
-            ...authErrors,
-          },
-        }),
-      },
-      '/openapi.json': {
-        get: {
-          operationId: 'getOpenApi',
-          summary: 'This document. Public.',
-          security: [],
-          responses: {
-            '200': { description: 'The OpenAPI document.', content: jsonContent({ type: 'object' }) },
-          },
-        },
-      },
-    },
+    paths: { ...imageByKey(), ...imageQueries(), ...labelQueries(), ...uploadPaths() },
   };
 }

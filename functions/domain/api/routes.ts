@@ -19,8 +19,8 @@ import {
   parseQuery,
 } from '../../core/api/params';
 import { ROUTES, type RouteName, routeKey } from '../../core/api/route-table';
+import { UploadRequestSchema } from '../../core/api/schemas';
 import type { ImageEventPublisher } from '../../core/image-events';
-import { IMAGE_LIMITS } from '../../core/image-inspection';
 import { IMAGES_INDEX_PK, type ImageItem, labelIndexPk } from '../../core/labels-table';
 import { removeImageRecords } from '../image-removal';
 import {
@@ -55,8 +55,6 @@ export interface ApiDeps {
   onError?: (error: unknown) => void;
 }
 
-export const UPLOAD_CONTENT_TYPES = ['image/jpeg', 'image/png'] as const;
-export const MAX_UPLOAD_BYTES = IMAGE_LIMITS.maxBytes;
 export const LABEL_MAX_LENGTH = 64;
 
 const ROUTE_BY_KEY = new Map(
@@ -238,19 +236,6 @@ async function listLabels(event: APIGatewayProxyEventV2, deps: ApiDeps) {
   const labels = await queryLabelCounts(deps.table, query);
   return json(200, { prefix: query.prefix, labels });
 }
-
-export const UploadRequestSchema = z
-  .object({
-    fileName: z
-      .string()
-      .min(1)
-      .max(255)
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it rejects.
-      .refine((name) => !/[\u0000-\u001f\u007f]/.test(name), 'must not contain control characters'),
-    contentType: z.enum(UPLOAD_CONTENT_TYPES),
-    contentLength: z.number().int().min(1).max(MAX_UPLOAD_BYTES),
-  })
-  .strict();
 
 /** A file name made safe for a key: letters, digits, `.`, `_`, `-`; at most 100 characters. */
 export function safeFileName(fileName: string): string {
