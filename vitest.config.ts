@@ -37,7 +37,7 @@ const HANDLERS = [
 /** Function code run against the local DynamoDB (seconds each, not milliseconds). */
 const ON_LOCAL_DYNAMODB = [
   'test/functions/api/list-images.test.ts',
-  'test/functions/domain/images-index-backfill.test.ts',
+  'test/functions/adapters/dynamodb/images-index-backfill.test.ts',
   'test/functions/domain/label-counts.test.ts',
 ];
 

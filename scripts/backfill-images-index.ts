@@ -2,7 +2,7 @@
  * `npm run backfill:images-index`: gives the image records written before the images index
  * (gsi2, the newest-first list of `GET /images`) existed their entry in it. Run it once after
  * upgrading a stage that already holds images; records written since carry the entry, and a
- * second run finds nothing to do (functions/domain/images-index-backfill.ts). The local cloud
+ * second run finds nothing to do (functions/adapters/dynamodb/images-index-backfill.ts). The local cloud
  * does this itself when it migrates an older data dir.
  *
  *   npm run backfill:images-index -- --table image-labeling-dev-labels   # AWS, default credentials
@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { backfillImagesIndex } from '../functions/domain/images-index-backfill';
+import { backfillImagesIndex } from '../functions/adapters/dynamodb/images-index-backfill';
 
 const { values } = parseArgs({
   options: { table: { type: 'string' }, segments: { type: 'string', default: '1' } },

@@ -11,10 +11,10 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   type BatchWriteCommandInput,
-  type DynamoDBDocumentClient,
   GetCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { TableRef } from '../adapters/dynamodb/table-ref';
 import { ImageInProgressError, LabelStoreThrottledError } from '../core/errors';
 import {
   IMAGE_SK,
@@ -33,10 +33,7 @@ import { compareSequencers } from '../core/s3-key';
 import type { ClaimResult, Detection, ObjectRef, Reprocess } from '../core/workflow-schemas';
 import { reconcileLabelCounts } from './label-counts';
 
-export interface TableRef {
-  db: DynamoDBDocumentClient;
-  tableName: string;
-}
+export type { TableRef } from '../adapters/dynamodb/table-ref';
 
 const THROTTLING_ERRORS = new Set([
   'ProvisionedThroughputExceededException',

@@ -8,7 +8,7 @@
  *   1. copy every item into `<table>.migration` (keys only, no index), then put a marker item;
  *   2. delete the table and create it with the current schema;
  *   3. copy the items back, give the IMAGE items their images-index entry
- *      (functions/domain/images-index-backfill.ts), then delete the copy.
+ *      (functions/adapters/dynamodb/images-index-backfill.ts), then delete the copy.
  *
  * On the next start, a copy without its marker is an interrupted step 1 (the table is still
  * whole: start over), and a copy with its marker is an interrupted step 2 or 3 (finish them).
@@ -28,8 +28,8 @@ import {
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { backfillImagesIndex } from '../../functions/adapters/dynamodb/images-index-backfill';
 import { LABELS_TABLE_SCHEMA as SCHEMA } from '../../functions/core/labels-table';
-import { backfillImagesIndex } from '../../functions/domain/images-index-backfill';
 
 type Item = Record<string, AttributeValue>;
 

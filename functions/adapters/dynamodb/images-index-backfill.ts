@@ -10,8 +10,8 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { IMAGE_SK, type ImageItem, imagesIndexAttributes } from '../core/labels-table';
-import type { TableRef } from './labels-store';
+import { IMAGE_SK, type ImageItem, imagesIndexAttributes } from '../../core/labels-table';
+import type { TableRef } from './table-ref';
 
 export interface BackfillResult {
   /** IMAGE records that lacked an entry. */

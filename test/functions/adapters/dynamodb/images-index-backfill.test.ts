@@ -11,9 +11,9 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { keyHash } from '../../../functions/core/labels-table';
-import { backfillImagesIndex } from '../../../functions/domain/images-index-backfill';
-import { type LocalDynamoDb, startLocalDynamoDb } from '../../support/local-dynamodb';
+import { backfillImagesIndex } from '../../../../functions/adapters/dynamodb/images-index-backfill';
+import { keyHash } from '../../../../functions/core/labels-table';
+import { type LocalDynamoDb, startLocalDynamoDb } from '../../../support/local-dynamodb';
 
 let local: LocalDynamoDb;
 let db: DynamoDBDocumentClient;
