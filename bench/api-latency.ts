@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type BatchWriteCommandInput, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import autocannon from 'autocannon';
+import { getImageRecord, queryImagesByLabel } from '../functions/adapters/dynamodb/labels-query';
 import { SCOPES } from '../functions/core/api/route-table';
 import {
   boundLabels,
@@ -24,7 +25,6 @@ import {
   objectVersionOf,
 } from '../functions/core/labels-table';
 import type { Label, ObjectRef } from '../functions/core/workflow-schemas';
-import { getImageRecord, queryImagesByLabel } from '../functions/domain/labels-query';
 import { batchWrite, type TableRef } from '../functions/domain/labels-store';
 import { type LocalCloud, startLocalCloud } from '../local/cloud';
 import { createFixedModel } from '../local/rekognition';

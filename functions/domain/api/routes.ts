@@ -8,6 +8,12 @@ import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
+import {
+  getImageRecord,
+  queryImagesByLabel,
+  queryLabelCounts,
+  queryLatestImages,
+} from '../../adapters/dynamodb/labels-query';
 import { decodeCursor, encodeCursor, MAX_CURSOR_LENGTH } from '../../core/api/cursor';
 import { openApiDocument } from '../../core/api/openapi';
 import {
@@ -21,16 +27,9 @@ import {
 import { ROUTES, type RouteName, routeKey } from '../../core/api/route-table';
 import { UploadRequestSchema } from '../../core/api/schemas';
 import type { ImageEventPublisher } from '../../core/image-events';
+import { IMAGES_INDEX_POSITION, LABEL_INDEX_POSITION } from '../../core/labels-query';
 import { IMAGES_INDEX_PK, type ImageItem, labelIndexPk } from '../../core/labels-table';
 import { removeImageRecords } from '../image-removal';
-import {
-  getImageRecord,
-  IMAGES_INDEX_POSITION,
-  LABEL_INDEX_POSITION,
-  queryImagesByLabel,
-  queryLabelCounts,
-  queryLatestImages,
-} from '../labels-query';
 import type { TableRef } from '../labels-store';
 import { ApiProblem, json, noContent, problemResponse } from './http';
 import { type ImageUrls, imageUrls, versionIdOfObjectVersion } from './image-urls';
