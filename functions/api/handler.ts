@@ -12,7 +12,7 @@ import { eventBusPublisher } from '../adapters/event-bus';
 import { handleApiRequest } from '../domain/api/routes';
 import { loadEnv } from '../shared/env';
 import { instrumented } from '../shared/middleware';
-import { logger, MetricUnit, metrics } from '../shared/observability';
+import { emit, logger, metrics } from '../shared/observability';
 import { LABELS_API_ENVIRONMENT } from './environment';
 
 const env = loadEnv(LABELS_API_ENVIRONMENT);
@@ -39,11 +39,7 @@ export const handler = instrumented(async (event: APIGatewayProxyEventV2) => {
     onError: (error) => logger.error('Request failed', { routeKey: event.routeKey, error: error as Error }),
   });
   metrics.addDimension('route', event.routeKey);
-  metrics.addMetric(
-    response.statusCode && response.statusCode >= 500 ? 'Faults' : 'Requests',
-    MetricUnit.Count,
-    1,
-  );
+  emit(response.statusCode && response.statusCode >= 500 ? 'Faults' : 'Requests');
   logger.info('Request', { routeKey: event.routeKey, status: response.statusCode });
   return response;
 });

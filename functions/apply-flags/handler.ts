@@ -10,7 +10,7 @@ import { applyIngestFlags } from '../domain/flags-ingest';
 import { loadEnv } from '../shared/env';
 import { readFlags } from '../shared/flags';
 import { instrumented } from '../shared/middleware';
-import { logger, MetricUnit, metrics } from '../shared/observability';
+import { emit, logger } from '../shared/observability';
 import { APPLY_FLAGS_ENVIRONMENT } from './environment';
 
 const env = loadEnv(APPLY_FLAGS_ENVIRONMENT);
@@ -27,10 +27,10 @@ export const handler = instrumented(async () => {
       ...change,
       flagsVersion: flags.version,
     });
-    metrics.addMetric(change.enabled ? 'IngestEnabled' : 'IngestDisabled', MetricUnit.Count, 1);
+    emit(change.enabled ? 'IngestEnabled' : 'IngestDisabled');
   } else {
     logger.debug('Ingest flags applied', { ...change, flagsVersion: flags.version });
-    metrics.addMetric('IngestPaused', MetricUnit.Count, flags.processing ? 0 : 1);
+    emit('IngestPaused', flags.processing ? 0 : 1);
   }
   return change;
 });

@@ -6,7 +6,7 @@ import { ClaimInputSchema } from '../core/workflow-schemas';
 import { claimVersion } from '../domain/labels-store';
 import { loadEnv } from '../shared/env';
 import { instrumented } from '../shared/middleware';
-import { logger, MetricUnit, metrics } from '../shared/observability';
+import { emit, logger } from '../shared/observability';
 import { CLAIM_IMAGE_ENVIRONMENT } from './environment';
 
 const env = loadEnv(CLAIM_IMAGE_ENVIRONMENT);
@@ -19,13 +19,13 @@ export const handler = instrumented(async (event: unknown) => {
     reprocess,
   });
   if (result.status === 'ALREADY_DONE') {
-    metrics.addMetric('DuplicateSkipped', MetricUnit.Count, 1);
+    emit('DuplicateSkipped');
     logger.info('Object version already processed; skipping', {
       key: object.key,
       versionId: object.versionId,
     });
   } else if (result.attempt > 1) {
-    metrics.addMetric('ReprocessAttempts', MetricUnit.Count, 1);
+    emit('ReprocessAttempts');
   }
   return result;
 });

@@ -6,7 +6,7 @@ import type { Context } from 'aws-lambda';
 import { codedeploy } from '../adapters/clients/codedeploy';
 import { type CheckResult, HookEventSchema, runHook } from '../domain/deployment-hooks';
 import { instrumented } from '../shared/middleware';
-import { logger, MetricUnit, metrics } from '../shared/observability';
+import { emit, logger } from '../shared/observability';
 
 /** Time kept back from the Lambda timeout to send the report itself. */
 const REPORT_MARGIN_MS = 5_000;
@@ -20,11 +20,7 @@ export function hookHandler(hook: 'Pre-traffic' | 'Post-traffic', checks: () => 
       checks,
       context.getRemainingTimeInMillis() - REPORT_MARGIN_MS,
     );
-    metrics.addMetric(
-      report.status === 'Succeeded' ? 'SmokeTestsPassed' : 'SmokeTestsFailed',
-      MetricUnit.Count,
-      1,
-    );
+    emit(report.status === 'Succeeded' ? 'SmokeTestsPassed' : 'SmokeTestsFailed');
     (report.status === 'Succeeded' ? logger.info : logger.error).call(logger, `${hook} hook reported`, {
       deploymentId: hookEvent.DeploymentId,
       ...report,

@@ -15,7 +15,7 @@ import { cacheDetection, getCachedDetection } from '../domain/labels-store';
 import { loadEnv } from '../shared/env';
 import { readFlags } from '../shared/flags';
 import { instrumented } from '../shared/middleware';
-import { logger, MetricUnit, metrics } from '../shared/observability';
+import { emit, logger } from '../shared/observability';
 import { DETECT_LABELS_ENVIRONMENT } from './environment';
 
 const env = loadEnv(DETECT_LABELS_ENVIRONMENT);
@@ -26,7 +26,7 @@ export const handler = instrumented(async (event: unknown): Promise<Detection> =
 
   const cached = await getCachedDetection(table, object);
   if (cached) {
-    metrics.addMetric('DetectionCacheHits', MetricUnit.Count, 1);
+    emit('DetectionCacheHits');
     logger.info('Using the recorded Rekognition answer', { key: object.key, labels: cached.labels.length });
     return { ...cached, fromCache: true };
   }
@@ -39,12 +39,11 @@ export const handler = instrumented(async (event: unknown): Promise<Detection> =
   });
   const detection = await detectLabels(rekognition(), object, settings).catch((error: unknown) => {
     // Each throttled call, before the workflow retries it: the dashboard and an alarm watch it.
-    if (error instanceof RekognitionThrottledError)
-      metrics.addMetric('RekognitionThrottles', MetricUnit.Count, 1);
+    if (error instanceof RekognitionThrottledError) emit('RekognitionThrottles');
     throw error;
   });
-  metrics.addMetric('RekognitionLatency', MetricUnit.Milliseconds, performance.now() - started);
-  metrics.addMetric('RekognitionCalls', MetricUnit.Count, 1);
+  emit('RekognitionLatency', performance.now() - started);
+  emit('RekognitionCalls');
   await cacheDetection(table, object, detection);
   logger.info('Labels detected', {
     key: object.key,

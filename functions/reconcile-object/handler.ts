@@ -16,7 +16,7 @@ import { currentObjectOf, type RelabelTarget, reconcileObject } from '../domain/
 import { loadEnv } from '../shared/env';
 import { readFlags } from '../shared/flags';
 import { instrumented } from '../shared/middleware';
-import { logger, MetricUnit, metrics } from '../shared/observability';
+import { emit, logger } from '../shared/observability';
 import { RECONCILE_OBJECT_ENVIRONMENT } from './environment';
 
 const env = loadEnv(RECONCILE_OBJECT_ENVIRONMENT);
@@ -76,7 +76,7 @@ export const handler = instrumented(async (event: unknown) => {
     task.object.Key,
     { target },
   );
-  if (result.enqueued) metrics.addMetric('ReconcileEnqueued', MetricUnit.Count, 1);
+  if (result.enqueued) emit('ReconcileEnqueued');
   logger.info('Object reconciled', {
     key: result.key,
     status: result.status,

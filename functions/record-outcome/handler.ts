@@ -1,20 +1,21 @@
 /**
  * Workflow task: records a REJECTED image (with its reason) or a FAILED run (with its error)
  * as the image's current record, removes label entries that no longer describe it, and announces
- * the outcome (see outcome.ts).
+ * the outcome (see core/outcome.ts).
  */
 
 import { dynamo } from '../adapters/clients/dynamodb';
+import { labelsTableOutcomeStore } from '../adapters/dynamodb/outcome-store';
 import { eventBridge } from '../adapters/clients/eventbridge';
 import { eventBusPublisher } from '../adapters/event-bus';
 import { parseRejection, parseTaskCause } from '../core/errors';
 import { objectVersionOf } from '../core/labels-table';
+import { recordFinalOutcome } from '../core/outcome';
 import { parseTaskInput } from '../core/task-input';
 import { RecordOutcomeInputSchema } from '../core/workflow-schemas';
-import { recordFinalOutcome } from '../domain/outcome';
 import { loadEnv } from '../shared/env';
 import { instrumented } from '../shared/middleware';
-import { logger, MetricUnit, metrics } from '../shared/observability';
+import { emit, logger } from '../shared/observability';
 import { RECORD_OUTCOME_ENVIRONMENT } from './environment';
 
 const env = loadEnv(RECORD_OUTCOME_ENVIRONMENT);
@@ -28,7 +29,7 @@ export const handler = instrumented(async (event: unknown) => {
     // ClaimImage itself failed, so this run never held the version: it may be LABELED already
     // or held by another run, whose records a FAILED write would overwrite. The run still ends
     // Failed and the queue delivers the event again.
-    metrics.addMetric('ImagesFailed', MetricUnit.Count, 1);
+    emit('ImagesFailed');
     logger.error('Claim failed; the version is left as it is', {
       key: object.key,
       error: { name: error.Error, message: cause.errorMessage.slice(0, 2000) },
@@ -36,7 +37,7 @@ export const handler = instrumented(async (event: unknown) => {
     return { outcome, reason: null, superseded: false, recorded: false };
   }
   const deps = {
-    table: { db: dynamo(), tableName: env.LABELS_TABLE_NAME },
+    store: labelsTableOutcomeStore({ db: dynamo(), tableName: env.LABELS_TABLE_NAME }),
     events,
   };
   const now = new Date();
@@ -67,7 +68,7 @@ export const handler = instrumented(async (event: unknown) => {
   );
 
   if (outcome === 'FAILED') {
-    metrics.addMetric('ImagesFailed', MetricUnit.Count, 1);
+    emit('ImagesFailed');
     logger.error('Image processing failed', { key: object.key, error: failure });
   } else {
     logger.info('Image rejected', { key: object.key, reason: rejection?.reason, detail: rejection?.detail });

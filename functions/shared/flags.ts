@@ -20,9 +20,7 @@ import * as z from 'zod';
 import { appConfigData } from '../adapters/clients/appconfigdata';
 import { DEFAULT_FLAGS, type Flags, parseFlags } from '../core/flags';
 import { loadEnv } from './env';
-import { logger, MetricUnit, metrics } from './observability';
-
-export const FLAGS_FALLBACK_METRIC = 'FlagsFallback';
+import { emit, logger } from './observability';
 
 export interface FlagsSource {
   application: string;
@@ -86,7 +84,7 @@ function fallback(reason: string, source?: FlagsSource): Flags {
       ? { application: source.application, environment: source.environment, profile: source.profile }
       : {}),
   });
-  metrics.addMetric(FLAGS_FALLBACK_METRIC, MetricUnit.Count, 1);
+  emit('FlagsFallback');
   return DEFAULT_FLAGS;
 }
 
@@ -110,7 +108,7 @@ export function createFlagsReader(
   return {
     async get() {
       if (now() < retryAfter) {
-        metrics.addMetric(FLAGS_FALLBACK_METRIC, MetricUnit.Count, 1);
+        emit('FlagsFallback');
         return DEFAULT_FLAGS;
       }
       let body: Uint8Array | undefined;

@@ -6,8 +6,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import { METRICS, type MetricName } from '../core/metrics';
 
 export const logger = new Logger();
 export const metrics = new Metrics();
 export const tracer = new Tracer();
 export { MetricUnit };
+
+/** Emits a catalog metric (functions/core/metrics.ts) in its unit: a name not in the catalog does not compile. */
+export function emit(name: MetricName, value = 1): void {
+  metrics.addMetric(name, MetricUnit[METRICS[name].unit], value);
+}

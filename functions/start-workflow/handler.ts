@@ -16,7 +16,7 @@ import { createBatchRunner, parseQueueMessage, runWorkflow, type WorkflowRun } f
 import { loadEnv } from '../shared/env';
 import { readFlags } from '../shared/flags';
 import { instrumented } from '../shared/middleware';
-import { logger, MetricUnit, metrics } from '../shared/observability';
+import { emit, logger } from '../shared/observability';
 import { START_WORKFLOW_ENVIRONMENT } from './environment';
 
 const env = loadEnv(START_WORKFLOW_ENVIRONMENT);
@@ -55,14 +55,14 @@ async function handleRecord(record: SQSRecord, run: (input: WorkflowInput) => Pr
 }
 
 export const handler = instrumented(async (event: SQSEvent, context) => {
-  metrics.addMetric('MessagesReceived', MetricUnit.Count, event.Records.length);
+  emit('MessagesReceived', event.Records.length);
   // Kill switch: hand the batch back untouched (apply-flags disables this event source soon after;
   // functions/domain/flags-ingest.ts explains why that, not failing messages, is the pause).
   if (!(await readFlags()).processing) {
     logger.warn('Processing is switched off: the batch goes back to the queue', {
       messages: event.Records.length,
     });
-    metrics.addMetric('MessagesPaused', MetricUnit.Count, event.Records.length);
+    emit('MessagesPaused', event.Records.length);
     return pausedBatch(event);
   }
   const run = createBatchRunner((input) => runWorkflow(sfn(), env.STATE_MACHINE_ARN, input));
@@ -75,7 +75,7 @@ export const handler = instrumented(async (event: SQSEvent, context) => {
     },
   );
   if (response.batchItemFailures.length > 0) {
-    metrics.addMetric('MessagesFailed', MetricUnit.Count, response.batchItemFailures.length);
+    emit('MessagesFailed', response.batchItemFailures.length);
   }
   return response;
 });

@@ -1,15 +1,16 @@
-/** Workflow task: makes the labeled version the image's current record and announces it (see outcome.ts). */
+/** Workflow task: makes the labeled version the image's current record and announces it (see core/outcome.ts). */
 
 import { dynamo } from '../adapters/clients/dynamodb';
+import { labelsTableOutcomeStore } from '../adapters/dynamodb/outcome-store';
 import { eventBridge } from '../adapters/clients/eventbridge';
 import { eventBusPublisher } from '../adapters/event-bus';
 import { objectVersionOf } from '../core/labels-table';
+import { recordFinalOutcome } from '../core/outcome';
 import { parseTaskInput } from '../core/task-input';
 import { StoreInputSchema } from '../core/workflow-schemas';
-import { recordFinalOutcome } from '../domain/outcome';
 import { loadEnv } from '../shared/env';
 import { instrumented } from '../shared/middleware';
-import { logger, MetricUnit, metrics } from '../shared/observability';
+import { emit, logger } from '../shared/observability';
 import { STORE_LABELS_ENVIRONMENT } from './environment';
 
 const env = loadEnv(STORE_LABELS_ENVIRONMENT);
@@ -18,7 +19,7 @@ const events = eventBusPublisher(eventBridge, env.EVENT_BUS_NAME);
 export const handler = instrumented(async (event: unknown) => {
   const { object, image, detection } = parseTaskInput(StoreInputSchema, event);
   const deps = {
-    table: { db: dynamo(), tableName: env.LABELS_TABLE_NAME },
+    store: labelsTableOutcomeStore({ db: dynamo(), tableName: env.LABELS_TABLE_NAME }),
     events,
   };
   const now = new Date();
@@ -42,8 +43,8 @@ export const handler = instrumented(async (event: unknown) => {
     object,
     now,
   );
-  metrics.addMetric('ImagesLabeled', MetricUnit.Count, 1);
-  metrics.addMetric('LabelsStored', MetricUnit.Count, result.labelsWritten);
+  emit('ImagesLabeled');
+  emit('LabelsStored', result.labelsWritten);
   logger.info('Labels stored', { key: object.key, ...result });
   return result;
 });

@@ -11,7 +11,7 @@ import { FlagsDocumentInvalidError, validateFlagsContent } from '../core/flags-v
 import { issueLines } from '../core/zod-issues';
 import { loadEnv } from '../shared/env';
 import { instrumented } from '../shared/middleware';
-import { logger, MetricUnit, metrics } from '../shared/observability';
+import { emit, logger } from '../shared/observability';
 import { VALIDATE_FLAGS_ENVIRONMENT } from './environment';
 
 const env = loadEnv(VALIDATE_FLAGS_ENVIRONMENT);
@@ -30,7 +30,7 @@ export const handler = instrumented(async (event: unknown) => {
   if (!parsed.success) {
     const problems = issueLines(parsed.error).map((line) => `not an AppConfig validator event: ${line}`);
     logger.warn('Flags validation refused: not a validator event', { problems });
-    metrics.addMetric('FlagsDocumentsRefused', MetricUnit.Count, 1);
+    emit('FlagsDocumentsRefused');
     throw new FlagsDocumentInvalidError(problems);
   }
   const { content, ...version } = parsed.data;
@@ -38,10 +38,10 @@ export const handler = instrumented(async (event: unknown) => {
   const verdict = validateFlagsContent(text, { maxIngestConcurrency: env.MAX_INGEST_CONCURRENCY });
   if (!verdict.ok) {
     logger.warn('Flags document refused', { ...version, format: verdict.format, problems: verdict.problems });
-    metrics.addMetric('FlagsDocumentsRefused', MetricUnit.Count, 1);
+    emit('FlagsDocumentsRefused');
     throw new FlagsDocumentInvalidError(verdict.problems);
   }
   logger.info('Flags document accepted', { ...version, format: verdict.format });
-  metrics.addMetric('FlagsDocumentsAccepted', MetricUnit.Count, 1);
+  emit('FlagsDocumentsAccepted');
   return { valid: true, format: verdict.format };
 });

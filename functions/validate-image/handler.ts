@@ -6,7 +6,7 @@ import { parseTaskInput } from '../core/task-input';
 import { ValidateInputSchema } from '../core/workflow-schemas';
 import { validateObject } from '../domain/image-validation';
 import { instrumented } from '../shared/middleware';
-import { logger, MetricUnit, metrics } from '../shared/observability';
+import { emit, logger, metrics } from '../shared/observability';
 
 export const handler = instrumented(async (event: unknown) => {
   const { object } = parseTaskInput(ValidateInputSchema, event);
@@ -17,7 +17,7 @@ export const handler = instrumented(async (event: unknown) => {
   } catch (error) {
     if (error instanceof ImageRejectedError) {
       metrics.addDimension('reason', error.reason);
-      metrics.addMetric('ImagesRejected', MetricUnit.Count, 1);
+      emit('ImagesRejected');
       logger.info('Image rejected', { key: object.key, reason: error.reason, detail: error.message });
     }
     throw error;

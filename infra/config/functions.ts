@@ -7,6 +7,7 @@ import { LABELS_API_ENVIRONMENT } from '../../functions/api/environment';
 import { APPLY_FLAGS_ENVIRONMENT } from '../../functions/apply-flags/environment';
 import { CLAIM_IMAGE_ENVIRONMENT } from '../../functions/claim-image/environment';
 import { imageEventBusName } from '../../functions/core/image-events';
+import { DEPLOYMENT_HOOKS_SERVICE, METRICS_NAMESPACE } from '../../functions/core/metrics';
 import { DETECT_LABELS_ENVIRONMENT } from '../../functions/detect-labels/environment';
 import type { SmokePlan } from '../../functions/domain/deployment-hooks';
 import { RECONCILE_OBJECT_ENVIRONMENT } from '../../functions/reconcile-object/environment';
@@ -20,8 +21,6 @@ import { flagsEnvironment } from './flags';
 import type { Permission } from './permissions';
 import type { StageConfig } from './stage-config';
 import type { PipelineTiming } from './timing';
-
-export const METRICS_NAMESPACE = 'ImageLabeling';
 
 /** What every function's environment may be built from. */
 export interface FunctionContext {
@@ -294,6 +293,9 @@ export const FUNCTIONS = {
 
 export type FunctionName = keyof typeof FUNCTIONS;
 
+/** The metric catalog's namespace and the hooks' service name (functions/core/metrics.ts), for infra's readers. */
+export { DEPLOYMENT_HOOKS_SERVICE, METRICS_NAMESPACE };
+
 /** The extras argument of a builder: required, with exactly those extras, when a spec needs some. */
 export type ExtrasArg<Needs extends ContextNeed> = [Needs] extends [never]
   ? []
@@ -328,8 +330,6 @@ export function houseEnvironment(spec: FunctionSpec, config: StageConfig): Recor
   return powertoolsEnvironment(spec.handlerDir, config);
 }
 
-/** The CodeDeploy lifecycle hooks' Powertools service name (the dashboard reads their metrics by it). */
-export const DEPLOYMENT_HOOKS_SERVICE = 'deployment-hooks';
 /** The hooks' Lambda memory (MB); measured with the functions' (bench/README.md). */
 export const DEPLOYMENT_HOOKS_MEMORY_MB = 256;
 /**

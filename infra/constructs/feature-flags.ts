@@ -16,6 +16,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { validateFlagsDocument } from '../../functions/core/flags-validation';
+import type { MetricName } from '../../functions/core/metrics';
 import { FLAGS_DOCUMENT_PATH, flagsNames, flagsVersionLabel } from '../config/flags';
 import { METRICS_NAMESPACE } from '../config/functions';
 import type { StageConfig } from '../config/stage-config';
@@ -69,7 +70,7 @@ export class FeatureFlags extends Construct {
       (reader) =>
         new cloudwatch.Metric({
           namespace: METRICS_NAMESPACE,
-          metricName: 'FlagsFallback',
+          metricName: 'FlagsFallback' satisfies MetricName,
           dimensionsMap: { service: reader.spec.handlerDir },
           statistic: 'Sum',
           period: Duration.minutes(1),

@@ -1,40 +1,17 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEPLOYMENT_HOOKS_SERVICE,
-  FUNCTIONS,
-  houseEnvironment,
-  METRICS_NAMESPACE,
-} from '../../infra/config/functions';
+import { METRICS, type MetricName, type MetricSpec } from '../../functions/core/metrics';
+import { FUNCTIONS, houseEnvironment, METRICS_NAMESPACE } from '../../infra/config/functions';
 import { loadStageConfig } from '../../infra/config/stage-config';
 import { MonitoringStack } from '../../infra/stacks/monitoring-stack';
 import { buildStage } from '../support/synth';
 
-const FUNCTIONS_DIR = fileURLToPath(new URL('../../functions/', import.meta.url));
-
-/**
- * What the code emits: metric names per Powertools service. A handler folder's service name is
- * the folder (POWERTOOLS_SERVICE_NAME = handlerDir); the hooks' is DEPLOYMENT_HOOKS_SERVICE.
- */
+/** What the code emits, per Powertools service: the metric catalog (handlers emit only its names). */
 function emittedMetrics(): Map<string, Set<string>> {
   const emitted = new Map<string, Set<string>>();
-  for (const dir of readdirSync(FUNCTIONS_DIR, { withFileTypes: true })) {
-    if (!dir.isDirectory() || dir.name === 'domain' || dir.name === 'shared') continue;
-    const service = dir.name === 'deployment-hooks' ? DEPLOYMENT_HOOKS_SERVICE : dir.name;
-    for (const file of readdirSync(join(FUNCTIONS_DIR, dir.name)).filter((name) => name.endsWith('.ts'))) {
-      const source = readFileSync(join(FUNCTIONS_DIR, dir.name, file), 'utf8');
-      for (const match of source.matchAll(
-        /metrics\.addMetric\(\s*(?:'([A-Za-z]+)'|[^,]*'([A-Za-z]+)'\s*:\s*'([A-Za-z]+)')/g,
-      )) {
-        const names = emitted.get(service) ?? new Set<string>();
-        for (const name of match.slice(1)) if (name) names.add(name);
-        emitted.set(service, names);
-      }
-    }
+  for (const [name, spec] of Object.entries(METRICS) as [MetricName, MetricSpec][]) {
+    for (const service of spec.services) emitted.set(service, (emitted.get(service) ?? new Set()).add(name));
   }
   return emitted;
 }
@@ -108,9 +85,7 @@ describe('the operations dashboard (dev)', () => {
       expect([...(emitted.get(service ?? '') ?? [])]).toContain(metricName);
     }
     // ImagesRejected carries {service, reason}: that is the dimension set the SEARCH names.
-    expect(readFileSync(join(FUNCTIONS_DIR, 'validate-image/handler.ts'), 'utf8')).toContain(
-      "metrics.addDimension('reason'",
-    );
+    expect(METRICS.ImagesRejected.dimensions).toEqual(['reason']);
     expect(businessSearches[0]).toContain(`{${METRICS_NAMESPACE},reason,service}`);
     // The functions publish into the namespace the dashboard reads.
     for (const spec of Object.values(FUNCTIONS)) {

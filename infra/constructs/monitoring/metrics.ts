@@ -1,16 +1,17 @@
 /**
  * The metrics the dashboard and the alarms read. Business metrics are the functions' own EMF
- * output (Powertools Metrics): namespace METRICS_NAMESPACE, dimension `service` = the emitting
- * function's handlerDir. test/infra/dashboard.test.ts checks every one against the code.
+ * output (Powertools Metrics), named in the metric catalog (functions/core/metrics.ts):
+ * namespace METRICS_NAMESPACE, dimension `service` = the emitting function's handlerDir. A name
+ * not in the catalog, or a service that does not emit it, does not compile.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { METRICS_NAMESPACE } from '../../config/functions';
+import { METRICS, METRICS_NAMESPACE, type MetricName } from '../../../functions/core/metrics';
 
 /** A business metric as one function emits it (its default dimension set: {service}). */
-export function businessMetric(
-  service: string,
-  metricName: string,
+export function businessMetric<Name extends MetricName>(
+  service: (typeof METRICS)[Name]['services'][number],
+  metricName: Name,
   statistic = 'Sum',
   period: Duration = Duration.minutes(5),
 ): cloudwatch.Metric {
@@ -24,6 +25,8 @@ export function businessMetric(
   });
 }
 
+const REJECTED = 'ImagesRejected' satisfies MetricName;
+
 /**
  * ImagesRejected is emitted with the dimension set {service, reason} (validate-image adds the
  * reason), so it has no {service}-only series: a SEARCH finds one line per reason, whatever
@@ -31,7 +34,7 @@ export function businessMetric(
  */
 export function rejectedByReason(period: Duration = Duration.minutes(5)): cloudwatch.MathExpression {
   return new cloudwatch.MathExpression({
-    expression: `SEARCH('{${METRICS_NAMESPACE},reason,service} MetricName="ImagesRejected" service="validate-image"', 'Sum', ${period.toSeconds()})`,
+    expression: `SEARCH('{${METRICS_NAMESPACE},reason,service} MetricName="${REJECTED}" service="${METRICS[REJECTED].services[0]}"', 'Sum', ${period.toSeconds()})`,
     label: 'Rejected:',
     period,
   });

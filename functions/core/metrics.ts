@@ -1,0 +1,138 @@
+/**
+ * The metric catalog: every business metric the functions emit (EMF through Powertools Metrics),
+ * with its unit and the Powertools service that emits it (the function's handlerDir). The
+ * handlers emit only names from here (functions/shared/observability.ts `emit`), and the alarms
+ * and the dashboard read only names from here (infra/constructs/monitoring/metrics.ts), so a
+ * renamed or removed metric is a compile error on both sides.
+ */
+
+export const METRICS_NAMESPACE = 'ImageLabeling';
+
+/** The Powertools service of the CodeDeploy lifecycle hooks (both hooks share it). */
+export const DEPLOYMENT_HOOKS_SERVICE = 'deployment-hooks';
+
+export type MetricUnitName = 'Count' | 'Milliseconds';
+
+export interface MetricSpec {
+  unit: MetricUnitName;
+  /** The services that emit it; the dashboard and alarms read it under these. */
+  services: readonly string[];
+  /** Dimensions added to {service} (each value set at run time). */
+  dimensions?: readonly string[];
+  description: string;
+}
+
+/** Every function that reads feature flags counts its fallbacks to the defaults. */
+const FLAGS_READERS = ['detect-labels', 'start-workflow', 'apply-flags', 'reconcile-object'] as const;
+
+export const METRICS = {
+  MessagesReceived: {
+    unit: 'Count',
+    services: ['start-workflow'],
+    description: 'SQS messages taken from the ingest queue.',
+  },
+  MessagesPaused: {
+    unit: 'Count',
+    services: ['start-workflow'],
+    description: 'Messages returned while processing is paused.',
+  },
+  MessagesFailed: {
+    unit: 'Count',
+    services: ['start-workflow'],
+    description: 'Messages reported as batch item failures.',
+  },
+  DuplicateSkipped: {
+    unit: 'Count',
+    services: ['claim-image'],
+    description: 'Object versions already processed.',
+  },
+  ReprocessAttempts: {
+    unit: 'Count',
+    services: ['claim-image'],
+    description: 'Claims taken for a second or later run.',
+  },
+  ImagesRejected: {
+    unit: 'Count',
+    services: ['validate-image'],
+    dimensions: ['reason'],
+    description: 'Uploads refused before Rekognition, by reason.',
+  },
+  RekognitionCalls: { unit: 'Count', services: ['detect-labels'], description: 'DetectLabels calls.' },
+  RekognitionLatency: {
+    unit: 'Milliseconds',
+    services: ['detect-labels'],
+    description: 'DetectLabels latency.',
+  },
+  RekognitionThrottles: {
+    unit: 'Count',
+    services: ['detect-labels'],
+    description: 'DetectLabels throttled.',
+  },
+  DetectionCacheHits: {
+    unit: 'Count',
+    services: ['detect-labels'],
+    description: "Runs that reused a version's recorded Rekognition answer.",
+  },
+  ImagesLabeled: { unit: 'Count', services: ['store-labels'], description: 'Images recorded LABELED.' },
+  LabelsStored: { unit: 'Count', services: ['store-labels'], description: 'Labels written with them.' },
+  ImagesFailed: { unit: 'Count', services: ['record-outcome'], description: 'Images recorded FAILED.' },
+  ReconcileEnqueued: {
+    unit: 'Count',
+    services: ['reconcile-object'],
+    description: 'Objects put back on the ingest queue by a reconcile.',
+  },
+  IngestEnabled: {
+    unit: 'Count',
+    services: ['apply-flags'],
+    description: 'The ingest event source turned on.',
+  },
+  IngestDisabled: {
+    unit: 'Count',
+    services: ['apply-flags'],
+    description: 'The ingest event source turned off.',
+  },
+  IngestPaused: {
+    unit: 'Count',
+    services: ['apply-flags'],
+    description: '1 while the processing flag is off.',
+  },
+  FlagsDocumentsAccepted: {
+    unit: 'Count',
+    services: ['validate-flags'],
+    description: 'Flags documents the validator accepted.',
+  },
+  FlagsDocumentsRefused: {
+    unit: 'Count',
+    services: ['validate-flags'],
+    description: 'Flags documents the validator refused.',
+  },
+  FlagsFallback: {
+    unit: 'Count',
+    services: FLAGS_READERS,
+    description: 'Reads of the flags that fell back to the defaults.',
+  },
+  Requests: {
+    unit: 'Count',
+    services: ['api'],
+    dimensions: ['route'],
+    description: 'API requests answered.',
+  },
+  Faults: {
+    unit: 'Count',
+    services: ['api'],
+    dimensions: ['route'],
+    description: 'API requests answered 5xx.',
+  },
+  SmokeTestsPassed: {
+    unit: 'Count',
+    services: [DEPLOYMENT_HOOKS_SERVICE],
+    description: 'Lifecycle hooks that reported Succeeded.',
+  },
+  SmokeTestsFailed: {
+    unit: 'Count',
+    services: [DEPLOYMENT_HOOKS_SERVICE],
+    description: 'Lifecycle hooks that reported Failed (the deployment rolls back).',
+  },
+} as const satisfies Record<string, MetricSpec>;
+
+export type MetricName = keyof typeof METRICS;
