@@ -29,6 +29,7 @@ import {
   type VersionStatus,
   versionSk,
 } from '../core/labels-table';
+import type { WriteResult } from '../core/outcome';
 import { compareSequencers } from '../core/s3-key';
 import type { ClaimResult, Detection, ObjectRef, Reprocess } from '../core/workflow-schemas';
 import { reconcileLabelCounts } from './label-counts';
@@ -160,13 +161,7 @@ export async function cacheDetection(
   );
 }
 
-export interface WriteResult {
-  /** A newer version of the same key is already recorded: this one changed nothing. */
-  superseded: boolean;
-  labelsWritten: number;
-  staleLabelsDeleted: number;
-  writeRequests: number;
-}
+export type { WriteResult } from '../core/outcome';
 
 /**
  * Makes `image` the key's current record with exactly `labels` as its label items: new ones

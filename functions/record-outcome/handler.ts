@@ -5,8 +5,8 @@
  */
 
 import { dynamo } from '../adapters/clients/dynamodb';
-import { labelsTableOutcomeStore } from '../adapters/dynamodb/outcome-store';
 import { eventBridge } from '../adapters/clients/eventbridge';
+import { labelsTableOutcomeStore } from '../adapters/dynamodb/outcome-store';
 import { eventBusPublisher } from '../adapters/event-bus';
 import { parseRejection, parseTaskCause } from '../core/errors';
 import { objectVersionOf } from '../core/labels-table';

@@ -1,8 +1,8 @@
 /** Workflow task: makes the labeled version the image's current record and announces it (see core/outcome.ts). */
 
 import { dynamo } from '../adapters/clients/dynamodb';
-import { labelsTableOutcomeStore } from '../adapters/dynamodb/outcome-store';
 import { eventBridge } from '../adapters/clients/eventbridge';
+import { labelsTableOutcomeStore } from '../adapters/dynamodb/outcome-store';
 import { eventBusPublisher } from '../adapters/event-bus';
 import { objectVersionOf } from '../core/labels-table';
 import { recordFinalOutcome } from '../core/outcome';

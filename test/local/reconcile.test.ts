@@ -129,7 +129,7 @@ describe('reconcile through the local cloud', () => {
       (item) => item?.status === 'LABELED' || item?.status === 'REJECTED',
     );
     // The image record is written before the run announces it and turns its version final
-    // (functions/domain/outcome.ts): wait for the versions too, or a reconcile may meet one in progress.
+    // (functions/core/outcome.ts): wait for the versions too, or a reconcile may meet one in progress.
     const deadline = Date.now() + 30_000;
     while (!(await versionsFinal(Object.values(uploads)))) {
       if (Date.now() > deadline) throw new Error('Versions not final within 30 s');

@@ -5,19 +5,40 @@
  * event again (the same eventId: see image-events.ts); once the version is final, a repeated
  * event finds it ALREADY_DONE and announces nothing. A version superseded by a newer upload of
  * the same key changes no record and is not announced: the newer version's run announces its own.
+ *
+ * The writes are behind OutcomeStore (functions/adapters/dynamodb/outcome-store.ts on the
+ * labels table).
  */
 
-import { buildImageEvent, type ImageEventPublisher } from '../core/image-events';
-import type { ImageItem } from '../core/labels-table';
-import type { ObjectRef } from '../core/workflow-schemas';
-import { finishVersion, type TableRef, type WriteResult, writeImageRecord } from './labels-store';
-
-export interface OutcomeDeps {
-  table: TableRef;
-  events: ImageEventPublisher;
-}
+import { buildImageEvent, type ImageEventPublisher } from './image-events';
+import type { ImageItem, VersionStatus } from './labels-table';
+import type { ObjectRef } from './workflow-schemas';
 
 export type FinalRecord = Omit<ImageItem, 'pk' | 'sk' | 'labelNames'>;
+
+export interface WriteResult {
+  /** A newer version of the same key is already recorded: this one changed nothing. */
+  superseded: boolean;
+  labelsWritten: number;
+  staleLabelsDeleted: number;
+  writeRequests: number;
+}
+
+export interface OutcomeStore {
+  /** Makes `record` the key's current record, unless a newer version is recorded already. */
+  writeImageRecord(record: FinalRecord, object: ObjectRef): Promise<WriteResult>;
+  /** Turns the version final, so a repeated event finds it done. */
+  finishVersion(
+    object: ObjectRef,
+    status: Exclude<VersionStatus, 'IN_PROGRESS'>,
+    details: { now: Date; error?: { name: string; message: string } | undefined; superseded?: boolean },
+  ): Promise<void>;
+}
+
+export interface OutcomeDeps {
+  store: OutcomeStore;
+  events: ImageEventPublisher;
+}
 
 export async function recordFinalOutcome(
   deps: OutcomeDeps,
@@ -25,7 +46,7 @@ export async function recordFinalOutcome(
   object: ObjectRef,
   now: Date,
 ): Promise<WriteResult> {
-  const result = await writeImageRecord(deps.table, record, object);
+  const result = await deps.store.writeImageRecord(record, object);
   if (!result.superseded) {
     await deps.events.publish([
       buildImageEvent({
@@ -42,7 +63,7 @@ export async function recordFinalOutcome(
       }),
     ]);
   }
-  await finishVersion(deps.table, object, record.status, {
+  await deps.store.finishVersion(object, record.status, {
     now,
     error: record.error,
     superseded: result.superseded,
