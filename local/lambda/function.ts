@@ -5,13 +5,14 @@
  * process instead: slower to start, but its memory is its own, so REPORT lines carry
  * "Max Memory Used" as on Lambda (the benchmark's memory section uses it).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Environment } from './environment';
-import { LambdaFunctionError } from './errors';
+import { type InvocationConfig, runInvocation } from './invocation';
 import { formatLogLine } from './log-format';
-import type { InvokeContextData, WorkerInit } from './protocol';
+import { acquire, closePool, createPool, release } from './pool';
+import type { WorkerInit } from './protocol';
 
 export { LambdaFunctionError } from './errors';
 
@@ -87,6 +88,36 @@ function logStreamName(): string {
   return `${date}/[$LATEST]${randomBytes(16).toString('hex')}`;
 }
 
+/** The process environment of every execution environment: the configuration's and Lambda's own. */
+function baseEnvironment(
+  options: LocalFunctionOptions,
+  entryPath: string,
+  settings: { region: string; memorySize: number; logFormat: string; handlerExport: string },
+): Record<string, string> {
+  const { name } = options;
+  const { region, memorySize, logFormat, handlerExport } = settings;
+  return {
+    ...(process.env.PATH ? { PATH: process.env.PATH } : {}),
+    LANG: 'en_US.UTF-8',
+    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    ...options.environment,
+    // Reserved variables: Lambda sets these and does not let the function configuration override them.
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    // The runtime the functions ship for (BUNDLING.target is node24).
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+    AWS_LAMBDA_FUNCTION_NAME: name,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memorySize),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
+    AWS_LAMBDA_LOG_FORMAT: logFormat,
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    LAMBDA_TASK_ROOT: process.cwd(),
+    _HANDLER: `${path.basename(entryPath).replace(/\.[cm]?[jt]s$/, '')}.${handlerExport}`,
+  };
+}
+
 export function createLocalFunction(options: LocalFunctionOptions): LocalFunction {
   const {
     name,
@@ -106,38 +137,7 @@ export function createLocalFunction(options: LocalFunctionOptions): LocalFunctio
   const init: WorkerInit = { entry: pathToFileURL(entryPath).href, handlerExport, logFormat };
   const arn = (qualifier?: string) =>
     `arn:aws:lambda:${region}:${accountId}:function:${name}${qualifier ? `:${qualifier}` : ''}`;
-  const logGroupName = `/aws/lambda/${name}`;
-  const baseEnv: Record<string, string> = {
-    ...(process.env.PATH ? { PATH: process.env.PATH } : {}),
-    LANG: 'en_US.UTF-8',
-    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-    ...options.environment,
-    // Reserved variables: Lambda sets these and does not let the function configuration override them.
-    AWS_REGION: region,
-    AWS_DEFAULT_REGION: region,
-    // The runtime the functions ship for (BUNDLING.target is node24).
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
-    AWS_LAMBDA_FUNCTION_NAME: name,
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memorySize),
-    AWS_LAMBDA_LOG_GROUP_NAME: logGroupName,
-    AWS_LAMBDA_LOG_FORMAT: logFormat,
-    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-    LAMBDA_TASK_ROOT: process.cwd(),
-    _HANDLER: `${path.basename(entryPath).replace(/\.[cm]?[jt]s$/, '')}.${handlerExport}`,
-  };
-
-  const environments = new Set<Environment>();
-  const idle: Environment[] = [];
-  const waiters: Array<{ resolve: (env: Environment) => void; reject: (err: Error) => void }> = [];
-  let closed = false;
-  let nextId = 1;
-  let coldStarts = 0;
-  let invocations = 0;
-  let crashesInjected = 0;
-  const faults = { crashAfterSuccessRate: 0, crashAfterSuccessNext: 0 };
-
+  const baseEnv = baseEnvironment(options, entryPath, { region, memorySize, logFormat, handlerExport });
   const emit = (line: string, stream: LogStream) => {
     try {
       onLog(name, line, stream);
@@ -145,153 +145,43 @@ export function createLocalFunction(options: LocalFunctionOptions): LocalFunctio
       // a failing log sink must not break the function
     }
   };
-
-  const forget = (env: Environment) => {
-    environments.delete(env);
-    const i = idle.indexOf(env);
-    if (i >= 0) idle.splice(i, 1);
+  const pool = createPool(
+    name,
+    maxConcurrency,
+    () => new Environment(init, baseEnv, logStreamName(), emit, isolation),
+  );
+  const config: InvocationConfig = {
+    name,
+    arn: arn(),
+    logGroupName: `/aws/lambda/${name}`,
+    timeoutSeconds,
+    initTimeoutSeconds,
+    memorySize,
+    emit,
+    faults: { crashAfterSuccessRate: 0, crashAfterSuccessNext: 0 },
+    counters: { nextId: 1, crashesInjected: 0 },
   };
-
-  const spawn = (): Environment => {
-    coldStarts++;
-    const env = new Environment(init, baseEnv, logStreamName(), emit, isolation);
-    environments.add(env);
-    env.host.onExit(() => {
-      forget(env);
-      // A worker that died while idle frees a slot: hand it to whoever waits for one.
-      if (!closed && environments.size < maxConcurrency) waiters.shift()?.resolve(spawn());
-    });
-    return env;
-  };
-
-  const acquire = (): Promise<Environment> => {
-    if (closed) return Promise.reject(new Error(`function ${name} is closed`));
-    let env = idle.pop();
-    while (env?.dead) env = idle.pop();
-    if (env) return Promise.resolve(env);
-    if (environments.size < maxConcurrency) return Promise.resolve(spawn());
-    return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
-  };
-
-  const release = (env: Environment) => {
-    // A terminated environment (timeout, crash) no longer counts, even before its exit event arrives.
-    if (env.dead) forget(env);
-    const waiter = waiters.shift();
-    if (!waiter) {
-      if (!env.dead) idle.push(env);
-      return;
-    }
-    if (closed) {
-      waiter.reject(new Error(`function ${name} is closed`));
-      return;
-    }
-    waiter.resolve(env.dead ? spawn() : env);
-  };
-
-  const withTimer = <T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(onTimeout()), ms);
-    });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-  };
-
-  const run = async (env: Environment, event: unknown): Promise<unknown> => {
-    const requestId = randomUUID();
-    const initDurationMs = await withTimer(env.ready, initTimeoutSeconds * 1000, () => {
-      void env.terminate();
-      return new LambdaFunctionError(
-        {
-          name: 'Sandbox.Timedout',
-          message: `RequestId: ${requestId} Error: Init phase timed out after ${initTimeoutSeconds.toFixed(2)} seconds`,
-        },
-        requestId,
-      );
-    });
-    const started = performance.now();
-    const payload = JSON.stringify(event === undefined ? null : event);
-    const context: InvokeContextData = {
-      awsRequestId: requestId,
-      deadlineMs: Date.now() + timeoutSeconds * 1000,
-      functionName: name,
-      functionVersion: '$LATEST',
-      invokedFunctionArn: arn(),
-      memoryLimitInMB: String(memorySize),
-      logGroupName,
-      logStreamName: env.logStreamName,
-    };
-    const id = nextId++;
-    const result = new Promise<string>((resolve, reject) => {
-      env.pending = { id, requestId, resolve, reject };
-    });
-    env.send({ type: 'invoke', id, event: payload, context });
-    let status = '';
-    try {
-      const out = await withTimer(result, timeoutSeconds * 1000, () => {
-        status = '\tStatus: timeout';
-        env.pending = undefined;
-        // Lambda freezes and discards the environment after a timeout: the next invoke is a cold start.
-        void env.terminate();
-        return new LambdaFunctionError(
-          {
-            name: 'Sandbox.Timedout',
-            message: `RequestId: ${requestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds`,
-          },
-          requestId,
-        );
-      });
-      const crashNow =
-        faults.crashAfterSuccessNext > 0 ||
-        (faults.crashAfterSuccessRate > 0 && Math.random() < faults.crashAfterSuccessRate);
-      if (crashNow) {
-        if (faults.crashAfterSuccessNext > 0) faults.crashAfterSuccessNext--;
-        crashesInjected++;
-        void env.terminate();
-        throw new LambdaFunctionError(
-          {
-            name: 'Runtime.ExitError',
-            message: `RequestId: ${requestId} Error: Runtime exited with error: signal: killed (injected by the local fault injector after the handler returned)`,
-          },
-          requestId,
-        );
-      }
-      return JSON.parse(out) as unknown;
-    } catch (err) {
-      if (err instanceof LambdaFunctionError && err.name === 'Runtime.ExitError') status = '\tStatus: error';
-      throw err;
-    } finally {
-      const duration = performance.now() - started;
-      const initPart = env.initReported ? '' : `\tInit Duration: ${initDurationMs.toFixed(2)} ms`;
-      env.initReported = true;
-      // Lambda's order: Memory Size, Max Memory Used, Init Duration.
-      const memoryPart =
-        env.maxMemoryUsedMb === undefined ? '' : `\tMax Memory Used: ${env.maxMemoryUsedMb} MB`;
-      emit(
-        `REPORT RequestId: ${requestId}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${Math.ceil(duration)} ms\tMemory Size: ${memorySize} MB${memoryPart}${initPart}${status}`,
-        'platform',
-      );
-    }
-  };
+  let invocations = 0;
 
   return {
     name,
     arn,
-    faults,
+    faults: config.faults,
     async invoke(event: unknown): Promise<unknown> {
-      const env = await acquire();
+      const env = await acquire(pool);
       invocations++;
       try {
-        return await run(env, event);
+        return await runInvocation(config, env, event);
       } finally {
-        release(env);
+        release(pool, env);
       }
     },
-    stats: () => ({ coldStarts, invocations, environments: environments.size, crashesInjected }),
-    async close(): Promise<void> {
-      closed = true;
-      for (const waiter of waiters.splice(0)) waiter.reject(new Error(`function ${name} is closed`));
-      idle.length = 0;
-      await Promise.all([...environments].map((env) => env.terminate()));
-    },
+    stats: () => ({
+      coldStarts: pool.coldStarts,
+      invocations,
+      environments: pool.environments.size,
+      crashesInjected: config.counters.crashesInjected,
+    }),
+    close: () => closePool(pool),
   };
 }
