@@ -98,91 +98,115 @@ export function parseBatchItemFailures(
   return failed;
 }
 
+/** A mapping's settings with their defaults applied, and its counters. */
+interface Mapping {
+  readonly queue: Queue;
+  readonly batchSize: number;
+  readonly maximumBatchingWindowMs: number;
+  readonly invoke: (event: SQSEvent) => Promise<unknown>;
+  readonly reportBatchItemFailures: boolean;
+  readonly onBatchError: (error: unknown, event: SQSEvent) => void;
+  readonly stats: EventSourceMappingStats;
+}
+
+async function processBatch(mapping: Mapping, messages: ReceivedMessage[]): Promise<void> {
+  const { queue, stats, onBatchError, invoke } = mapping;
+  stats.batches++;
+  const event: SQSEvent = { Records: messages.map((m) => toSqsRecord(m, queue)) };
+  let failed: Set<string> | 'all';
+  try {
+    const response = await invoke(event);
+    failed = mapping.reportBatchItemFailures
+      ? parseBatchItemFailures(response, new Set(messages.map((m) => m.MessageId)))
+      : new Set();
+    if (failed === 'all')
+      onBatchError(new Error(`malformed batch response: ${JSON.stringify(response)}`), event);
+  } catch (err) {
+    failed = 'all';
+    onBatchError(err, event);
+  }
+  if (failed === 'all') {
+    stats.failed += messages.length;
+    return;
+  }
+  const done = messages.filter((m) => !failed.has(m.MessageId));
+  stats.succeeded += done.length;
+  stats.failed += messages.length - done.length;
+  try {
+    queue.deleteMessages(done.map((m) => m.ReceiptHandle));
+  } catch (err) {
+    onBatchError(err, event);
+  }
+}
+
+/** A first message (long polling), then more until the batch is full or the batching window ends. */
+async function receiveBatch(mapping: Mapping, signal: AbortSignal): Promise<ReceivedMessage[]> {
+  const { queue, batchSize } = mapping;
+  const messages = await queue.receiveMessages({ max: batchSize, waitTimeSeconds: 20, signal });
+  if (messages.length === 0) return messages;
+  const windowEnd = Date.now() + mapping.maximumBatchingWindowMs;
+  while (messages.length < batchSize && Date.now() < windowEnd && !signal.aborted) {
+    const more = await queue.receiveMessages({
+      max: batchSize - messages.length,
+      waitTimeSeconds: (windowEnd - Date.now()) / 1000,
+      signal,
+    });
+    messages.push(...more);
+  }
+  return messages;
+}
+
+function backOff(signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 1000);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
+
+async function poll(mapping: Mapping, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    try {
+      const messages = await receiveBatch(mapping, signal);
+      if (messages.length === 0) continue;
+      await processBatch(mapping, messages);
+    } catch (err) {
+      // e.g. the queue was closed under us; back off instead of spinning
+      mapping.onBatchError(err, { Records: [] });
+      await backOff(signal);
+    }
+  }
+}
+
 export function createEventSourceMapping(options: EventSourceMappingOptions): EventSourceMapping {
-  const {
-    queue,
-    batchSize = 10,
-    maximumBatchingWindowMs = 0,
-    invoke,
-    reportBatchItemFailures = true,
-    concurrency = 2,
-    onBatchError = (error: unknown) => console.error(`[esm ${queue.name}] batch failed:`, error),
-  } = options;
+  const { queue, batchSize = 10, concurrency = 2 } = options;
   if (!(batchSize >= 1 && batchSize <= 10)) throw new Error('batchSize must be between 1 and 10');
+  const mapping: Mapping = {
+    queue,
+    batchSize,
+    maximumBatchingWindowMs: options.maximumBatchingWindowMs ?? 0,
+    invoke: options.invoke,
+    reportBatchItemFailures: options.reportBatchItemFailures ?? true,
+    onBatchError:
+      options.onBatchError ?? ((error: unknown) => console.error(`[esm ${queue.name}] batch failed:`, error)),
+    stats: { batches: 0, succeeded: 0, failed: 0 },
+  };
   const uuid = randomUUID();
-  const stats: EventSourceMappingStats = { batches: 0, succeeded: 0, failed: 0 };
   let controller: AbortController | undefined;
   let pollers: Promise<void>[] = [];
-
-  const processBatch = async (messages: ReceivedMessage[]) => {
-    stats.batches++;
-    const event: SQSEvent = { Records: messages.map((m) => toSqsRecord(m, queue)) };
-    let failed: Set<string> | 'all';
-    try {
-      const response = await invoke(event);
-      failed = reportBatchItemFailures
-        ? parseBatchItemFailures(response, new Set(messages.map((m) => m.MessageId)))
-        : new Set();
-      if (failed === 'all')
-        onBatchError(new Error(`malformed batch response: ${JSON.stringify(response)}`), event);
-    } catch (err) {
-      failed = 'all';
-      onBatchError(err, event);
-    }
-    if (failed === 'all') {
-      stats.failed += messages.length;
-      return;
-    }
-    const done = messages.filter((m) => !failed.has(m.MessageId));
-    stats.succeeded += done.length;
-    stats.failed += messages.length - done.length;
-    try {
-      queue.deleteMessages(done.map((m) => m.ReceiptHandle));
-    } catch (err) {
-      onBatchError(err, event);
-    }
-  };
-
-  const poll = async (signal: AbortSignal) => {
-    while (!signal.aborted) {
-      try {
-        const messages = await queue.receiveMessages({ max: batchSize, waitTimeSeconds: 20, signal });
-        if (messages.length === 0) continue;
-        const windowEnd = Date.now() + maximumBatchingWindowMs;
-        while (messages.length < batchSize && Date.now() < windowEnd && !signal.aborted) {
-          const more = await queue.receiveMessages({
-            max: batchSize - messages.length,
-            waitTimeSeconds: (windowEnd - Date.now()) / 1000,
-            signal,
-          });
-          messages.push(...more);
-        }
-        await processBatch(messages);
-      } catch (err) {
-        // e.g. the queue was closed under us; back off instead of spinning
-        onBatchError(err, { Records: [] });
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 1000);
-          signal.addEventListener(
-            'abort',
-            () => {
-              clearTimeout(timer);
-              resolve();
-            },
-            { once: true },
-          );
-        });
-      }
-    }
-  };
-
   return {
     uuid,
     start() {
       if (controller) return;
       controller = new AbortController();
       const signal = controller.signal;
-      pollers = Array.from({ length: concurrency }, () => poll(signal));
+      pollers = Array.from({ length: concurrency }, () => poll(mapping, signal));
     },
     async stop() {
       controller?.abort();
@@ -190,6 +214,6 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
       await Promise.all(pollers);
       pollers = [];
     },
-    stats: () => ({ ...stats }),
+    stats: () => ({ ...mapping.stats }),
   };
 }
