@@ -157,7 +157,39 @@ export class HistoryRecorder {
   /** Maps one event of the library's log (see the table above). */
   onLibraryEvent(event: LibraryEvent): void {
     const at = new Date(event.timestamp);
-    const state = event.state;
+    switch (event.type) {
+      case 'ExecutionStarted':
+      case 'ExecutionSucceeded':
+      case 'ExecutionFailed':
+      case 'ExecutionTimeout':
+      case 'ExecutionAborted':
+        this.onExecutionEvent(event, at);
+        return;
+      case 'StateEntered':
+      case 'StateRetried':
+      case 'StateFailed':
+      case 'StateExited':
+        this.onStateEvent(event, at);
+        return;
+      case 'MapIterationStarted':
+      case 'MapIterationSucceeded':
+      case 'MapIterationFailed': {
+        const key = `mapIteration${event.type.slice('MapIteration'.length)}EventDetails`;
+        const details: Record<string, unknown> = { name: event.parentState?.name, index: event.index };
+        if (event.type === 'MapIterationFailed') {
+          details.error = event.Error;
+          details.cause = causeText(event.Cause);
+        }
+        this.add(event.type, { [key]: details } as Details, at);
+        return;
+      }
+      default:
+        // StateCaught, ParallelBranch*: no AWS counterpart (see the table above).
+        return;
+    }
+  }
+
+  private onExecutionEvent(event: LibraryEvent, at: Date): void {
     switch (event.type) {
       case 'ExecutionStarted':
         this.add(
@@ -196,8 +228,14 @@ export class HistoryRecorder {
       case 'ExecutionAborted':
         this.add('ExecutionAborted', { executionAbortedEventDetails: {} }, at);
         return;
+    }
+  }
+
+  private onStateEvent(event: LibraryEvent, at: Date): void {
+    const state = event.state;
+    if (!state) return;
+    switch (event.type) {
       case 'StateEntered':
-        if (!state) return;
         this.add(
           `${state.type}StateEntered` as HistoryEventType,
           {
@@ -212,10 +250,9 @@ export class HistoryRecorder {
         this.addStarted(state, at);
         return;
       case 'StateRetried':
-        if (state) this.addStarted(state, at);
+        this.addStarted(state, at);
         return;
       case 'StateFailed':
-        if (!state) return;
         if (state.type === 'Task' && event.Error === 'States.Timeout') {
           this.taskTimedOut(state.name, event.Error, causeText(event.Cause));
         } else if (state.type === 'Parallel' || state.type === 'Map') {
@@ -223,7 +260,6 @@ export class HistoryRecorder {
         }
         return;
       case 'StateExited':
-        if (!state) return;
         if (state.type === 'Parallel' || state.type === 'Map') {
           this.add(`${state.type}StateSucceeded` as HistoryEventType, {}, at);
         }
@@ -238,21 +274,6 @@ export class HistoryRecorder {
           },
           at,
         );
-        return;
-      case 'MapIterationStarted':
-      case 'MapIterationSucceeded':
-      case 'MapIterationFailed': {
-        const key = `mapIteration${event.type.slice('MapIteration'.length)}EventDetails`;
-        const details: Record<string, unknown> = { name: event.parentState?.name, index: event.index };
-        if (event.type === 'MapIterationFailed') {
-          details.error = event.Error;
-          details.cause = causeText(event.Cause);
-        }
-        this.add(event.type, { [key]: details } as Details, at);
-        return;
-      }
-      default:
-        // StateCaught, ParallelBranch*: no AWS counterpart (see the table above).
         return;
     }
   }
