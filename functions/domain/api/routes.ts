@@ -8,6 +8,7 @@ import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
+import { removeImageRecords } from '../../adapters/dynamodb/image-removal';
 import {
   getImageRecord,
   queryImagesByLabel,
@@ -29,7 +30,6 @@ import { UploadRequestSchema } from '../../core/api/schemas';
 import type { ImageEventPublisher } from '../../core/image-events';
 import { IMAGES_INDEX_POSITION, LABEL_INDEX_POSITION } from '../../core/labels-query';
 import { IMAGES_INDEX_PK, type ImageItem, labelIndexPk } from '../../core/labels-table';
-import { removeImageRecords } from '../image-removal';
 import type { TableRef } from '../labels-store';
 import { ApiProblem, json, noContent, problemResponse } from './http';
 import { type ImageUrls, imageUrls, versionIdOfObjectVersion } from './image-urls';

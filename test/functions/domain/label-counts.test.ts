@@ -4,8 +4,8 @@
  */
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeImageRecords } from '../../../functions/adapters/dynamodb/image-removal';
 import type { Label, ObjectRef } from '../../../functions/core/workflow-schemas';
-import { removeImageRecords } from '../../../functions/domain/image-removal';
 import { countDiff, reconcileLabelCounts } from '../../../functions/domain/label-counts';
 import { writeImageRecord } from '../../../functions/domain/labels-store';
 import { ensureLabelsTable } from '../../../local/dynamodb';
