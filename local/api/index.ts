@@ -68,116 +68,153 @@ function isTextual(contentType: string | undefined): boolean {
 const isPreflight = (request: http.IncomingMessage) =>
   request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined;
 
+// API Gateway's CORS (API_CORS, the HTTP API's corsPreflight): an allowed origin gets
+// CORS headers on the preflight and on the actual response; any other origin gets none.
+function corsFor(corsOrigins: readonly string[], request: http.IncomingMessage): Record<string, string> {
+  const origin = request.headers.origin;
+  const anyOrigin = corsOrigins.includes('*');
+  if (!origin || !(anyOrigin || corsOrigins.includes(origin))) return {};
+  const headers: Record<string, string> = {
+    'access-control-allow-origin': anyOrigin ? '*' : origin,
+    ...(anyOrigin ? {} : { vary: 'origin' }),
+  };
+  if (isPreflight(request)) {
+    headers['access-control-allow-methods'] = API_CORS.allowMethods.join(',');
+    headers['access-control-allow-headers'] = API_CORS.allowHeaders.join(',');
+    headers['access-control-max-age'] = String(API_CORS.maxAgeSeconds);
+  } else {
+    headers['access-control-expose-headers'] = API_CORS.exposeHeaders.join(',');
+  }
+  return headers;
+}
+
+type Route = NonNullable<ReturnType<typeof matchRoute>>['route'];
+type Authorized = { claims?: Record<string, unknown>; scopes: string[] };
+
+/** The JWT authorizer: the caller's claims and scopes, or the gateway's 401/403. */
+async function authorize(
+  issuer: LocalIssuer,
+  route: Route,
+  request: http.IncomingMessage,
+): Promise<Authorized | { denied: Result }> {
+  if (!route.scopes) return { scopes: [] };
+  const bearer = /^Bearer (.+)$/i.exec(String(request.headers.authorization ?? ''))?.[1];
+  const verified = bearer ? await issuer.verify(bearer.trim()) : undefined;
+  if (!verified) return { denied: gatewayError(401, 'Unauthorized', { 'www-authenticate': 'Bearer' }) };
+  if (!route.scopes.some((scope) => verified.scopes.includes(scope)))
+    return { denied: gatewayError(403, 'Forbidden') };
+  return { claims: verified.claims, scopes: verified.scopes };
+}
+
+interface EventParts {
+  method: string;
+  path: string;
+  rawPath: string;
+  rawQueryString: string;
+  match: NonNullable<ReturnType<typeof matchRoute>>;
+  auth: Authorized;
+  body: Buffer;
+}
+
+/** The payload 2.0 event API Gateway would pass the function. */
+function proxyEvent(
+  accountId: string,
+  request: http.IncomingMessage,
+  parts: EventParts,
+): APIGatewayProxyEventV2 {
+  const { method, path, rawPath, rawQueryString, match, auth, body } = parts;
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const textual = isTextual(headers['content-type']);
+  const now = new Date();
+  const requestId = randomUUID();
+  const key = routeKey(match.route);
+  const queryStringParameters = queryParameters(new URLSearchParams(rawQueryString));
+  return {
+    version: '2.0',
+    routeKey: key,
+    rawPath,
+    rawQueryString,
+    headers,
+    ...(queryStringParameters ? { queryStringParameters } : {}),
+    ...(match.pathParameters ? { pathParameters: match.pathParameters } : {}),
+    requestContext: {
+      accountId,
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'local',
+      http: {
+        method,
+        path,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId,
+      routeKey: key,
+      stage: '$default',
+      time: now.toISOString(),
+      timeEpoch: now.getTime(),
+      ...(auth.claims ? { authorizer: { jwt: { claims: auth.claims, scopes: auth.scopes } } } : {}),
+    } as APIGatewayProxyEventV2['requestContext'],
+    isBase64Encoded: body.length > 0 && !textual,
+    ...(body.length > 0 ? { body: body.toString(textual ? 'utf8' : 'base64') } : {}),
+  };
+}
+
+async function invokeFunction(fn: LocalApiOptions['fn'], event: APIGatewayProxyEventV2): Promise<Result> {
+  try {
+    const result = (await fn.invoke(event)) as Result | string | undefined;
+    if (result && typeof result === 'object' && 'statusCode' in result) return result;
+    // Payload 2.0: anything else is a 200 JSON body, as API Gateway infers it.
+    return { statusCode: 200, body: typeof result === 'string' ? result : JSON.stringify(result ?? null) };
+  } catch {
+    return gatewayError(500, 'Internal Server Error');
+  }
+}
+
+async function handle(
+  options: LocalApiOptions,
+  maxBodyBytes: number,
+  request: http.IncomingMessage,
+): Promise<Result> {
+  const method = request.method ?? 'GET';
+  const rawUrl = request.url ?? '/';
+  const queryStart = rawUrl.indexOf('?');
+  const rawPath = queryStart < 0 ? rawUrl : rawUrl.slice(0, queryStart);
+  const rawQueryString = queryStart < 0 ? '' : rawUrl.slice(queryStart + 1);
+
+  // A preflight never reaches the routes or the authorizer (its CORS headers come from corsFor).
+  if (isPreflight(request)) return { statusCode: 204 };
+
+  let path: string;
+  try {
+    path = decodeURIComponent(rawPath);
+  } catch {
+    // Not valid UTF-8 percent-encoding: no key can be made of it.
+    return problemResponse(
+      new ApiProblem('invalid-key', 'The path is not valid UTF-8 percent-encoding.', 'key').toProblem(),
+    );
+  }
+  const match = matchRoute(method, path);
+  if (!match) return gatewayError(404, 'Not Found');
+
+  const auth = await authorize(options.issuer, match.route, request);
+  if ('denied' in auth) return auth.denied;
+
+  const body = await readBody(request, maxBodyBytes);
+  if (body === undefined) return gatewayError(413, 'Request Entity Too Large');
+  const parts = { method, path, rawPath, rawQueryString, match, auth, body };
+  return invokeFunction(options.fn, proxyEvent(options.accountId, request, parts));
+}
+
 export function createLocalApi(options: LocalApiOptions): http.RequestListener {
   const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
-  // API Gateway's CORS (API_CORS, the HTTP API's corsPreflight): an allowed origin gets
-  // CORS headers on the preflight and on the actual response; any other origin gets none.
-  const corsFor = (request: http.IncomingMessage): Record<string, string> => {
-    const origin = request.headers.origin;
-    const anyOrigin = options.corsOrigins.includes('*');
-    if (!origin || !(anyOrigin || options.corsOrigins.includes(origin))) return {};
-    const headers: Record<string, string> = {
-      'access-control-allow-origin': anyOrigin ? '*' : origin,
-      ...(anyOrigin ? {} : { vary: 'origin' }),
-    };
-    if (isPreflight(request)) {
-      headers['access-control-allow-methods'] = API_CORS.allowMethods.join(',');
-      headers['access-control-allow-headers'] = API_CORS.allowHeaders.join(',');
-      headers['access-control-max-age'] = String(API_CORS.maxAgeSeconds);
-    } else {
-      headers['access-control-expose-headers'] = API_CORS.exposeHeaders.join(',');
-    }
-    return headers;
-  };
-
-  async function handle(request: http.IncomingMessage): Promise<Result> {
-    const method = request.method ?? 'GET';
-    const rawUrl = request.url ?? '/';
-    const queryStart = rawUrl.indexOf('?');
-    const rawPath = queryStart < 0 ? rawUrl : rawUrl.slice(0, queryStart);
-    const rawQueryString = queryStart < 0 ? '' : rawUrl.slice(queryStart + 1);
-
-    // A preflight never reaches the routes or the authorizer (its CORS headers come from corsFor).
-    if (isPreflight(request)) return { statusCode: 204 };
-
-    let path: string;
-    try {
-      path = decodeURIComponent(rawPath);
-    } catch {
-      // Not valid UTF-8 percent-encoding: no key can be made of it.
-      return problemResponse(
-        new ApiProblem('invalid-key', 'The path is not valid UTF-8 percent-encoding.', 'key').toProblem(),
-      );
-    }
-    const match = matchRoute(method, path);
-    if (!match) return gatewayError(404, 'Not Found');
-
-    let claims: Record<string, unknown> | undefined;
-    let scopes: string[] = [];
-    if (match.route.scopes) {
-      const bearer = /^Bearer (.+)$/i.exec(String(request.headers.authorization ?? ''))?.[1];
-      const verified = bearer ? await options.issuer.verify(bearer.trim()) : undefined;
-      if (!verified) return gatewayError(401, 'Unauthorized', { 'www-authenticate': 'Bearer' });
-      if (!match.route.scopes.some((scope) => verified.scopes.includes(scope)))
-        return gatewayError(403, 'Forbidden');
-      claims = verified.claims;
-      scopes = verified.scopes;
-    }
-
-    const body = await readBody(request, maxBodyBytes);
-    if (body === undefined) return gatewayError(413, 'Request Entity Too Large');
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(request.headers)) {
-      if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
-    }
-    const textual = isTextual(headers['content-type']);
-    const now = new Date();
-    const requestId = randomUUID();
-    const key = routeKey(match.route);
-    const queryStringParameters = queryParameters(new URLSearchParams(rawQueryString));
-    const event: APIGatewayProxyEventV2 = {
-      version: '2.0',
-      routeKey: key,
-      rawPath,
-      rawQueryString,
-      headers,
-      ...(queryStringParameters ? { queryStringParameters } : {}),
-      ...(match.pathParameters ? { pathParameters: match.pathParameters } : {}),
-      requestContext: {
-        accountId: options.accountId,
-        apiId: 'local',
-        domainName: headers.host ?? 'localhost',
-        domainPrefix: 'local',
-        http: {
-          method,
-          path,
-          protocol: `HTTP/${request.httpVersion}`,
-          sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
-          userAgent: headers['user-agent'] ?? '',
-        },
-        requestId,
-        routeKey: key,
-        stage: '$default',
-        time: now.toISOString(),
-        timeEpoch: now.getTime(),
-        ...(claims ? { authorizer: { jwt: { claims, scopes } } } : {}),
-      } as APIGatewayProxyEventV2['requestContext'],
-      isBase64Encoded: body.length > 0 && !textual,
-      ...(body.length > 0 ? { body: body.toString(textual ? 'utf8' : 'base64') } : {}),
-    };
-    try {
-      const result = (await options.fn.invoke(event)) as Result | string | undefined;
-      if (result && typeof result === 'object' && 'statusCode' in result) return result;
-      // Payload 2.0: anything else is a 200 JSON body, as API Gateway infers it.
-      return { statusCode: 200, body: typeof result === 'string' ? result : JSON.stringify(result ?? null) };
-    } catch {
-      return gatewayError(500, 'Internal Server Error');
-    }
-  }
-
   return (request, response) => {
-    const cors = corsFor(request);
-    handle(request).then(
+    const cors = corsFor(options.corsOrigins, request);
+    handle(options, maxBodyBytes, request).then(
       (result) => send(response, result, cors),
       () => send(response, gatewayError(500, 'Internal Server Error'), cors),
     );
