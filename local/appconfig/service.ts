@@ -84,100 +84,133 @@ function error(response: http.ServerResponse, status: number, type: string, mess
   response.end(JSON.stringify({ Message: message }));
 }
 
-export function createAppConfigDataService(options: AppConfigDataServiceOptions): AppConfigDataService {
-  const { file, names, limits, onProblem = () => undefined, pollIntervalSeconds = 60 } = options;
-  const stats = { sessions: 0, polls: 0, emptyPolls: 0 };
-  let served: ServedFlags | undefined;
-  let lastText: string | undefined;
+/** The document being served, the file it comes from, and the counters the tests read. */
+interface FlagsState {
+  readonly file: string;
+  readonly names: FlagsNames;
+  readonly limits: FlagsLimits;
+  readonly onProblem: (message: string) => void;
+  readonly pollIntervalSeconds: number;
+  readonly stats: { sessions: number; polls: number; emptyPolls: number };
+  served: ServedFlags | undefined;
+  lastText: string | undefined;
+}
 
-  const current = (): ServedFlags => {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (cause) {
-      if (served) {
-        onProblem(`cannot read ${file}: ${String(cause)}; still serving ${served.versionLabel}`);
-        return served;
-      }
-      throw new Error(`Cannot read the flags document ${file}: ${String(cause)}`);
-    }
-    if (text === lastText && served) return served;
-    lastText = text;
-    const checked = validateFlagsDocument(text, limits);
-    if (!checked.ok) {
-      const problems = checked.problems.join('; ');
-      if (!served) throw new Error(`Invalid flags document ${file}: ${problems}`);
-      onProblem(`${file} is not valid, still serving ${served.versionLabel}: ${problems}`);
+function currentFlags(state: FlagsState): ServedFlags {
+  const { file, served, onProblem } = state;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    if (served) {
+      onProblem(`cannot read ${file}: ${String(cause)}; still serving ${served.versionLabel}`);
       return served;
     }
-    served = { versionLabel: flagsVersionLabel(text), configuration: checked.configuration };
+    throw new Error(`Cannot read the flags document ${file}: ${String(cause)}`);
+  }
+  if (text === state.lastText && served) return served;
+  state.lastText = text;
+  const checked = validateFlagsDocument(text, state.limits);
+  if (!checked.ok) {
+    const problems = checked.problems.join('; ');
+    if (!served) throw new Error(`Invalid flags document ${file}: ${problems}`);
+    onProblem(`${file} is not valid, still serving ${served.versionLabel}: ${problems}`);
     return served;
-  };
-  current(); // an invalid document fails the start, as it fails `cdk synth`
+  }
+  state.served = { versionLabel: flagsVersionLabel(text), configuration: checked.configuration };
+  return state.served;
+}
 
-  const matches = (token: Pick<Token, 'a' | 'e' | 'p'>) =>
-    token.a === names.application && token.e === names.environment && token.p === names.profile;
+function matches(names: FlagsNames, token: Pick<Token, 'a' | 'e' | 'p'>): boolean {
+  return token.a === names.application && token.e === names.environment && token.p === names.profile;
+}
+
+/** StartConfigurationSession. */
+function startSession(state: FlagsState, request: http.IncomingMessage, response: http.ServerResponse): void {
+  const { names } = state;
+  readBody(request)
+    .then((body) => {
+      let input: Record<string, unknown>;
+      try {
+        input = JSON.parse(body || '{}') as Record<string, unknown>;
+      } catch {
+        error(response, 400, 'BadRequestException', 'The request body is not JSON.');
+        return;
+      }
+      const token: Token = {
+        a: String(input.ApplicationIdentifier ?? ''),
+        e: String(input.EnvironmentIdentifier ?? ''),
+        p: String(input.ConfigurationProfileIdentifier ?? ''),
+        v: '',
+        i: Math.max(15, Number(input.RequiredMinimumPollIntervalInSeconds) || state.pollIntervalSeconds),
+      };
+      if (!matches(names, token)) {
+        error(
+          response,
+          404,
+          'ResourceNotFoundException',
+          `No deployed configuration ${token.a}/${token.e}/${token.p}: this local cloud serves ${names.application}/${names.environment}/${names.profile}.`,
+        );
+        return;
+      }
+      state.stats.sessions++;
+      response.writeHead(201, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ InitialConfigurationToken: encodeToken(token) }));
+    })
+    .catch((cause: unknown) => error(response, 500, 'InternalServerException', String(cause)));
+}
+
+/** GetLatestConfiguration: an empty body when the token's holder already has the version. */
+function latestConfiguration(state: FlagsState, url: URL, response: http.ServerResponse): void {
+  const token = decodeToken(url.searchParams.get('configuration_token'));
+  if (!token || !matches(state.names, token)) {
+    error(response, 400, 'BadRequestException', 'The configuration token is not valid.');
+    return;
+  }
+  let flags: ServedFlags;
+  try {
+    flags = currentFlags(state);
+  } catch (cause) {
+    error(response, 500, 'InternalServerException', String(cause));
+    return;
+  }
+  state.stats.polls++;
+  const unchanged = token.v === flags.versionLabel;
+  if (unchanged) state.stats.emptyPolls++;
+  const body = unchanged ? '' : JSON.stringify(flags.configuration);
+  response.writeHead(200, {
+    'content-type': 'application/json',
+    'next-poll-configuration-token': encodeToken({ ...token, v: flags.versionLabel }),
+    'next-poll-interval-in-seconds': String(token.i),
+    'version-label': flags.versionLabel,
+    'content-length': String(Buffer.byteLength(body)),
+  });
+  response.end(body);
+}
+
+export function createAppConfigDataService(options: AppConfigDataServiceOptions): AppConfigDataService {
+  const { file, names, limits, onProblem = () => undefined, pollIntervalSeconds = 60 } = options;
+  const state: FlagsState = {
+    file,
+    names,
+    limits,
+    onProblem,
+    pollIntervalSeconds,
+    stats: { sessions: 0, polls: 0, emptyPolls: 0 },
+    served: undefined,
+    lastText: undefined,
+  };
+  const current = () => currentFlags(state);
+  current(); // an invalid document fails the start, as it fails `cdk synth`
 
   const handler: http.RequestListener = (request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (request.method === 'POST' && url.pathname === '/configurationsessions') {
-      readBody(request)
-        .then((body) => {
-          let input: Record<string, unknown>;
-          try {
-            input = JSON.parse(body || '{}') as Record<string, unknown>;
-          } catch {
-            error(response, 400, 'BadRequestException', 'The request body is not JSON.');
-            return;
-          }
-          const token: Token = {
-            a: String(input.ApplicationIdentifier ?? ''),
-            e: String(input.EnvironmentIdentifier ?? ''),
-            p: String(input.ConfigurationProfileIdentifier ?? ''),
-            v: '',
-            i: Math.max(15, Number(input.RequiredMinimumPollIntervalInSeconds) || pollIntervalSeconds),
-          };
-          if (!matches(token)) {
-            error(
-              response,
-              404,
-              'ResourceNotFoundException',
-              `No deployed configuration ${token.a}/${token.e}/${token.p}: this local cloud serves ${names.application}/${names.environment}/${names.profile}.`,
-            );
-            return;
-          }
-          stats.sessions++;
-          response.writeHead(201, { 'content-type': 'application/json' });
-          response.end(JSON.stringify({ InitialConfigurationToken: encodeToken(token) }));
-        })
-        .catch((cause: unknown) => error(response, 500, 'InternalServerException', String(cause)));
+      startSession(state, request, response);
       return;
     }
     if (request.method === 'GET' && url.pathname === '/configuration') {
-      const token = decodeToken(url.searchParams.get('configuration_token'));
-      if (!token || !matches(token)) {
-        error(response, 400, 'BadRequestException', 'The configuration token is not valid.');
-        return;
-      }
-      let flags: ServedFlags;
-      try {
-        flags = current();
-      } catch (cause) {
-        error(response, 500, 'InternalServerException', String(cause));
-        return;
-      }
-      stats.polls++;
-      const unchanged = token.v === flags.versionLabel;
-      if (unchanged) stats.emptyPolls++;
-      const body = unchanged ? '' : JSON.stringify(flags.configuration);
-      response.writeHead(200, {
-        'content-type': 'application/json',
-        'next-poll-configuration-token': encodeToken({ ...token, v: flags.versionLabel }),
-        'next-poll-interval-in-seconds': String(token.i),
-        'version-label': flags.versionLabel,
-        'content-length': String(Buffer.byteLength(body)),
-      });
-      response.end(body);
+      latestConfiguration(state, url, response);
       return;
     }
     error(
@@ -188,5 +221,5 @@ export function createAppConfigDataService(options: AppConfigDataServiceOptions)
     );
   };
 
-  return { handler, current, stats: () => ({ ...stats }) };
+  return { handler, current, stats: () => ({ ...state.stats }) };
 }
