@@ -127,18 +127,31 @@ export class CanaryRelease extends Construct {
 
   constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
     super(scope, id);
-    const { target } = props;
+    this.target = props.target;
+    const alarms = this.rollbackAlarms(props);
+    this.errorsAlarm = alarms.errors;
+    this.throttlesAlarm = alarms.throttles;
+    this.durationAlarm = alarms.duration;
+    this.deploymentGroup = this.deploymentGroupFor(props);
+    // The deployment group is named after the function.
+    this.deploymentGroupArn = deploymentGroupArn(this, props.applicationName, props.target.spec.handlerDir);
+    this.preTrafficHook = this.preTrafficHookFor(props);
+    this.wireHooks(props);
+  }
+
+  /** What CodeDeploy watches: the new version's errors (against the alias's), throttles and p99. */
+  private rollbackAlarms(props: CanaryReleaseProps): {
+    errors: cloudwatch.Alarm;
+    throttles: cloudwatch.Alarm;
+    duration: cloudwatch.Alarm;
+  } {
     const { rollback } = props.config.delivery;
-    // The deployment group is named after the function; its spec says how to smoke-test it.
-    const deploymentGroupName = target.spec.handlerDir;
-    const plan = target.spec.smokePlan;
-    this.target = target;
-    const fn = target.function;
+    const fn = props.target.function;
     const newVersion = aliasDimensions(fn, fn.currentVersion.version);
     const wholeAlias = aliasDimensions(fn);
-    const name = target.spec.handlerDir;
+    const name = props.target.spec.handlerDir;
 
-    this.errorsAlarm = new cloudwatch.MathExpression({
+    const errors = new cloudwatch.MathExpression({
       // Percentage points by which the new version's error rate exceeds the alias's (both
       // versions together), judged only once the new version has enough invocations.
       expression: `IF(FILL(newInvocations, 0) >= ${rollback.minInvocations}, 100 * (FILL(newErrors, 0) / newInvocations - FILL(allErrors, 0) / allInvocations), 0)`,
@@ -158,7 +171,7 @@ export class CanaryRelease extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
-    this.throttlesAlarm = lambdaMetric('Throttles', 'Sum', newVersion).createAlarm(this, 'Throttles', {
+    const throttles = lambdaMetric('Throttles', 'Sum', newVersion).createAlarm(this, 'Throttles', {
       alarmDescription: `Rolls back ${name}: its new version is throttled.`,
       threshold: rollback.throttles,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -166,7 +179,7 @@ export class CanaryRelease extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
-    this.durationAlarm = lambdaMetric('Duration', 'p99', newVersion).createAlarm(this, 'Duration', {
+    const duration = lambdaMetric('Duration', 'p99', newVersion).createAlarm(this, 'Duration', {
       alarmDescription: `Rolls back ${name}: its new version's p99 duration is over ${props.durationP99.toMilliseconds()} ms.`,
       threshold: props.durationP99.toMilliseconds(),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -174,26 +187,35 @@ export class CanaryRelease extends Construct {
       datapointsToAlarm: 2,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    return { errors, throttles, duration };
+  }
 
-    this.deploymentGroup = new codedeploy.LambdaDeploymentGroup(this, 'DeploymentGroup', {
+  /** The deployment group, named after the function, rolling back on any of the alarms. */
+  private deploymentGroupFor(props: CanaryReleaseProps): codedeploy.LambdaDeploymentGroup {
+    const group = new codedeploy.LambdaDeploymentGroup(this, 'DeploymentGroup', {
       application: props.application,
-      deploymentGroupName,
-      alias: target.alias,
+      deploymentGroupName: props.target.spec.handlerDir,
+      alias: props.target.alias,
       deploymentConfig: props.deploymentConfig,
       alarms: [this.errorsAlarm, this.throttlesAlarm, this.durationAlarm],
       autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
     });
-    Validations.of(this.deploymentGroup.role).acknowledge({
+    Validations.of(group.role).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
       reason:
         "CodeDeploy's own service role for Lambda deployments (added by LambdaDeploymentGroup): it shifts alias weights and reads alarms.",
     });
-    this.deploymentGroupArn = deploymentGroupArn(this, props.applicationName, deploymentGroupName);
+    return group;
+  }
 
-    // The pre-traffic hook of this function only: it tests exactly the version being deployed.
-    this.preTrafficHook = new DeploymentHookFunction(this, 'PreTraffic', {
+  /** The pre-traffic hook of this function only: it tests exactly the version being deployed. */
+  private preTrafficHookFor(props: CanaryReleaseProps): DeploymentHookFunction {
+    const { target } = props;
+    const fn = target.function;
+    const plan = target.spec.smokePlan;
+    const hook = new DeploymentHookFunction(this, 'PreTraffic', {
       entry: 'pre-traffic',
-      description: `CodeDeploy BeforeAllowTraffic of ${name}: invokes the new version with a smoke event.`,
+      description: `CodeDeploy BeforeAllowTraffic of ${target.spec.handlerDir}: invokes the new version with a smoke event.`,
       timeout: Duration.seconds(DEPLOYMENT_HOOK_TIMEOUT_SECONDS['pre-traffic']),
       environment: {
         TARGET_FUNCTION_ARN: fn.currentVersion.functionArn,
@@ -203,39 +225,40 @@ export class CanaryRelease extends Construct {
       config: props.config,
       removalPolicy: props.removalPolicy,
     });
-    this.preTrafficHook.role.addToPrincipalPolicy(
+    hook.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['lambda:InvokeFunction'],
         resources: [fn.currentVersion.functionArn],
       }),
     );
-    if (plan === 'validate-image') grantSmokeObjects(this.preTrafficHook, props.bucket);
-    this.grantReport(this.preTrafficHook.role);
+    if (plan === 'validate-image') grantSmokeObjects(hook, props.bucket);
+    this.grantReport(hook.role);
+    return hook;
+  }
 
-    // What deploymentGroup.addPreHook/addPostHook would do, by name instead of by reference.
+  /** What deploymentGroup.addPreHook/addPostHook would do, by name instead of by reference. */
+  private wireHooks(props: CanaryReleaseProps): void {
+    const { target, postHook } = props;
     const cfnAlias = target.alias.node.defaultChild as lambda.CfnAlias;
     const update = cfnAlias.cfnOptions.updatePolicy?.codeDeployLambdaAliasUpdate;
-    if (!update) throw new Error(`The ${name} alias has no CodeDeploy update policy.`);
+    if (!update) throw new Error(`The ${target.spec.handlerDir} alias has no CodeDeploy update policy.`);
     cfnAlias.cfnOptions.updatePolicy = {
       ...cfnAlias.cfnOptions.updatePolicy,
       codeDeployLambdaAliasUpdate: {
         ...update,
         beforeAllowTrafficHook: this.preTrafficHook.function.functionName,
-        ...(props.postHook ? { afterAllowTrafficHook: props.postHook.functionName } : {}),
+        ...(postHook ? { afterAllowTrafficHook: postHook.functionName } : {}),
       },
     };
     this.deploymentGroup.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['lambda:InvokeFunction'],
-        resources: [
-          this.preTrafficHook.function.functionArn,
-          ...(props.postHook ? [props.postHook.functionArn] : []),
-        ],
+        resources: [this.preTrafficHook.function.functionArn, ...(postHook ? [postHook.functionArn] : [])],
       }),
     );
     // The hooks are updated (new target version, new grant) before the alias, whose update is
     // what starts the deployment.
-    target.alias.node.addDependency(this.preTrafficHook, ...(props.postHook ? [props.postHook] : []));
+    target.alias.node.addDependency(this.preTrafficHook, ...(postHook ? [postHook] : []));
   }
 
   /** Lets a hook report on this group's deployments. */

@@ -53,82 +53,19 @@ export class FeatureFlags extends Construct {
     const { config } = props;
     this.config = config;
     const names = flagsNames(config.stage);
-    const text = readFileSync(props.documentPath ?? FLAGS_DOCUMENT_PATH, 'utf8');
-    // The checks the validator and the local cloud run: a document they would refuse fails synth.
-    const checked = validateFlagsDocument(text, { maxIngestConcurrency: config.ingest.maxConcurrency });
-    if (!checked.ok) {
-      throw new Error(`Invalid feature flags document:\n  ${checked.problems.join('\n  ')}`);
-    }
+    const text = checkedDocument(props.documentPath ?? FLAGS_DOCUMENT_PATH, config);
     this.versionLabel = flagsVersionLabel(text);
 
     this.application = new appconfig.Application(this, 'Application', {
       applicationName: names.application,
       description: `Image labeling (${config.stage}): feature flags of the pipeline.`,
     });
-
-    const fallbacks = props.readers.map(
-      (reader) =>
-        new cloudwatch.Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName: 'FlagsFallback' satisfies MetricName,
-          dimensionsMap: { service: reader.spec.handlerDir },
-          statistic: 'Sum',
-          period: Duration.minutes(1),
-        }),
-    );
-    this.fallbackAlarm = new cloudwatch.Alarm(this, 'FallbackAlarm', {
-      alarmDescription:
-        'A function used the safe default flags: AppConfig was unreachable or the deployed flags are invalid.',
-      metric: new cloudwatch.MathExpression({
-        expression: fallbacks.map((_, index) => `FILL(m${index}, 0)`).join(' + '),
-        usingMetrics: Object.fromEntries(fallbacks.map((metric, index) => [`m${index}`, metric])),
-        period: Duration.minutes(1),
-        label: 'FlagsFallback',
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-
-    // One role for AppConfig to read the monitored alarms, scoped to them (the L2's own role
-    // would allow cloudwatch:DescribeAlarms on every alarm).
-    const monitored = [this.fallbackAlarm, ...(props.alarms ?? [])];
-    const monitorRole = new iam.Role(this, 'MonitorRole', {
-      assumedBy: new iam.ServicePrincipal('appconfig.amazonaws.com'),
-      description: `Lets AppConfig read the alarms that roll back a flags deployment in ${config.stage}.`,
-      inlinePolicies: {
-        alarms: new iam.PolicyDocument({
-          statements: [
-            new iam.PolicyStatement({
-              actions: ['cloudwatch:DescribeAlarms'],
-              resources: monitored.map((alarm) => alarm.alarmArn),
-            }),
-          ],
-        }),
-      },
-    });
-    this.environment = new appconfig.Environment(this, 'Environment', {
-      application: this.application,
-      environmentName: names.environment,
-      description: `The ${config.stage} stage.`,
-      monitors: monitored.map((alarm) => appconfig.Monitor.fromCloudWatchAlarm(alarm, monitorRole)),
-    });
-
-    const { deployment } = config.flags;
-    const rollout = {
-      growthFactor: deployment.growthFactor,
-      deploymentDuration: Duration.minutes(deployment.durationMinutes),
-      finalBakeTime: Duration.minutes(deployment.finalBakeTimeMinutes),
-    };
-    this.strategy = new appconfig.DeploymentStrategy(this, 'Strategy', {
-      deploymentStrategyName: `${names.application}-flags`,
-      description: `Rollout of a new flags version in ${config.stage}.`,
-      rolloutStrategy:
-        deployment.growthType === 'EXPONENTIAL'
-          ? appconfig.RolloutStrategy.exponential(rollout)
-          : appconfig.RolloutStrategy.linear(rollout),
-    });
+    this.fallbackAlarm = this.fallbackAlarmOf(props.readers);
+    this.environment = this.monitoredEnvironment(names.environment, [
+      this.fallbackAlarm,
+      ...(props.alarms ?? []),
+    ]);
+    this.strategy = this.rolloutStrategy(names.application);
 
     this.profile = new appconfig.HostedConfiguration(this, 'Flags', {
       application: this.application,
@@ -144,6 +81,84 @@ export class FeatureFlags extends Construct {
     });
     // The deployment invokes the validator: the permission exists first.
     if (this.validatorPermission) this.profile.node.addDependency(this.validatorPermission);
+  }
+
+  /** Any reader counted a fallback to the default flags in the last minute. */
+  private fallbackAlarmOf(readers: FeatureFlagsProps['readers']): cloudwatch.Alarm {
+    const fallbacks = readers.map(
+      (reader) =>
+        new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: 'FlagsFallback' satisfies MetricName,
+          dimensionsMap: { service: reader.spec.handlerDir },
+          statistic: 'Sum',
+          period: Duration.minutes(1),
+        }),
+    );
+    return new cloudwatch.Alarm(this, 'FallbackAlarm', {
+      alarmDescription:
+        'A function used the safe default flags: AppConfig was unreachable or the deployed flags are invalid.',
+      metric: new cloudwatch.MathExpression({
+        expression: fallbacks.map((_, index) => `FILL(m${index}, 0)`).join(' + '),
+        usingMetrics: Object.fromEntries(fallbacks.map((metric, index) => [`m${index}`, metric])),
+        period: Duration.minutes(1),
+        label: 'FlagsFallback',
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  /**
+   * The stage's environment, whose deployments roll back on the monitored alarms; with one role
+   * for AppConfig to read them, scoped to them (the L2's own role would allow
+   * cloudwatch:DescribeAlarms on every alarm).
+   */
+  private monitoredEnvironment(
+    environmentName: string,
+    monitored: cloudwatch.IAlarm[],
+  ): appconfig.Environment {
+    const { stage } = this.config;
+    const monitorRole = new iam.Role(this, 'MonitorRole', {
+      assumedBy: new iam.ServicePrincipal('appconfig.amazonaws.com'),
+      description: `Lets AppConfig read the alarms that roll back a flags deployment in ${stage}.`,
+      inlinePolicies: {
+        alarms: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              actions: ['cloudwatch:DescribeAlarms'],
+              resources: monitored.map((alarm) => alarm.alarmArn),
+            }),
+          ],
+        }),
+      },
+    });
+    return new appconfig.Environment(this, 'Environment', {
+      application: this.application,
+      environmentName,
+      description: `The ${stage} stage.`,
+      monitors: monitored.map((alarm) => appconfig.Monitor.fromCloudWatchAlarm(alarm, monitorRole)),
+    });
+  }
+
+  /** How a new flags version rolls out (the stage's growth, duration and bake time). */
+  private rolloutStrategy(applicationName: string): appconfig.DeploymentStrategy {
+    const { deployment } = this.config.flags;
+    const rollout = {
+      growthFactor: deployment.growthFactor,
+      deploymentDuration: Duration.minutes(deployment.durationMinutes),
+      finalBakeTime: Duration.minutes(deployment.finalBakeTimeMinutes),
+    };
+    return new appconfig.DeploymentStrategy(this, 'Strategy', {
+      deploymentStrategyName: `${applicationName}-flags`,
+      description: `Rollout of a new flags version in ${this.config.stage}.`,
+      rolloutStrategy:
+        deployment.growthType === 'EXPONENTIAL'
+          ? appconfig.RolloutStrategy.exponential(rollout)
+          : appconfig.RolloutStrategy.linear(rollout),
+    });
   }
 
   /**
@@ -208,4 +223,14 @@ export class FeatureFlags extends Construct {
       targets: [new targets.LambdaFunction(applier.alias, { retryAttempts: 0 })],
     });
   }
+}
+
+/** The flags document's text, after the checks the validator and the local cloud run: a document they would refuse fails synth. */
+function checkedDocument(path: string, config: StageConfig): string {
+  const text = readFileSync(path, 'utf8');
+  const checked = validateFlagsDocument(text, { maxIngestConcurrency: config.ingest.maxConcurrency });
+  if (!checked.ok) {
+    throw new Error(`Invalid feature flags document:\n  ${checked.problems.join('\n  ')}`);
+  }
+  return text;
 }

@@ -62,43 +62,8 @@ export class LabelsApi extends Construct {
     super(scope, id);
     const { config } = props;
 
-    this.userPool = new cognito.UserPool(this, 'Users', {
-      selfSignUpEnabled: false,
-      signInAliases: { email: true },
-      passwordPolicy: {
-        minLength: 14,
-        requireDigits: true,
-        requireLowercase: true,
-        requireUppercase: true,
-        requireSymbols: true,
-      },
-      mfa: cognito.Mfa.REQUIRED,
-      mfaSecondFactor: { otp: true, sms: false },
-      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
-      removalPolicy: props.removalPolicy,
-      deletionProtection: config.deletionProtection,
-    });
-    Validations.of(this.userPool).acknowledge({
-      id: 'AwsSolutions-COG8',
-      reason:
-        'Threat protection needs the Cognito Plus feature plan; API callers are machine clients (client credentials), and sign-up is closed.',
-    });
-    const readScope = new cognito.ResourceServerScope({
-      scopeName: 'read',
-      scopeDescription: 'Read images and labels',
-    });
-    const writeScope = new cognito.ResourceServerScope({
-      scopeName: 'write',
-      scopeDescription: 'Upload and delete images',
-    });
-    const resourceServer = this.userPool.addResourceServer('Labels', {
-      identifier: RESOURCE_SERVER,
-      scopes: [readScope, writeScope],
-    });
-    this.scopes = {
-      read: cognito.OAuthScope.resourceServer(resourceServer, readScope),
-      write: cognito.OAuthScope.resourceServer(resourceServer, writeScope),
-    };
+    this.userPool = this.createUserPool(props);
+    this.scopes = this.addScopes();
     this.issuer = `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`;
     this.domain = this.userPool.addDomain('Domain', {
       cognitoDomain: { domainPrefix: `image-labeling-${config.stage}-${Aws.ACCOUNT_ID}` },
@@ -137,13 +102,64 @@ export class LabelsApi extends Construct {
         format: ACCESS_LOG_FORMAT,
       },
     });
+    this.addRoutes(props.handler);
+    this.addOutputs();
+  }
 
+  /** Closed sign-up, e-mail sign-in, strong passwords and required TOTP MFA. */
+  private createUserPool(props: LabelsApiProps): cognito.UserPool {
+    const pool = new cognito.UserPool(this, 'Users', {
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      passwordPolicy: {
+        minLength: 14,
+        requireDigits: true,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireSymbols: true,
+      },
+      mfa: cognito.Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      removalPolicy: props.removalPolicy,
+      deletionProtection: props.config.deletionProtection,
+    });
+    Validations.of(pool).acknowledge({
+      id: 'AwsSolutions-COG8',
+      reason:
+        'Threat protection needs the Cognito Plus feature plan; API callers are machine clients (client credentials), and sign-up is closed.',
+    });
+    return pool;
+  }
+
+  /** The resource server and its read and write scopes. */
+  private addScopes(): LabelsApi['scopes'] {
+    const readScope = new cognito.ResourceServerScope({
+      scopeName: 'read',
+      scopeDescription: 'Read images and labels',
+    });
+    const writeScope = new cognito.ResourceServerScope({
+      scopeName: 'write',
+      scopeDescription: 'Upload and delete images',
+    });
+    const resourceServer = this.userPool.addResourceServer('Labels', {
+      identifier: RESOURCE_SERVER,
+      scopes: [readScope, writeScope],
+    });
+    return {
+      read: cognito.OAuthScope.resourceServer(resourceServer, readScope),
+      write: cognito.OAuthScope.resourceServer(resourceServer, writeScope),
+    };
+  }
+
+  /** Every route of ROUTES, integrating the handler, behind the JWT authorizer when it has scopes. */
+  private addRoutes(handler: lambda.IFunction): void {
     // The same JWT authorizer HttpUserPoolAuthorizer makes, with an audience that clients created
     // later (the console's, which needs this API's URL first) can join: see acceptClient.
     const authorizer = new HttpJwtAuthorizer('Cognito', this.issuer, {
       jwtAudience: Lazy.list({ produce: () => this.audience.map((client) => client.userPoolClientId) }),
     });
-    const integration = new HttpLambdaIntegration('Handler', props.handler, {
+    const integration = new HttpLambdaIntegration('Handler', handler, {
       payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0,
     });
     for (const route of Object.values(ROUTES) as RouteSpec[]) {
@@ -168,7 +184,10 @@ export class LabelsApi extends Construct {
         );
       }
     }
+  }
 
+  /** What a caller needs: the URL, the pool, the machine client and the token endpoint. */
+  private addOutputs(): void {
     const stack = Stack.of(this);
     new CfnOutput(stack, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(stack, 'UserPoolId', { value: this.userPool.userPoolId });

@@ -39,6 +39,11 @@ export interface PipelineStackProps extends StackProps {
   deadLetterQueue: sqs.IQueue;
 }
 
+type Build = <Needs extends ContextNeed = never>(
+  spec: FunctionSpec<EnvShape, Needs>,
+  ...extras: ExtrasArg<Needs>
+) => LabelerFunction;
+
 export class PipelineStack extends Stack {
   readonly functions: Record<string, LabelerFunction>;
   readonly workflow: LabelWorkflow;
@@ -50,30 +55,17 @@ export class PipelineStack extends Stack {
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
-    const { config, timing, bucket, table, queue } = props;
+    const { config, bucket, queue } = props;
     const removalPolicy = removalPolicyOf(config);
-    const context: FunctionContext = { config, timing, tableName: table.tableName };
     // What the functions' permissions name (infra/config/functions.ts); the state machine once made.
-    const resources: PermissionResources = { table, bucket, queue };
-    const build = <Needs extends ContextNeed = never>(
-      spec: FunctionSpec<EnvShape, Needs>,
-      ...extras: ExtrasArg<Needs>
-    ) =>
-      new LabelerFunction(this, spec.id, {
-        spec,
-        config,
-        removalPolicy,
-        timeout: Duration.seconds(spec.timeoutSeconds(timing)),
-        environment: environmentOf(spec, context, ...extras),
-        resources,
-      });
+    const resources: PermissionResources = { table: props.table, bucket, queue };
+    const build = this.builder(props, resources);
 
     const claim = build(FUNCTIONS.claim);
     const validate = build(FUNCTIONS.validate);
     const detect = build(FUNCTIONS.detect);
     const store = build(FUNCTIONS.store);
     const record = build(FUNCTIONS.record);
-
     this.workflow = new LabelWorkflow(this, 'LabelImage', {
       tasks: Object.fromEntries(
         [claim, validate, detect, store, record].map((fn) => [fn.spec.placeholder, fn.alias]),
@@ -84,19 +76,12 @@ export class PipelineStack extends Stack {
       removalPolicy,
       stateMachineName: labelWorkflowName(config.stage),
     });
-
     resources.stateMachine = this.workflow.stateMachine;
-    const start = build(FUNCTIONS.start, { stateMachineArn: this.workflow.stateMachine.stateMachineArn });
-    // The event source is attached to the alias, so a canary splits queue traffic too.
-    const ingestSource = new SqsEventSource(queue, {
-      batchSize: config.ingest.batchSize,
-      maxBatchingWindow: Duration.seconds(config.ingest.maxBatchingWindowSeconds),
-      maxConcurrency: config.ingest.maxConcurrency,
-      reportBatchItemFailures: true,
-    });
-    start.alias.addEventSource(ingestSource);
 
-    // Feature flags in AppConfig (infra/constructs/feature-flags.ts): detect and start read them;
+    const start = build(FUNCTIONS.start, { stateMachineArn: this.workflow.stateMachine.stateMachineArn });
+    const ingestSource = ingestSourceOf(queue, config);
+    // The event source is attached to the alias, so a canary splits queue traffic too.
+    start.alias.addEventSource(ingestSource);
     // apply-flags puts the kill switch and the throttle onto the ingest event source.
     const applyFlags = build(FUNCTIONS.applyFlags, {
       eventSourceMappingId: ingestSource.eventSourceMappingId,
@@ -121,14 +106,11 @@ export class PipelineStack extends Stack {
     });
     // AppConfig's validator of the flags profile (functions/validate-flags).
     const validateFlags = build(FUNCTIONS.validateFlags);
-    this.flags = new FeatureFlags(this, 'FeatureFlags', {
+    this.flags = this.featureFlags(
       config,
-      readers: [detect, start, applyFlags],
-      alarms: this.alarms.all,
-      validator: validateFlags,
-    });
-    this.flags.grantRead(detect, start, applyFlags, reconcile);
-    this.flags.applyOnSchedule(applyFlags, ingestSource.eventSourceMappingArn);
+      { detect, start, applyFlags, reconcile, validateFlags },
+      ingestSource,
+    );
 
     this.functions = { claim, validate, detect, store, record, start, applyFlags, reconcile, validateFlags };
     // CodeDeploy canaries on the workflow functions' aliases, with their hooks (infra/constructs/delivery.ts).
@@ -146,4 +128,52 @@ export class PipelineStack extends Stack {
         'Express workflow logging and X-Ray tracing: logs:*LogDelivery* and xray:* actions have no resource-level permissions.',
     });
   }
+
+  /** Builds a function of the FUNCTIONS table in this stack with the house construct. */
+  private builder(props: PipelineStackProps, resources: PermissionResources): Build {
+    const { config, timing } = props;
+    const removalPolicy = removalPolicyOf(config);
+    const context: FunctionContext = { config, timing, tableName: props.table.tableName };
+    return (spec, ...extras) =>
+      new LabelerFunction(this, spec.id, {
+        spec,
+        config,
+        removalPolicy,
+        timeout: Duration.seconds(spec.timeoutSeconds(timing)),
+        environment: environmentOf(spec, context, ...extras),
+        resources,
+      });
+  }
+
+  /**
+   * Feature flags in AppConfig (infra/constructs/feature-flags.ts): detect, start and apply-flags
+   * read them (and reconcile), validate-flags checks each new version, and apply-flags runs on a
+   * schedule against the ingest event source.
+   */
+  private featureFlags(
+    config: StageConfig,
+    fns: Record<'detect' | 'start' | 'applyFlags' | 'reconcile' | 'validateFlags', LabelerFunction>,
+    ingestSource: SqsEventSource,
+  ): FeatureFlags {
+    const { detect, start, applyFlags, reconcile } = fns;
+    const flags = new FeatureFlags(this, 'FeatureFlags', {
+      config,
+      readers: [detect, start, applyFlags],
+      alarms: this.alarms.all,
+      validator: fns.validateFlags,
+    });
+    flags.grantRead(detect, start, applyFlags, reconcile);
+    flags.applyOnSchedule(applyFlags, ingestSource.eventSourceMappingArn);
+    return flags;
+  }
+}
+
+/** The ingest queue as start-workflow's event source, batched and capped per the stage. */
+function ingestSourceOf(queue: sqs.IQueue, config: StageConfig): SqsEventSource {
+  return new SqsEventSource(queue, {
+    batchSize: config.ingest.batchSize,
+    maxBatchingWindow: Duration.seconds(config.ingest.maxBatchingWindowSeconds),
+    maxConcurrency: config.ingest.maxConcurrency,
+    reportBatchItemFailures: true,
+  });
 }

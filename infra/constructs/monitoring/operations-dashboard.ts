@@ -41,14 +41,13 @@ export interface OperationsDashboardProps {
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
+const SUM = { period: FIVE_MINUTES, statistic: 'Sum' };
 
 export class OperationsDashboard extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: OperationsDashboardProps) {
     super(scope, id);
-    const { stateMachine, queue, deadLetterQueue } = props;
-    const sum = { period: FIVE_MINUTES, statistic: 'Sum' };
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName,
       defaultInterval: Duration.hours(3),
@@ -56,6 +55,7 @@ export class OperationsDashboard extends Construct {
     // The CloudFormation spec (and so CDK) has dashboard Tags; cfn-lint 1.51 here rejects them (E3002).
     (this.dashboard.node.defaultChild as cloudwatch.CfnDashboard).addPropertyDeletionOverride('Tags');
 
+    // Each addWidgets call is one row of the dashboard.
     this.dashboard.addWidgets(
       new cloudwatch.TextWidget({
         markdown:
@@ -64,85 +64,9 @@ export class OperationsDashboard extends Construct {
         height: 2,
       }),
     );
-    this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'Uploads and workflow runs',
-        width: 12,
-        left: [
-          queue.metricNumberOfMessagesSent({ ...sum, label: 'Uploads (S3 events queued)' }),
-          businessMetric('start-workflow', 'MessagesReceived'),
-          stateMachine.metricStarted({ ...sum, label: 'Executions started' }),
-          stateMachine.metricSucceeded({ ...sum, label: 'Executions succeeded' }),
-          stateMachine.metricFailed({ ...sum, label: 'Executions failed' }),
-          stateMachine.metricTimedOut({ ...sum, label: 'Executions timed out' }),
-        ],
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Outcomes',
-        width: 12,
-        left: [
-          businessMetric('store-labels', 'ImagesLabeled'),
-          rejectedByReason(),
-          businessMetric('record-outcome', 'ImagesFailed'),
-          businessMetric('claim-image', 'DuplicateSkipped'),
-          businessMetric('claim-image', 'ReprocessAttempts'),
-          businessMetric('start-workflow', 'MessagesFailed'),
-        ],
-      }),
-    );
-    this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'Rekognition',
-        width: 12,
-        left: [
-          businessMetric('detect-labels', 'RekognitionLatency', 'p50'),
-          businessMetric('detect-labels', 'RekognitionLatency', 'p99'),
-        ],
-        leftYAxis: { label: 'ms', showUnits: false, min: 0 },
-        right: [
-          businessMetric('detect-labels', 'RekognitionCalls'),
-          businessMetric('detect-labels', 'RekognitionThrottles'),
-          businessMetric('detect-labels', 'DetectionCacheHits'),
-        ],
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Queues',
-        width: 12,
-        left: [
-          deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-            period: Duration.minutes(1),
-            statistic: 'Maximum',
-            label: 'Dead letters',
-          }),
-          queue.metricApproximateNumberOfMessagesVisible({
-            period: Duration.minutes(1),
-            statistic: 'Maximum',
-            label: 'Uploads waiting',
-          }),
-        ],
-        right: [
-          queue.metricApproximateAgeOfOldestMessage({
-            period: Duration.minutes(1),
-            statistic: 'Maximum',
-            label: 'Age of the oldest upload (s)',
-          }),
-        ],
-      }),
-    );
-
-    const canaries = props.functions.map(
-      (target) =>
-        new cloudwatch.GraphWidget({
-          title: `Canary: ${target.spec.handlerDir}`,
-          width: 8,
-          left: [
-            byExecutedVersion(target.function.functionName, 'Invocations', 'Sum'),
-            byExecutedVersion(target.function.functionName, 'Errors', 'Sum'),
-          ],
-          right: [byExecutedVersion(target.function.functionName, 'Duration', 'p99')],
-          rightYAxis: { label: 'p99 ms', showUnits: false, min: 0 },
-        }),
-    );
+    this.dashboard.addWidgets(...runsAndOutcomes(props));
+    this.dashboard.addWidgets(...rekognitionAndQueues(props));
+    const canaries = props.functions.map(canaryWidget);
     for (let row = 0; row < canaries.length; row += 3)
       this.dashboard.addWidgets(...canaries.slice(row, row + 3));
     this.dashboard.addWidgets(
@@ -156,26 +80,101 @@ export class OperationsDashboard extends Construct {
       }),
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', width: 16, height: 6, alarms: props.alarms }),
     );
-
-    if (props.api) {
-      const api = props.api;
-      this.dashboard.addWidgets(
-        new cloudwatch.GraphWidget({
-          title: 'API requests and errors',
-          width: 12,
-          left: [
-            api.metricCount({ ...sum, label: 'Requests' }),
-            api.metricClientError({ ...sum, label: '4xx' }),
-            api.metricServerError({ ...sum, label: '5xx' }),
-          ],
-        }),
-        new cloudwatch.GraphWidget({
-          title: 'API latency',
-          width: 12,
-          left: [api.metricLatency({ period: FIVE_MINUTES, statistic: 'p99', label: 'p99 latency' })],
-          leftYAxis: { label: 'ms', showUnits: false, min: 0 },
-        }),
-      );
-    }
+    if (props.api) this.dashboard.addWidgets(...apiWidgets(props.api));
   }
+}
+
+/** Uploads queued and the workflow runs they start; what became of each image. */
+function runsAndOutcomes({ stateMachine, queue }: OperationsDashboardProps): cloudwatch.IWidget[] {
+  return [
+    new cloudwatch.GraphWidget({
+      title: 'Uploads and workflow runs',
+      width: 12,
+      left: [
+        queue.metricNumberOfMessagesSent({ ...SUM, label: 'Uploads (S3 events queued)' }),
+        businessMetric('start-workflow', 'MessagesReceived'),
+        stateMachine.metricStarted({ ...SUM, label: 'Executions started' }),
+        stateMachine.metricSucceeded({ ...SUM, label: 'Executions succeeded' }),
+        stateMachine.metricFailed({ ...SUM, label: 'Executions failed' }),
+        stateMachine.metricTimedOut({ ...SUM, label: 'Executions timed out' }),
+      ],
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Outcomes',
+      width: 12,
+      left: [
+        businessMetric('store-labels', 'ImagesLabeled'),
+        rejectedByReason(),
+        businessMetric('record-outcome', 'ImagesFailed'),
+        businessMetric('claim-image', 'DuplicateSkipped'),
+        businessMetric('claim-image', 'ReprocessAttempts'),
+        businessMetric('start-workflow', 'MessagesFailed'),
+      ],
+    }),
+  ];
+}
+
+/** Rekognition's latency and calls; the ingest queue and its dead letters. */
+function rekognitionAndQueues({ queue, deadLetterQueue }: OperationsDashboardProps): cloudwatch.IWidget[] {
+  const maxPerMinute = { period: Duration.minutes(1), statistic: 'Maximum' };
+  return [
+    new cloudwatch.GraphWidget({
+      title: 'Rekognition',
+      width: 12,
+      left: [
+        businessMetric('detect-labels', 'RekognitionLatency', 'p50'),
+        businessMetric('detect-labels', 'RekognitionLatency', 'p99'),
+      ],
+      leftYAxis: { label: 'ms', showUnits: false, min: 0 },
+      right: [
+        businessMetric('detect-labels', 'RekognitionCalls'),
+        businessMetric('detect-labels', 'RekognitionThrottles'),
+        businessMetric('detect-labels', 'DetectionCacheHits'),
+      ],
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Queues',
+      width: 12,
+      left: [
+        deadLetterQueue.metricApproximateNumberOfMessagesVisible({ ...maxPerMinute, label: 'Dead letters' }),
+        queue.metricApproximateNumberOfMessagesVisible({ ...maxPerMinute, label: 'Uploads waiting' }),
+      ],
+      right: [
+        queue.metricApproximateAgeOfOldestMessage({ ...maxPerMinute, label: 'Age of the oldest upload (s)' }),
+      ],
+    }),
+  ];
+}
+
+/** A released function's invocations, errors and p99, one line per executed version. */
+function canaryWidget(target: OperationsDashboardProps['functions'][number]): cloudwatch.IWidget {
+  const name = target.function.functionName;
+  return new cloudwatch.GraphWidget({
+    title: `Canary: ${target.spec.handlerDir}`,
+    width: 8,
+    left: [byExecutedVersion(name, 'Invocations', 'Sum'), byExecutedVersion(name, 'Errors', 'Sum')],
+    right: [byExecutedVersion(name, 'Duration', 'p99')],
+    rightYAxis: { label: 'p99 ms', showUnits: false, min: 0 },
+  });
+}
+
+/** The API's requests by status class, and its p99 latency. */
+function apiWidgets(api: apigwv2.IHttpApi): cloudwatch.IWidget[] {
+  return [
+    new cloudwatch.GraphWidget({
+      title: 'API requests and errors',
+      width: 12,
+      left: [
+        api.metricCount({ ...SUM, label: 'Requests' }),
+        api.metricClientError({ ...SUM, label: '4xx' }),
+        api.metricServerError({ ...SUM, label: '5xx' }),
+      ],
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'API latency',
+      width: 12,
+      left: [api.metricLatency({ period: FIVE_MINUTES, statistic: 'p99', label: 'p99 latency' })],
+      leftYAxis: { label: 'ms', showUnits: false, min: 0 },
+    }),
+  ];
 }
