@@ -6,7 +6,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import type { HookReport } from '../functions/domain/deployment-hooks';
+import type { HookReport } from '../functions/core/deployment-hooks/hook';
 import type { StackInfo } from './cloud';
 
 export interface HookRun {

@@ -1,6 +1,6 @@
 /**
  * The pre-traffic smoke test of the flags validator (the `flags-validator` plan of
- * functions/domain/deployment-hooks.ts): a new validator version must accept the flags document
+ * functions/core/deployment-hooks/pre-traffic.ts): a new validator version must accept the flags document
  * of its own release, which AppConfig asks it to validate right after the alias moves, and refuse
  * a contradictory one. The document is bundled into the hook: it is config/flags.json as
  * committed with this release.

@@ -4,18 +4,21 @@
  */
 import type { Context } from 'aws-lambda';
 import { codedeploy } from '../adapters/clients/codedeploy';
-import { type CheckResult, HookEventSchema, runHook } from '../domain/deployment-hooks';
+import { codeDeployHookReporter } from '../adapters/deployment-hooks/codedeploy-hook-reporter';
+import { type CheckResult, HookEventSchema, runHook } from '../core/deployment-hooks/hook';
 import { instrumented } from '../shared/middleware';
 import { emit, logger } from '../shared/observability';
 
 /** Time kept back from the Lambda timeout to send the report itself. */
 const REPORT_MARGIN_MS = 5_000;
 
+const reporter = codeDeployHookReporter(codedeploy());
+
 export function hookHandler(hook: 'Pre-traffic' | 'Post-traffic', checks: () => Promise<CheckResult[]>) {
   return instrumented(async (event: unknown, context: Context) => {
     const hookEvent = HookEventSchema.parse(event);
     const report = await runHook(
-      codedeploy(),
+      reporter,
       hookEvent,
       checks,
       context.getRemainingTimeInMillis() - REPORT_MARGIN_MS,

@@ -1,22 +1,22 @@
 /**
  * CodeDeploy AfterAllowTraffic hook, shared by every function's deployment group: runs the
  * label-image workflow end to end on a valid and an invalid smoke image (expecting LABELED and
- * REJECTED) and reports Succeeded or Failed (always; see functions/domain/deployment-hooks.ts).
+ * REJECTED) and reports Succeeded or Failed (always; see functions/core/deployment-hooks/hook.ts).
  */
 
 import { s3 } from '../adapters/clients/s3';
 import { sfn } from '../adapters/clients/sfn';
-import { postTrafficChecks } from '../domain/deployment-hooks';
+import { s3SmokeObjects } from '../adapters/deployment-hooks/s3-smoke-objects';
+import { postTrafficChecks } from '../core/deployment-hooks/post-traffic';
+import { runWorkflow } from '../domain/ingest';
 import { loadEnv, nonEmpty } from '../shared/env';
 import { hookHandler } from './hook-handler';
 
 export const handler = hookHandler('Post-traffic', async () => {
   const env = loadEnv({ IMAGES_BUCKET_NAME: nonEmpty, STATE_MACHINE_ARN: nonEmpty });
   return postTrafficChecks({
-    sfn: sfn(),
-    s3: s3(),
-    bucket: env.IMAGES_BUCKET_NAME,
-    stateMachineArn: env.STATE_MACHINE_ARN,
+    runWorkflow: (input) => runWorkflow(sfn(), env.STATE_MACHINE_ARN, input),
+    smokeObjects: s3SmokeObjects(s3(), env.IMAGES_BUCKET_NAME),
     now: new Date(),
   });
 });

@@ -1,15 +1,19 @@
 /**
  * CodeDeploy BeforeAllowTraffic hook of one function's deployment group: invokes the NEW
  * version (TARGET_FUNCTION_ARN, set by CDK to the version being deployed) with the smoke event
- * of its plan and reports Succeeded or Failed, always (functions/domain/deployment-hooks.ts).
+ * of its plan and reports Succeeded or Failed, always (functions/core/deployment-hooks/).
  */
 import * as z from 'zod';
 import { lambda } from '../adapters/clients/lambda';
 import { s3 } from '../adapters/clients/s3';
-import { preTrafficChecks, SMOKE_PLANS } from '../domain/deployment-hooks';
+import { lambdaInvoker } from '../adapters/deployment-hooks/lambda-invoker';
+import { s3SmokeObjects } from '../adapters/deployment-hooks/s3-smoke-objects';
+import { preTrafficChecks, SMOKE_PLANS } from '../core/deployment-hooks/pre-traffic';
 import { loadEnv, nonEmpty } from '../shared/env';
 import { logger } from '../shared/observability';
 import { hookHandler } from './hook-handler';
+
+const invoker = lambdaInvoker(lambda());
 
 export const handler = hookHandler('Pre-traffic', async () => {
   // Read here, not at cold start: a bad environment is reported as Failed instead of
@@ -24,7 +28,12 @@ export const handler = hookHandler('Pre-traffic', async () => {
     plan: env.SMOKE_PLAN,
   });
   return preTrafficChecks(
-    { lambda: lambda(), s3: s3(), bucket: env.IMAGES_BUCKET_NAME, now: new Date() },
+    {
+      invoker,
+      smokeObjects: s3SmokeObjects(s3(), env.IMAGES_BUCKET_NAME),
+      bucket: env.IMAGES_BUCKET_NAME,
+      now: new Date(),
+    },
     { plan: env.SMOKE_PLAN, functionArn: env.TARGET_FUNCTION_ARN },
   );
 });

@@ -6,10 +6,10 @@
 import { LABELS_API_ENVIRONMENT } from '../../functions/api/environment';
 import { APPLY_FLAGS_ENVIRONMENT } from '../../functions/apply-flags/environment';
 import { CLAIM_IMAGE_ENVIRONMENT } from '../../functions/claim-image/environment';
+import type { SmokePlan } from '../../functions/core/deployment-hooks/pre-traffic';
 import { imageEventBusName } from '../../functions/core/image-events';
 import { DEPLOYMENT_HOOKS_SERVICE, METRICS_NAMESPACE } from '../../functions/core/metrics';
 import { DETECT_LABELS_ENVIRONMENT } from '../../functions/detect-labels/environment';
-import type { SmokePlan } from '../../functions/domain/deployment-hooks';
 import { RECONCILE_OBJECT_ENVIRONMENT } from '../../functions/reconcile-object/environment';
 import { RECORD_OUTCOME_ENVIRONMENT } from '../../functions/record-outcome/environment';
 import { type EnvShape, type EnvVars, NO_ENVIRONMENT } from '../../functions/shared/env';
@@ -69,7 +69,7 @@ export interface FunctionSpec<Env extends EnvShape = EnvShape, Needs extends Con
    * bench/README.md (`npm run bench -- --only=memory`).
    */
   memoryMb: number;
-  /** How its CodeDeploy pre-traffic hook smoke-tests a new version (functions/domain/deployment-hooks.ts). */
+  /** How its CodeDeploy pre-traffic hook smoke-tests a new version (functions/core/deployment-hooks/pre-traffic.ts). */
   smokePlan: SmokePlan;
   /** The ASL placeholder its live alias ARN fills, for workflow tasks. */
   placeholder?: (typeof LABEL_WORKFLOW_PLACEHOLDERS)[number];

@@ -3,7 +3,7 @@ import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SMOKE_KEYS } from '../../../functions/domain/deployment-hooks';
+import { SMOKE_KEYS } from '../../../functions/core/deployment-hooks/smoke-objects';
 import { parseQueueMessage } from '../../../functions/domain/ingest';
 import { lambdaContext, stubHandlerEnv } from '../../support/lambda';
 import { s3EventBody, s3EventRecord } from '../../support/s3-events';

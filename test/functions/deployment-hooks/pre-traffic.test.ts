@@ -3,7 +3,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { SMOKE_KEYS } from '../../../functions/domain/deployment-hooks';
+import { SMOKE_KEYS } from '../../../functions/core/deployment-hooks/smoke-objects';
 import { lambdaContext, stubHandlerEnv } from '../../support/lambda';
 
 const VERSION_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:validate-image-fn:7';

@@ -1,7 +1,11 @@
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { inspectImage } from '../../../functions/core/image-inspection';
-import { SMOKE_INVALID, SMOKE_PNG, smokeBodies } from '../../../functions/domain/deployment-hooks';
+import {
+  SMOKE_INVALID,
+  SMOKE_PNG,
+  smokeBodies,
+} from '../../../../functions/core/deployment-hooks/smoke-objects';
+import { inspectImage } from '../../../../functions/core/image-inspection';
 
 describe('smokeBodies', () => {
   it('gives every run its own bytes, so no run is taken for a duplicate of an earlier one', () => {
