@@ -12,8 +12,9 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { problemResponse } from '../../functions/adapters/api/http';
+import { ApiProblem } from '../../functions/core/api/problems';
 import { matchRoute, routeKey } from '../../functions/core/api/route-table';
-import { ApiProblem, problemResponse } from '../../functions/domain/api/http';
 import { API_CORS } from '../../infra/config/console';
 import type { LocalIssuer } from '../auth';
 import { readBody } from '../http-body';

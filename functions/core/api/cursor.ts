@@ -6,7 +6,7 @@
  * page of some other query.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { ApiProblem } from '../../domain/api/http';
+import { ApiProblem } from './problems';
 
 export const MAX_CURSOR_LENGTH = 2048;
 const VERSION = 'v1';

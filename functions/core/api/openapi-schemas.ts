@@ -4,7 +4,7 @@
  * registered schema, nested ones by `$ref`.
  */
 import * as z from 'zod';
-import { PROBLEM_TYPE_BASE, PROBLEMS } from '../../domain/api/http';
+import { PROBLEM_TYPE_BASE, PROBLEMS } from './problems';
 import {
   ApiLabelSchema,
   BoxSchema,

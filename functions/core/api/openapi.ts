@@ -3,10 +3,10 @@
  * JSON Schema 2020-12; a test validates real responses of every route against them.
  */
 
-import { PROBLEM_TYPE_BASE, PROBLEMS } from '../../domain/api/http';
 import { MAX_CURSOR_LENGTH } from './cursor';
 import { apiSchemas, type ComponentName } from './openapi-schemas';
 import { MAX_KEY_BYTES } from './params';
+import { PROBLEM_TYPE_BASE, PROBLEMS } from './problems';
 import { SCOPES } from './route-table';
 
 const ref = (name: ComponentName) => ({ $ref: `#/components/schemas/${name}` });

@@ -4,7 +4,7 @@
  * loosely (`limit=1.5`, `limit=-1`, `minConfidence=abc` are 400s, not defaults).
  */
 import * as z from 'zod';
-import { ApiProblem } from '../../domain/api/http';
+import { ApiProblem } from './problems';
 
 /** S3's limit on an object key, in UTF-8 bytes. */
 export const MAX_KEY_BYTES = 1024;

@@ -8,6 +8,7 @@ import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
+import { json, noContent, problemResponse } from '../../adapters/api/http';
 import { removeImageRecords } from '../../adapters/dynamodb/image-removal';
 import {
   getImageRecord,
@@ -25,13 +26,13 @@ import {
   parseJsonBody,
   parseQuery,
 } from '../../core/api/params';
+import { ApiProblem } from '../../core/api/problems';
 import { ROUTES, type RouteName, routeKey } from '../../core/api/route-table';
 import { UploadRequestSchema } from '../../core/api/schemas';
 import type { ImageEventPublisher } from '../../core/image-events';
 import { IMAGES_INDEX_POSITION, LABEL_INDEX_POSITION } from '../../core/labels-query';
 import { IMAGES_INDEX_PK, type ImageItem, labelIndexPk } from '../../core/labels-table';
 import type { TableRef } from '../labels-store';
-import { ApiProblem, json, noContent, problemResponse } from './http';
 import { type ImageUrls, imageUrls, versionIdOfObjectVersion } from './image-urls';
 
 export interface ApiDeps {

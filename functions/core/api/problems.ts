@@ -1,9 +1,9 @@
 /**
- * HTTP shapes of the labels API: responses, and errors as RFC 9457 problem documents
- * (`application/problem+json`) with a stable `type` URI, a `title`, the `status` and, for
- * input errors, the offending `parameter`. No stack trace or internal name ever leaves.
+ * Errors of the labels API as RFC 9457 problem documents (`application/problem+json`) with a
+ * stable `type` URI, a `title`, the `status` and, for input errors, the offending `parameter`.
+ * No stack trace or internal name ever leaves. The responses that carry them are built in
+ * functions/adapters/api/http.ts.
  */
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
 export const PROBLEM_TYPE_BASE = 'urn:image-labeling:problem:';
 
@@ -52,26 +52,4 @@ export class ApiProblem extends Error {
       ...(this.parameter ? { parameter: this.parameter } : {}),
     };
   }
-}
-
-const COMMON_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
-
-export function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
-  return {
-    statusCode,
-    headers: { ...COMMON_HEADERS, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  };
-}
-
-export function noContent(): APIGatewayProxyStructuredResultV2 {
-  return { statusCode: 204, headers: { ...COMMON_HEADERS } };
-}
-
-export function problemResponse(problem: Problem): APIGatewayProxyStructuredResultV2 {
-  return {
-    statusCode: problem.status,
-    headers: { ...COMMON_HEADERS, 'content-type': 'application/problem+json' },
-    body: JSON.stringify(problem),
-  };
 }
