@@ -6,11 +6,11 @@
 
 import { dynamo } from '../adapters/clients/dynamodb';
 import { rekognition } from '../adapters/clients/rekognition';
+import { rekognitionLabeler } from '../adapters/rekognition-labeler';
 import { RekognitionThrottledError } from '../core/errors';
 import { labelSettingsFrom } from '../core/flags';
 import { parseTaskInput } from '../core/task-input';
 import { DetectInputSchema, type Detection } from '../core/workflow-schemas';
-import { detectLabels } from '../domain/labeling';
 import { cacheDetection, getCachedDetection } from '../domain/labels-store';
 import { loadEnv } from '../shared/env';
 import { readFlags } from '../shared/flags';
@@ -19,6 +19,7 @@ import { emit, logger } from '../shared/observability';
 import { DETECT_LABELS_ENVIRONMENT } from './environment';
 
 const env = loadEnv(DETECT_LABELS_ENVIRONMENT);
+const labeler = rekognitionLabeler(rekognition());
 
 export const handler = instrumented(async (event: unknown): Promise<Detection> => {
   const { object } = parseTaskInput(DetectInputSchema, event);
@@ -37,7 +38,7 @@ export const handler = instrumented(async (event: unknown): Promise<Detection> =
     minConfidence: env.MIN_CONFIDENCE,
     maxLabels: env.MAX_LABELS,
   });
-  const detection = await detectLabels(rekognition(), object, settings).catch((error: unknown) => {
+  const detection = await labeler.detectLabels(object, settings).catch((error: unknown) => {
     // Each throttled call, before the workflow retries it: the dashboard and an alarm watch it.
     if (error instanceof RekognitionThrottledError) emit('RekognitionThrottles');
     throw error;

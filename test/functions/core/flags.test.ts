@@ -7,10 +7,11 @@ import {
 import { DetectLabelsCommand, RekognitionClient } from '@aws-sdk/client-rekognition';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { detectLabels } from '../../../functions/adapters/rekognition-labeler';
 import { DEFAULT_FLAGS, type Flags, labelSettingsFrom, parseFlags } from '../../../functions/core/flags';
 import { toRetrievalFormat } from '../../../functions/core/flags-document';
+import { generalLabelsSettings } from '../../../functions/core/labeling';
 import { applyIngestFlags, pausedBatch } from '../../../functions/domain/flags-ingest';
-import { detectLabels, generalLabelsSettings } from '../../../functions/domain/labeling';
 import { FLAGS_DOCUMENT_PATH } from '../../../infra/config/flags';
 import { sqsRecord } from '../../support/lambda';
 

@@ -13,13 +13,13 @@ import {
 } from '@aws-sdk/client-rekognition';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { detectLabels } from '../../../functions/adapters/rekognition-labeler';
 import {
   ImageRejectedError,
   RekognitionThrottledError,
   RekognitionUnavailableError,
 } from '../../../functions/core/errors';
 import type { ObjectRef } from '../../../functions/core/workflow-schemas';
-import { detectLabels, mapRekognitionError, toLabel } from '../../../functions/domain/labeling';
 
 const rekognitionMock = mockClient(RekognitionClient);
 const client = new RekognitionClient({ region: 'us-east-1' });
@@ -191,26 +191,5 @@ describe('detectLabels', () => {
     rekognitionMock.on(DetectLabelsCommand).rejects(denied);
 
     await expect(detectLabels(client, object, settings, now)).rejects.toBe(denied);
-  });
-});
-
-describe('toLabel', () => {
-  it('fills in defaults and skips instances without a bounding box', () => {
-    expect(
-      toLabel({ Confidence: 80, Instances: [{ Confidence: 70 }, { BoundingBox: { Left: 0.5 } }] }),
-    ).toEqual({
-      name: 'Unknown',
-      confidence: 80,
-      parents: [],
-      categories: [],
-      aliases: [],
-      instances: [{ confidence: 80, box: { left: 0.5, top: 0, width: 0, height: 0 } }],
-    });
-  });
-});
-
-describe('mapRekognitionError', () => {
-  it('returns a non-Error value as it is', () => {
-    expect(mapRekognitionError('weird')).toBe('weird');
   });
 });

@@ -1,16 +1,37 @@
 /**
- * Calls Rekognition DetectLabels for one S3 object version and turns the answer into our
- * compact, bounded label list. Rekognition reads the object itself (S3Object), so image bytes
- * never pass through Lambda.
+ * Our compact, bounded label list from what Rekognition DetectLabels answers, the settings a
+ * detection runs with and records, and Rekognition's errors mapped onto the workflow's. The call
+ * itself is in functions/adapters/rekognition-labeler.ts, behind `Labeler`.
  */
-import {
-  DetectLabelsCommand,
-  type RekognitionClient,
-  type Label as RekognitionLabel,
-} from '@aws-sdk/client-rekognition';
-import { ImageRejectedError, RekognitionThrottledError, RekognitionUnavailableError } from '../core/errors';
-import { boundLabels } from '../core/labels-table';
-import type { Detection, Label, ObjectRef } from '../core/workflow-schemas';
+import { ImageRejectedError, RekognitionThrottledError, RekognitionUnavailableError } from './errors';
+import type { Detection, Label, ObjectRef } from './workflow-schemas';
+
+/** One label as DetectLabels returns it (the SDK's Label, restated so the core needs no SDK). */
+export interface DetectedLabel {
+  Name?: string | undefined;
+  Confidence?: number | undefined;
+  Parents?: { Name?: string | undefined }[] | undefined;
+  Categories?: { Name?: string | undefined }[] | undefined;
+  Aliases?: { Name?: string | undefined }[] | undefined;
+  Instances?:
+    | {
+        Confidence?: number | undefined;
+        BoundingBox?:
+          | {
+              Left?: number | undefined;
+              Top?: number | undefined;
+              Width?: number | undefined;
+              Height?: number | undefined;
+            }
+          | undefined;
+      }[]
+    | undefined;
+}
+
+/** Labels one S3 object version; the service reads the object itself, bytes never pass through Lambda. */
+export interface Labeler {
+  detectLabels(object: ObjectRef, settings: LabelSettings): Promise<Omit<Detection, 'fromCache'>>;
+}
 
 export interface LabelSettings {
   /** 0-100: labels below this confidence are not returned. */
@@ -70,7 +91,7 @@ const BAD_IMAGE = new Set([
   'InvalidS3ObjectException',
 ]);
 
-export function toLabel(label: RekognitionLabel): Label {
+export function toLabel(label: DetectedLabel): Label {
   return {
     name: label.Name ?? 'Unknown',
     confidence: label.Confidence ?? 0,
@@ -93,39 +114,6 @@ export function toLabel(label: RekognitionLabel): Label {
         : [],
     ),
   };
-}
-
-export async function detectLabels(
-  client: RekognitionClient,
-  object: ObjectRef,
-  settings: LabelSettings,
-  now: () => Date = () => new Date(),
-): Promise<Omit<Detection, 'fromCache'>> {
-  const generalLabels = generalLabelsSettings(settings);
-  try {
-    const response = await client.send(
-      new DetectLabelsCommand({
-        Image: {
-          S3Object: {
-            Bucket: object.bucket,
-            Name: object.key,
-            ...(object.versionId ? { Version: object.versionId } : {}),
-          },
-        },
-        MinConfidence: settings.minConfidence,
-        MaxLabels: settings.maxLabels,
-        ...(generalLabels ? { Settings: { GeneralLabels: generalLabels } } : {}),
-      }),
-    );
-    return {
-      labels: boundLabels((response.Labels ?? []).map(toLabel)),
-      labelModelVersion: response.LabelModelVersion ?? 'unknown',
-      settings: recordedSettings(settings),
-      detectedAt: now().toISOString(),
-    };
-  } catch (error) {
-    throw mapRekognitionError(error);
-  }
 }
 
 /** Rekognition's errors onto the names the state machine retries, rejects or fails on. */

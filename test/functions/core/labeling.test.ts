@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { mapRekognitionError, toLabel } from '../../../functions/core/labeling';
+
+describe('toLabel', () => {
+  it('fills in defaults and skips instances without a bounding box', () => {
+    expect(
+      toLabel({ Confidence: 80, Instances: [{ Confidence: 70 }, { BoundingBox: { Left: 0.5 } }] }),
+    ).toEqual({
+      name: 'Unknown',
+      confidence: 80,
+      parents: [],
+      categories: [],
+      aliases: [],
+      instances: [{ confidence: 80, box: { left: 0.5, top: 0, width: 0, height: 0 } }],
+    });
+  });
+});
+
+describe('mapRekognitionError', () => {
+  it('returns a non-Error value as it is', () => {
+    expect(mapRekognitionError('weird')).toBe('weird');
+  });
+});
