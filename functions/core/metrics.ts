@@ -20,6 +20,11 @@ export interface MetricSpec {
   /** Dimensions added to {service} (each value set at run time). */
   dimensions?: readonly string[];
   description: string;
+  /**
+   * Why no alarm or dashboard widget reads it (a diagnostic, or watched through another metric);
+   * a metric without it must be read by one (test/infra/dashboard.test.ts).
+   */
+  unwatched?: string;
 }
 
 /** Every function that reads feature flags counts its fallbacks to the defaults. */
@@ -35,6 +40,7 @@ export const METRICS = {
     unit: 'Count',
     services: ['start-workflow'],
     description: 'Messages returned while processing is paused.',
+    unwatched: "Diagnostic: a pause shows as the ingest queue's depth and age on the dashboard.",
   },
   MessagesFailed: {
     unit: 'Count',
@@ -74,37 +80,48 @@ export const METRICS = {
     description: "Runs that reused a version's recorded Rekognition answer.",
   },
   ImagesLabeled: { unit: 'Count', services: ['store-labels'], description: 'Images recorded LABELED.' },
-  LabelsStored: { unit: 'Count', services: ['store-labels'], description: 'Labels written with them.' },
+  LabelsStored: {
+    unit: 'Count',
+    services: ['store-labels'],
+    description: 'Labels written with them.',
+    unwatched: 'Diagnostic: the outcome the dashboard draws is ImagesLabeled.',
+  },
   ImagesFailed: { unit: 'Count', services: ['record-outcome'], description: 'Images recorded FAILED.' },
   ReconcileEnqueued: {
     unit: 'Count',
     services: ['reconcile-object'],
     description: 'Objects put back on the ingest queue by a reconcile.',
+    unwatched: 'Diagnostic of an operator-run reconcile or backfill, whose workflow reports the run.',
   },
   IngestEnabled: {
     unit: 'Count',
     services: ['apply-flags'],
     description: 'The ingest event source turned on.',
+    unwatched: 'Diagnostic of apply-flags: the switch itself is the flags document.',
   },
   IngestDisabled: {
     unit: 'Count',
     services: ['apply-flags'],
     description: 'The ingest event source turned off.',
+    unwatched: 'Diagnostic of apply-flags: the switch itself is the flags document.',
   },
   IngestPaused: {
     unit: 'Count',
     services: ['apply-flags'],
     description: '1 while the processing flag is off.',
+    unwatched: "Diagnostic: a pause shows as the ingest queue's depth and age on the dashboard.",
   },
   FlagsDocumentsAccepted: {
     unit: 'Count',
     services: ['validate-flags'],
     description: 'Flags documents the validator accepted.',
+    unwatched: 'Diagnostic: AppConfig records each validation with its deployment.',
   },
   FlagsDocumentsRefused: {
     unit: 'Count',
     services: ['validate-flags'],
     description: 'Flags documents the validator refused.',
+    unwatched: 'A refused document never deploys: AppConfig reports it to whoever deployed it.',
   },
   FlagsFallback: {
     unit: 'Count',
@@ -116,12 +133,14 @@ export const METRICS = {
     services: ['api'],
     dimensions: ['route'],
     description: 'API requests answered.',
+    unwatched: "Per-route diagnostic: the dashboard reads API Gateway's own request counts.",
   },
   Faults: {
     unit: 'Count',
     services: ['api'],
     dimensions: ['route'],
     description: 'API requests answered 5xx.',
+    unwatched: "Per-route diagnostic: the API 5xx alarm reads API Gateway's own 5xx count.",
   },
   SmokeTestsPassed: {
     unit: 'Count',

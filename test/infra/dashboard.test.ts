@@ -1,3 +1,4 @@
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -188,5 +189,48 @@ describe('the operations dashboard with an API', () => {
       Namespace: 'AWS/ApiGateway',
       MetricName: '5xx',
     });
+  });
+});
+
+/** The catalog metrics an alarm reads, in any stack of the stage (plain metrics and math terms). */
+function alarmedMetrics(template: Template): string[] {
+  const names: string[] = [];
+  for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
+    const props = alarm.Properties as {
+      Namespace?: string;
+      MetricName?: string;
+      Metrics?: { MetricStat?: { Metric: { Namespace: string; MetricName: string } } }[];
+    };
+    if (props.Namespace === METRICS_NAMESPACE && props.MetricName) names.push(props.MetricName);
+    for (const term of props.Metrics ?? []) {
+      const metric = term.MetricStat?.Metric;
+      if (metric?.Namespace === METRICS_NAMESPACE) names.push(metric.MetricName);
+    }
+  }
+  return names;
+}
+
+describe('the metric catalog against what the stage watches (dev)', () => {
+  it('has every emitted metric read by an alarm or the dashboard, or says why not', () => {
+    const built = buildStage('dev');
+    const stacks = Object.values(built).flatMap((value) => (Stack.isStack(value) ? [value] : []));
+    const templates = stacks.map((stack) => Template.fromStack(stack));
+    const watched = new Set(templates.flatMap(alarmedMetrics));
+    const { metrics, searches } = dashboardMetrics(dashboardBody(Template.fromStack(built.monitoring)));
+    for (const metric of metrics) if (metric.namespace === METRICS_NAMESPACE) watched.add(metric.metricName);
+    for (const search of searches) {
+      const [, name] = /MetricName="(\w+)"/.exec(search) ?? [];
+      if (name && search.includes(`{${METRICS_NAMESPACE},`)) watched.add(name);
+    }
+    const unread = (Object.keys(METRICS) as MetricName[]).filter(
+      (name) => !watched.has(name) && !('unwatched' in METRICS[name]),
+    );
+    const needlesslyExcused = (Object.keys(METRICS) as MetricName[]).filter(
+      (name) => watched.has(name) && 'unwatched' in METRICS[name],
+    );
+    expect({ unread, needlesslyExcused }).toEqual({ unread: [], needlesslyExcused: [] });
+    // Sanity: the alarms on business metrics are found (Rekognition throttles, flags fallbacks).
+    expect(watched).toContain('RekognitionThrottles');
+    expect(watched).toContain('FlagsFallback');
   });
 });
