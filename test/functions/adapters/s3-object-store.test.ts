@@ -7,10 +7,11 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { s3ObjectStore } from '../../../functions/adapters/s3-object-store';
 import { ImageRejectedError } from '../../../functions/core/errors';
 import { HEADER_BYTES, TRAILER_BYTES } from '../../../functions/core/image-inspection';
+import { validateObject } from '../../../functions/core/image-validation';
 import type { ObjectRef } from '../../../functions/core/workflow-schemas';
-import { validateObject } from '../../../functions/domain/image-validation';
 import { makeJpeg, makePng, OTHER_FORMAT_HEADERS, photo, pngHeaderOnly } from '../../support/images';
 import { serveObject } from '../../support/s3-object';
 
@@ -50,7 +51,7 @@ describe('validateObject', () => {
     const png = makePng(200, 150);
     serveObject(s3Mock, png, { contentType: 'image/png' });
 
-    const metadata = await validateObject(client, versioned);
+    const metadata = await validateObject(s3ObjectStore(client), versioned);
 
     expect(metadata).toEqual({
       format: 'png',
@@ -68,7 +69,7 @@ describe('validateObject', () => {
     const jpeg = makeJpeg(320, 240);
     serveObject(s3Mock, jpeg);
 
-    await expect(validateObject(client, versioned)).resolves.toMatchObject({
+    await expect(validateObject(s3ObjectStore(client), versioned)).resolves.toMatchObject({
       format: 'jpeg',
       width: 320,
       height: 240,
@@ -78,17 +79,23 @@ describe('validateObject', () => {
 
   it('accepts the real photos rocket.jpg and astronaut.png', async () => {
     serveObject(s3Mock, photo('rocket.jpg'));
-    await expect(validateObject(client, versioned)).resolves.toMatchObject({ format: 'jpeg', width: 640 });
+    await expect(validateObject(s3ObjectStore(client), versioned)).resolves.toMatchObject({
+      format: 'jpeg',
+      width: 640,
+    });
 
     s3Mock.reset();
     serveObject(s3Mock, photo('astronaut.png'));
-    await expect(validateObject(client, versioned)).resolves.toMatchObject({ format: 'png', width: 512 });
+    await expect(validateObject(s3ObjectStore(client), versioned)).resolves.toMatchObject({
+      format: 'png',
+      width: 512,
+    });
   });
 
   it('pins the HeadObject and every GET to the VersionId', async () => {
     serveObject(s3Mock, photo('astronaut.png'));
 
-    await validateObject(client, versioned);
+    await validateObject(s3ObjectStore(client), versioned);
 
     const calls = [...s3Mock.commandCalls(HeadObjectCommand), ...s3Mock.commandCalls(GetObjectCommand)];
     expect(calls.length).toBeGreaterThanOrEqual(2);
@@ -105,7 +112,7 @@ describe('validateObject', () => {
   it('pins reads to the quoted ETag with IfMatch when the bucket is unversioned', async () => {
     serveObject(s3Mock, photo('astronaut.png'));
 
-    await validateObject(client, unversioned);
+    await validateObject(s3ObjectStore(client), unversioned);
 
     const calls = [...s3Mock.commandCalls(HeadObjectCommand), ...s3Mock.commandCalls(GetObjectCommand)];
     expect(calls.length).toBeGreaterThanOrEqual(2);
@@ -120,7 +127,10 @@ describe('validateObject', () => {
     expect(astronaut.length).toBeGreaterThan(HEADER_BYTES);
     serveObject(s3Mock, astronaut);
 
-    await expect(validateObject(client, versioned)).resolves.toMatchObject({ format: 'png', width: 512 });
+    await expect(validateObject(s3ObjectStore(client), versioned)).resolves.toMatchObject({
+      format: 'png',
+      width: 512,
+    });
 
     const ranges = s3Mock.commandCalls(GetObjectCommand).map((call) => call.args[0].input.Range);
     expect(ranges).toEqual([`bytes=0-${HEADER_BYTES - 1}`, `bytes=-${TRAILER_BYTES}`]);
@@ -129,7 +139,9 @@ describe('validateObject', () => {
   it('rejects a text file named .jpg as UNSUPPORTED_FORMAT', async () => {
     serveObject(s3Mock, new TextEncoder().encode('not an image\n'.repeat(20)), { contentType: 'image/jpeg' });
 
-    const error = await rejectionOf(validateObject(client, { ...versioned, key: 'holiday.jpg' }));
+    const error = await rejectionOf(
+      validateObject(s3ObjectStore(client), { ...versioned, key: 'holiday.jpg' }),
+    );
 
     expect(error.reason).toBe('UNSUPPORTED_FORMAT');
   });
@@ -142,7 +154,7 @@ describe('validateObject', () => {
   ])('rejects a %s object as UNSUPPORTED_FORMAT naming the format', async (name, bytes) => {
     serveObject(s3Mock, bytes);
 
-    const error = await rejectionOf(validateObject(client, versioned));
+    const error = await rejectionOf(validateObject(s3ObjectStore(client), versioned));
 
     expect(error.reason).toBe('UNSUPPORTED_FORMAT');
     expect(error.message).toContain(name);
@@ -151,7 +163,7 @@ describe('validateObject', () => {
   it('rejects an empty object as EMPTY_FILE without any GET', async () => {
     serveObject(s3Mock, new Uint8Array());
 
-    const error = await rejectionOf(validateObject(client, versioned));
+    const error = await rejectionOf(validateObject(s3ObjectStore(client), versioned));
 
     expect(error.reason).toBe('EMPTY_FILE');
     expect(s3Mock.commandCalls(GetObjectCommand)).toHaveLength(0);
@@ -160,7 +172,7 @@ describe('validateObject', () => {
   it('rejects 15 MiB + 1 byte as FILE_TOO_LARGE after only a HeadObject', async () => {
     serveObject(s3Mock, makePng(100, 100), { size: 15 * 1024 * 1024 + 1 });
 
-    const error = await rejectionOf(validateObject(client, versioned));
+    const error = await rejectionOf(validateObject(s3ObjectStore(client), versioned));
 
     expect(error.reason).toBe('FILE_TOO_LARGE');
     expect(s3Mock.calls()).toHaveLength(1);
@@ -171,7 +183,7 @@ describe('validateObject', () => {
   it('rejects a side of 79 px as DIMENSIONS_TOO_SMALL', async () => {
     serveObject(s3Mock, makePng(79, 300));
 
-    await expect(rejectionOf(validateObject(client, versioned))).resolves.toMatchObject({
+    await expect(rejectionOf(validateObject(s3ObjectStore(client), versioned))).resolves.toMatchObject({
       reason: 'DIMENSIONS_TOO_SMALL',
     });
   });
@@ -179,7 +191,7 @@ describe('validateObject', () => {
   it('rejects a side of 10001 px as DIMENSIONS_TOO_LARGE', async () => {
     serveObject(s3Mock, pngHeaderOnly(10_001, 100));
 
-    await expect(rejectionOf(validateObject(client, versioned))).resolves.toMatchObject({
+    await expect(rejectionOf(validateObject(s3ObjectStore(client), versioned))).resolves.toMatchObject({
       reason: 'DIMENSIONS_TOO_LARGE',
     });
   });
@@ -187,7 +199,7 @@ describe('validateObject', () => {
   it('rejects the real truncated.jpg as CORRUPT_IMAGE', async () => {
     serveObject(s3Mock, photo('truncated.jpg'));
 
-    await expect(rejectionOf(validateObject(client, versioned))).resolves.toMatchObject({
+    await expect(rejectionOf(validateObject(s3ObjectStore(client), versioned))).resolves.toMatchObject({
       reason: 'CORRUPT_IMAGE',
     });
   });
@@ -196,7 +208,7 @@ describe('validateObject', () => {
     const astronaut = photo('astronaut.png');
     serveObject(s3Mock, astronaut.subarray(0, astronaut.length - 5000));
 
-    const error = await rejectionOf(validateObject(client, versioned));
+    const error = await rejectionOf(validateObject(s3ObjectStore(client), versioned));
 
     expect(error.reason).toBe('CORRUPT_IMAGE');
     expect(s3Mock.commandCalls(GetObjectCommand)).toHaveLength(2);
@@ -206,7 +218,7 @@ describe('validateObject', () => {
     const png = makePng(120, 120);
     serveObject(s3Mock, png.subarray(0, png.length - 20));
 
-    await expect(rejectionOf(validateObject(client, versioned))).resolves.toMatchObject({
+    await expect(rejectionOf(validateObject(s3ObjectStore(client), versioned))).resolves.toMatchObject({
       reason: 'CORRUPT_IMAGE',
     });
   });
@@ -218,7 +230,7 @@ describe('validateObject', () => {
   ])('rejects as OBJECT_MISSING when HeadObject fails with %s', async (name, status) => {
     s3Mock.on(HeadObjectCommand).rejects(s3Error(name, status));
 
-    const error = await rejectionOf(validateObject(client, versioned));
+    const error = await rejectionOf(validateObject(s3ObjectStore(client), versioned));
 
     expect(error.reason).toBe('OBJECT_MISSING');
     expect(error.message).toContain(name);
@@ -230,7 +242,7 @@ describe('validateObject', () => {
       .on(GetObjectCommand)
       .rejects(new NoSuchKey({ message: 'gone', $metadata: { httpStatusCode: 404 } }));
 
-    await expect(rejectionOf(validateObject(client, versioned))).resolves.toMatchObject({
+    await expect(rejectionOf(validateObject(s3ObjectStore(client), versioned))).resolves.toMatchObject({
       reason: 'OBJECT_MISSING',
     });
   });
@@ -239,6 +251,6 @@ describe('validateObject', () => {
     const denied = s3Error('AccessDenied', 403);
     s3Mock.on(HeadObjectCommand).rejects(denied);
 
-    await expect(validateObject(client, versioned)).rejects.toBe(denied);
+    await expect(validateObject(s3ObjectStore(client), versioned)).rejects.toBe(denied);
   });
 });
