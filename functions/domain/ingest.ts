@@ -49,7 +49,7 @@ export type ObjectEvent =
   | { kind: 'removed'; removal: ObjectRemoval }
   | { kind: 'ignored'; eventName: string; key: string };
 
-/** An S3 ObjectRemoved event: every record of the key goes (functions/domain/image-removal.ts). */
+/** An S3 ObjectRemoved event: every record of the key goes (functions/core/image-removal.ts and its DynamoDB adapter). */
 export interface ObjectRemoval {
   bucket: string;
   key: string;
