@@ -4,7 +4,8 @@
  * Items:
  *   pk = LABELS        sk = LABEL#<name lower-cased>  imageCount, name, tokens (in-flight deltas)
  *   pk = IMAGE#<key>   sk = COUNTS                    countedLabels: the names the counts include
- *                                                     for this key; countIntent: a delta being applied
+ *                                                     for this key; countIntent: a delta being applied;
+ *                                                     countsVersion: how many deltas were applied
  *
  * After every write of an IMAGE record (and before a deletion) `reconcileLabelCounts` brings the
  * counts in line with the record's `labelNames`: it computes the diff between what is counted
@@ -34,6 +35,8 @@ export interface CountIntent {
 
 interface CountsItem {
   countedLabels?: string[];
+  /** How many intents have been closed: a change is journaled only against the version it read. */
+  countsVersion?: number;
   countIntent?: CountIntent;
 }
 
@@ -106,9 +109,10 @@ async function rollForward(table: CountsTable, key: string, intent: CountIntent)
       new UpdateCommand({
         TableName: table.tableName,
         Key: { pk: imagePk(key), sk: COUNTS_SK },
-        UpdateExpression: 'SET countedLabels = :next REMOVE countIntent',
+        UpdateExpression:
+          'SET countedLabels = :next, countsVersion = if_not_exists(countsVersion, :zero) + :one REMOVE countIntent',
         ConditionExpression: 'countIntent.id = :id',
-        ExpressionAttributeValues: { ':next': intent.next, ':id': intent.id },
+        ExpressionAttributeValues: { ':next': intent.next, ':id': intent.id, ':zero': 0, ':one': 1 },
       }),
     );
   } catch (error) {
@@ -159,20 +163,31 @@ export async function reconcileLabelCounts(
     const { add, remove } = countDiff(state.countedLabels ?? [], target);
     if (add.length === 0 && remove.length === 0) return applied;
     const intent: CountIntent = { id: randomUUID(), add, remove, next: target };
+    // The diff holds only against the counted labels as read: a caller that read them, then
+    // stalled while another finished the same change (the API's and the S3 event's removal of
+    // one key race), must not journal it a second time.
+    const version = state.countsVersion;
     try {
       await table.db.send(
         new UpdateCommand({
           TableName: table.tableName,
           Key: { pk: imagePk(key), sk: COUNTS_SK },
           UpdateExpression: 'SET countIntent = :intent, #key = :key',
-          ConditionExpression: 'attribute_not_exists(countIntent)',
+          ConditionExpression:
+            version === undefined
+              ? 'attribute_not_exists(countIntent) AND attribute_not_exists(countsVersion)'
+              : 'attribute_not_exists(countIntent) AND countsVersion = :version',
           ExpressionAttributeNames: { '#key': 'key' },
-          ExpressionAttributeValues: { ':intent': intent, ':key': key },
+          ExpressionAttributeValues: {
+            ':intent': intent,
+            ':key': key,
+            ...(version === undefined ? {} : { ':version': version }),
+          },
         }),
       );
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      continue; // another caller journaled first: roll theirs forward, then look again
+      continue; // another caller changed the counts first: roll theirs forward, then look again
     }
     applied += await rollForward(table, key, intent);
     // Loop once more: the record may have changed while we counted.

@@ -84,6 +84,30 @@ function crashingAfter(calls: number) {
   return { db: { send } as DynamoDBDocumentClient, tableName: TABLE };
 }
 
+/**
+ * A client that lets its first `calls` sends through, then holds the next one until `release`:
+ * a caller that read the counts, then stalled while another finished the same change.
+ */
+function stallingAfter(calls: number) {
+  let sent = 0;
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let stalled: () => void = () => undefined;
+  const reachedGate = new Promise<void>((resolve) => {
+    stalled = resolve;
+  });
+  const send = (async (command: Parameters<DynamoDBDocumentClient['send']>[0]) => {
+    if (++sent > calls) {
+      stalled();
+      await gate;
+    }
+    return db.send(command as never);
+  }) as DynamoDBDocumentClient['send'];
+  return { table: { db: { send } as DynamoDBDocumentClient, tableName: TABLE }, reachedGate, release };
+}
+
 beforeAll(async () => {
   local = await startLocalDynamoDb({ dirPrefix: 'label-counts-' });
   await ensureLabelsTable(local.client, TABLE);
@@ -133,6 +157,22 @@ describe('label counts', () => {
       const now = await counts();
       expect([crashAt, now.Crash, now.Old, now.New]).toEqual([crashAt, crashAt + 1, undefined, crashAt + 1]);
     }
+  });
+
+  it('counts a deletion once when two removals of the key race (the API and the S3 event)', async () => {
+    await store(table(), object('race-kept.png', 'v1'), ['Raced']);
+    await store(table(), object('race-gone.png', 'v1'), ['Raced']);
+    expect((await counts()).Raced).toBe(2);
+    // The S3 event's removal reads the counts, then stalls before it journals its change...
+    const late = stallingAfter(1);
+    const lateRemoval = reconcileLabelCounts(late.table, 'race-gone.png', { target: [] });
+    await late.reachedGate;
+    // ...while the API's removal of the same key runs to the end.
+    await reconcileLabelCounts(table(), 'race-gone.png', { target: [] });
+    expect((await counts()).Raced).toBe(1);
+    late.release();
+    await lateRemoval;
+    expect((await counts()).Raced).toBe(1);
   });
 
   it('stays exact when a deletion crashes half-way and is retried', async () => {
