@@ -41,8 +41,18 @@ const COMPONENTS = {
 
 export type ComponentName = keyof typeof COMPONENTS;
 
-/** The components, built on first use (GET /openapi.json), not at every cold start. */
+let built: Record<ComponentName, unknown> | undefined;
+
+/**
+ * The components, generated on first use (GET /openapi.json, the pre-traffic smoke test) and
+ * kept for the life of the execution environment: not at cold start, and not on every request.
+ */
 export function apiSchemas(): Record<ComponentName, unknown> {
+  built ??= generate();
+  return built;
+}
+
+function generate(): Record<ComponentName, unknown> {
   const registry = z.registry<{ id: string }>();
   for (const [id, schema] of Object.entries(COMPONENTS)) registry.add(schema, { id });
   const { schemas } = z.toJSONSchema(registry, {

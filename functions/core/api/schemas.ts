@@ -7,6 +7,7 @@
 import * as z from 'zod';
 import { REJECTION_REASONS } from '../errors';
 import { IMAGE_LIMITS } from '../image-inspection';
+import type { ImageStatus } from '../labels-table';
 import { BoundingBoxSchema, ImageMetadataSchema, LabelSchema } from '../workflow-schemas';
 
 export const UPLOAD_CONTENT_TYPES = ['image/jpeg', 'image/png'] as const;
@@ -53,7 +54,7 @@ const nextCursor = z
   .string()
   .optional()
   .meta({ description: 'Pass as `cursor` for the next page; absent on the last.' });
-const finalStatus = z.enum(['LABELED', 'REJECTED', 'FAILED']);
+const finalStatus = z.enum(['LABELED', 'REJECTED', 'FAILED'] as const satisfies readonly ImageStatus[]);
 
 /** GET /images/{key}. */
 export const ImageSchema = z.object({
