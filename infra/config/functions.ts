@@ -293,9 +293,6 @@ export const FUNCTIONS = {
 
 export type FunctionName = keyof typeof FUNCTIONS;
 
-/** The metric catalog's namespace and the hooks' service name (functions/core/metrics.ts), for infra's readers. */
-export { DEPLOYMENT_HOOKS_SERVICE, METRICS_NAMESPACE };
-
 /** The extras argument of a builder: required, with exactly those extras, when a spec needs some. */
 export type ExtrasArg<Needs extends ContextNeed> = [Needs] extends [never]
   ? []

@@ -16,9 +16,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { validateFlagsDocument } from '../../functions/core/flags-validation';
-import type { MetricName } from '../../functions/core/metrics';
+import { METRICS_NAMESPACE, type MetricName } from '../../functions/core/metrics';
 import { FLAGS_DOCUMENT_PATH, flagsNames, flagsVersionLabel } from '../config/flags';
-import { METRICS_NAMESPACE } from '../config/functions';
 import type { StageConfig } from '../config/stage-config';
 import type { LabelerFunction } from './labeler-function';
 

@@ -24,7 +24,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { DEPLOYMENT_HOOKS_SERVICE } from '../../config/functions';
+import { DEPLOYMENT_HOOKS_SERVICE } from '../../../functions/core/metrics';
 import type { LabelerFunction } from '../labeler-function';
 import { businessMetric, byExecutedVersion, rejectedByReason } from './metrics';
 
