@@ -76,8 +76,9 @@ function versionsByPackage(pattern: RegExp, exceptFor: string): Map<string, Set<
 }
 
 describe('runtime dependencies', () => {
+  const imported = importedPackages();
+
   it('are each imported by the functions, or are a peer a dependency loads', () => {
-    const imported = importedPackages();
     const peers = peersOfDependencies();
     const unused = dependencies.filter((name) => !imported.has(name) && !peers.has(name));
     expect(unused).toEqual([]);
@@ -85,7 +86,7 @@ describe('runtime dependencies', () => {
 
   it('include every package the functions import (nothing bundled by accident from devDependencies)', () => {
     const builtIn = (name: string) => name.startsWith('node:') || name === 'aws-lambda';
-    const missing = [...importedPackages()].filter((name) => !builtIn(name) && !dependencies.includes(name));
+    const missing = [...imported].filter((name) => !builtIn(name) && !dependencies.includes(name));
     expect(missing).toEqual([]);
   });
 

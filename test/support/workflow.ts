@@ -1,7 +1,12 @@
 /** The label-image state as the tasks receive it. */
-import type { Detection, ImageMetadata, WorkflowInput } from '../../functions/core/workflow-schemas';
+import type { Detection, ImageMetadata, Label, WorkflowInput } from '../../functions/core/workflow-schemas';
 
 export const TABLE_NAME = 'labels-table';
+
+/** A label as DetectLabels gives it, with no parents, categories, aliases or boxes unless `extra` adds them. */
+export function label(name: string, confidence = 90, extra: Partial<Label> = {}): Label {
+  return { name, confidence, parents: [], categories: [], aliases: [], instances: [], ...extra };
+}
 
 export const workflowInput: WorkflowInput = {
   object: {

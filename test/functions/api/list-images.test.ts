@@ -9,6 +9,7 @@ import { writeImageRecord } from '../../../functions/domain/labels-store';
 import { apiDeps, apiEvent } from '../../support/api';
 import { recordingPublisher } from '../../support/image-events';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../support/local-dynamodb';
+import { label } from '../../support/workflow';
 
 let local: LocalDynamoDb;
 let db: DynamoDBDocumentClient;
@@ -26,15 +27,6 @@ interface ListPage {
   nextCursor?: string;
   imageUrlExpiresAt: string;
 }
-
-const label = (name: string, confidence: number): Label => ({
-  name,
-  confidence,
-  parents: [],
-  categories: [],
-  aliases: [],
-  instances: [],
-});
 
 let sequence = 0;
 async function store(

@@ -16,6 +16,7 @@ import {
   versionSk,
 } from '../../../functions/core/labels-table';
 import type { Label, ObjectRef } from '../../../functions/core/workflow-schemas';
+import { label } from '../../support/workflow';
 
 const object: ObjectRef = {
   bucket: 'uploads-bucket',
@@ -25,10 +26,6 @@ const object: ObjectRef = {
   size: 1234,
   sequencer: '00AA',
 };
-
-function label(name: string, confidence: number, extra: Partial<Label> = {}): Label {
-  return { name, confidence, parents: [], categories: [], aliases: [], instances: [], ...extra };
-}
 
 describe('key builders', () => {
   it('build the item keys of an image, a version and a label', () => {

@@ -5,26 +5,19 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeImageRecords } from '../../../functions/adapters/dynamodb/image-removal';
-import type { Label, ObjectRef } from '../../../functions/core/workflow-schemas';
+import type { ObjectRef } from '../../../functions/core/workflow-schemas';
 import { countDiff, reconcileLabelCounts } from '../../../functions/domain/label-counts';
 import { writeImageRecord } from '../../../functions/domain/labels-store';
 import { ensureLabelsTable } from '../../../local/dynamodb';
 import { recordingPublisher } from '../../support/image-events';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../support/local-dynamodb';
+import { label } from '../../support/workflow';
 
 const TABLE = 'labels';
 const announcer = { events: recordingPublisher() };
 let local: LocalDynamoDb;
 let db: DynamoDBDocumentClient;
 
-const label = (name: string, confidence = 90): Label => ({
-  name,
-  confidence,
-  parents: [],
-  categories: [],
-  aliases: [],
-  instances: [],
-});
 let sequence = 0;
 const object = (key: string, version: string): ObjectRef => ({
   bucket: 'images',

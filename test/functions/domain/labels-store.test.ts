@@ -17,6 +17,7 @@ import {
   getCachedDetection,
   writeImageRecord,
 } from '../../../functions/domain/labels-store';
+import { label } from '../../support/workflow';
 
 const dbMock = mockClient(DynamoDBDocumentClient);
 const table = {
@@ -39,10 +40,6 @@ const conditionFailed = () =>
   new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
 const throttled = () =>
   new ProvisionedThroughputExceededException({ message: 'Rate exceeded', $metadata: {} });
-
-function label(name: string, confidence = 90): Label {
-  return { name, confidence, parents: [], categories: [], aliases: [], instances: [] };
-}
 
 function imageOf(
   labels: Label[],

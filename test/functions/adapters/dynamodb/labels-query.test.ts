@@ -15,19 +15,11 @@ import { objectVersionOf } from '../../../../functions/core/labels-table';
 import type { Label, ObjectRef } from '../../../../functions/core/workflow-schemas';
 import { writeImageRecord } from '../../../../functions/domain/labels-store';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../../support/local-dynamodb';
+import { label } from '../../../support/workflow';
 
 let local: LocalDynamoDb;
 let db: DynamoDBDocumentClient;
 let tableName: string;
-
-const label = (name: string, confidence: number): Label => ({
-  name,
-  confidence,
-  parents: [],
-  categories: [],
-  aliases: [],
-  instances: [],
-});
 
 let sequence = 0;
 async function store(key: string, minute: number, labels: Label[]) {
