@@ -26,6 +26,7 @@
 import type { HeadObjectCommandOutput } from '@aws-sdk/client-s3';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import type { TableRef } from '../adapters/dynamodb/table-ref';
 import {
   IMAGE_SK,
   type ImageStatus,
@@ -38,7 +39,6 @@ import { bareETag, versionIdOf } from '../core/s3-key';
 import { isSmokeKey } from '../core/smoke';
 import type { Detection, ObjectRef, WorkflowInput } from '../core/workflow-schemas';
 import { RECONCILE_SOURCE, type ReconcileMessage } from './ingest';
-import type { TableRef } from './labels-store';
 
 export const RECONCILE_STATUSES = [
   'ok',

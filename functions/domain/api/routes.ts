@@ -16,6 +16,7 @@ import {
   queryLabelCounts,
   queryLatestImages,
 } from '../../adapters/dynamodb/labels-query';
+import type { TableRef } from '../../adapters/dynamodb/table-ref';
 import { decodeCursor, encodeCursor, MAX_CURSOR_LENGTH } from '../../core/api/cursor';
 import { openApiDocument } from '../../core/api/openapi';
 import {
@@ -32,7 +33,6 @@ import { UploadRequestSchema } from '../../core/api/schemas';
 import type { ImageEventPublisher } from '../../core/image-events';
 import { IMAGES_INDEX_POSITION, LABEL_INDEX_POSITION } from '../../core/labels-query';
 import { IMAGES_INDEX_PK, type ImageItem, labelIndexPk } from '../../core/labels-table';
-import type { TableRef } from '../labels-store';
 import { type ImageUrls, imageUrls, versionIdOfObjectVersion } from './image-urls';
 
 export interface ApiDeps {
