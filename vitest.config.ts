@@ -37,9 +37,10 @@ const HANDLERS = [
 /** Function code run against the local DynamoDB (seconds each, not milliseconds). */
 const ON_LOCAL_DYNAMODB = [
   'test/functions/adapters/dynamodb/images-index-backfill.test.ts',
+  'test/functions/adapters/dynamodb/label-counts.test.ts',
   'test/functions/adapters/dynamodb/labels-query.test.ts',
+  'test/functions/adapters/dynamodb/labels-store.test.ts',
   'test/functions/api/list-images.test.ts',
-  'test/functions/domain/label-counts.test.ts',
 ];
 
 export default defineConfig({

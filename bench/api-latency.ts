@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type BatchWriteCommandInput, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import autocannon from 'autocannon';
+import { batchWrite } from '../functions/adapters/dynamodb/batch-write';
 import { getImageRecord, queryImagesByLabel } from '../functions/adapters/dynamodb/labels-query';
+import type { TableRef } from '../functions/adapters/dynamodb/table-ref';
 import { SCOPES } from '../functions/core/api/route-table';
 import {
   boundLabels,
@@ -25,7 +27,6 @@ import {
   objectVersionOf,
 } from '../functions/core/labels-table';
 import type { Label, ObjectRef } from '../functions/core/workflow-schemas';
-import { batchWrite, type TableRef } from '../functions/domain/labels-store';
 import { type LocalCloud, startLocalCloud } from '../local/cloud';
 import { createFixedModel } from '../local/rekognition';
 import { type Goal, percentile, round } from './stats';

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { claimVersion, finishVersion, writeImageRecord } from '../functions/adapters/dynamodb/labels-store';
 import { objectVersionOf } from '../functions/core/labels-table';
 import type { Label, ObjectRef } from '../functions/core/workflow-schemas';
-import { claimVersion, finishVersion, writeImageRecord } from '../functions/domain/labels-store';
 import { createDynamoDbService, ensureLabelsTable } from '../local/dynamodb';
 import { type Goal, round } from './stats';
 

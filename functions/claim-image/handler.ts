@@ -1,9 +1,9 @@
-/** Workflow task: takes the idempotency claim on the object version (see labels-store). */
+/** Workflow task: takes the idempotency claim on the object version (see core/labels-store.ts). */
 
 import { dynamo } from '../adapters/clients/dynamodb';
+import { claimVersion } from '../adapters/dynamodb/labels-store';
 import { parseTaskInput } from '../core/task-input';
 import { ClaimInputSchema } from '../core/workflow-schemas';
-import { claimVersion } from '../domain/labels-store';
 import { loadEnv } from '../shared/env';
 import { instrumented } from '../shared/middleware';
 import { emit, logger } from '../shared/observability';

@@ -6,12 +6,12 @@
 
 import { dynamo } from '../adapters/clients/dynamodb';
 import { rekognition } from '../adapters/clients/rekognition';
+import { cacheDetection, getCachedDetection } from '../adapters/dynamodb/labels-store';
 import { rekognitionLabeler } from '../adapters/rekognition-labeler';
 import { RekognitionThrottledError } from '../core/errors';
 import { labelSettingsFrom } from '../core/flags';
 import { parseTaskInput } from '../core/task-input';
 import { DetectInputSchema, type Detection } from '../core/workflow-schemas';
-import { cacheDetection, getCachedDetection } from '../domain/labels-store';
 import { loadEnv } from '../shared/env';
 import { readFlags } from '../shared/flags';
 import { instrumented } from '../shared/middleware';

@@ -12,9 +12,10 @@ import {
   removalOrder,
   removalScope,
 } from '../../core/image-removal';
+import { reconcileLabelCounts } from '../../core/label-counts';
 import { IMAGE_SK, imagePk, versionSk } from '../../core/labels-table';
-import { reconcileLabelCounts } from '../../domain/label-counts';
-import { batchWrite } from '../../domain/labels-store';
+import { batchWrite } from './batch-write';
+import { labelCountsStore } from './label-counts';
 import type { TableRef } from './table-ref';
 
 export type { RemovalAnnouncer, RemovalEvent, RemovalResult } from '../../core/image-removal';
@@ -71,7 +72,7 @@ export async function removeImageRecords(
   }
 
   // Out of the counts first: the COUNTS item remembers what to take back after a crash.
-  const countDeltas = await reconcileLabelCounts(table, key, { target: [] });
+  const countDeltas = await reconcileLabelCounts(labelCountsStore(table), key, { target: [] });
   const keys = await keysOf(table, key);
   const { first, last } = removalOrder(keys);
   await deleteAll(table, first);

@@ -1,6 +1,6 @@
 /** The outcome's writes (functions/core/outcome.ts) on the labels table. */
 import type { OutcomeStore } from '../../core/outcome';
-import { finishVersion, writeImageRecord } from '../../domain/labels-store';
+import { finishVersion, writeImageRecord } from './labels-store';
 import type { TableRef } from './table-ref';
 
 export function labelsTableOutcomeStore(table: TableRef): OutcomeStore {

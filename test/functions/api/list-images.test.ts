@@ -1,11 +1,11 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { removeImageRecords } from '../../../functions/adapters/dynamodb/image-removal';
+import { writeImageRecord } from '../../../functions/adapters/dynamodb/labels-store';
 import { encodeCursor } from '../../../functions/core/api/cursor';
 import { objectVersionOf } from '../../../functions/core/labels-table';
 import type { Label, ObjectRef } from '../../../functions/core/workflow-schemas';
 import { handleApiRequest } from '../../../functions/domain/api/routes';
-import { writeImageRecord } from '../../../functions/domain/labels-store';
 import { apiDeps, apiEvent } from '../../support/api';
 import { recordingPublisher } from '../../support/image-events';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../support/local-dynamodb';

@@ -2,11 +2,11 @@ import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { claimVersion } from '../../../functions/adapters/dynamodb/labels-store';
 import { MalformedEventError } from '../../../functions/core/errors';
 import { compareSequencers } from '../../../functions/core/s3-key';
 import { WorkflowInputSchema } from '../../../functions/core/workflow-schemas';
 import { parseQueueMessage, RECONCILE_SOURCE } from '../../../functions/domain/ingest';
-import { claimVersion } from '../../../functions/domain/labels-store';
 import {
   addToSummary,
   type CurrentObject,

@@ -11,9 +11,9 @@ import {
   queryLabelCounts,
   queryLatestImages,
 } from '../../../../functions/adapters/dynamodb/labels-query';
+import { writeImageRecord } from '../../../../functions/adapters/dynamodb/labels-store';
 import { objectVersionOf } from '../../../../functions/core/labels-table';
 import type { Label, ObjectRef } from '../../../../functions/core/workflow-schemas';
-import { writeImageRecord } from '../../../../functions/domain/labels-store';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../../support/local-dynamodb';
 import { label } from '../../../support/workflow';
 

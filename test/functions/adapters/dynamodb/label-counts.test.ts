@@ -4,14 +4,16 @@
  */
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeImageRecords } from '../../../functions/adapters/dynamodb/image-removal';
-import type { ObjectRef } from '../../../functions/core/workflow-schemas';
-import { countDiff, reconcileLabelCounts } from '../../../functions/domain/label-counts';
-import { writeImageRecord } from '../../../functions/domain/labels-store';
-import { ensureLabelsTable } from '../../../local/dynamodb';
-import { recordingPublisher } from '../../support/image-events';
-import { type LocalDynamoDb, startLocalDynamoDb } from '../../support/local-dynamodb';
-import { label } from '../../support/workflow';
+import { removeImageRecords } from '../../../../functions/adapters/dynamodb/image-removal';
+import { labelCountsStore } from '../../../../functions/adapters/dynamodb/label-counts';
+import { writeImageRecord } from '../../../../functions/adapters/dynamodb/labels-store';
+import type { TableRef } from '../../../../functions/adapters/dynamodb/table-ref';
+import { reconcileLabelCounts } from '../../../../functions/core/label-counts';
+import type { ObjectRef } from '../../../../functions/core/workflow-schemas';
+import { ensureLabelsTable } from '../../../../local/dynamodb';
+import { recordingPublisher } from '../../../support/image-events';
+import { type LocalDynamoDb, startLocalDynamoDb } from '../../../support/local-dynamodb';
+import { label } from '../../../support/workflow';
 
 const TABLE = 'labels';
 const announcer = { events: recordingPublisher() };
@@ -28,11 +30,9 @@ const object = (key: string, version: string): ObjectRef => ({
   sequencer: (++sequence).toString(16).padStart(8, '0').toUpperCase(),
 });
 
-async function store(
-  table: { db: DynamoDBDocumentClient; tableName: string },
-  ref: ObjectRef,
-  names: string[],
-) {
+const countsOn = (table: TableRef) => labelCountsStore(table);
+
+async function store(table: TableRef, ref: ObjectRef, names: string[]) {
   await writeImageRecord(
     table,
     {
@@ -111,12 +111,6 @@ afterAll(async () => {
   await local?.close();
 });
 
-describe('countDiff', () => {
-  it('compares names case-insensitively', () => {
-    expect(countDiff(['Cat', 'Dog'], ['cat', 'Bird'])).toEqual({ add: ['Bird'], remove: ['Dog'] });
-  });
-});
-
 describe('label counts', () => {
   const table = () => ({ db, tableName: TABLE });
 
@@ -158,10 +152,10 @@ describe('label counts', () => {
     expect((await counts()).Raced).toBe(2);
     // The S3 event's removal reads the counts, then stalls before it journals its change...
     const late = stallingAfter(1);
-    const lateRemoval = reconcileLabelCounts(late.table, 'race-gone.png', { target: [] });
+    const lateRemoval = reconcileLabelCounts(countsOn(late.table), 'race-gone.png', { target: [] });
     await late.reachedGate;
     // ...while the API's removal of the same key runs to the end.
-    await reconcileLabelCounts(table(), 'race-gone.png', { target: [] });
+    await reconcileLabelCounts(countsOn(table()), 'race-gone.png', { target: [] });
     expect((await counts()).Raced).toBe(1);
     late.release();
     await lateRemoval;
@@ -219,6 +213,6 @@ describe('label counts', () => {
 
   it('a reconcile with nothing to change writes nothing', async () => {
     await store(table(), object('still.png', 'v1'), ['Still']);
-    expect(await reconcileLabelCounts(table(), 'still.png')).toBe(0);
+    expect(await reconcileLabelCounts(countsOn(table()), 'still.png')).toBe(0);
   });
 });
