@@ -40,6 +40,7 @@ const ON_LOCAL_DYNAMODB = [
   'test/functions/adapters/dynamodb/label-counts.test.ts',
   'test/functions/adapters/dynamodb/labels-query.test.ts',
   'test/functions/adapters/dynamodb/labels-store.test.ts',
+  'test/functions/adapters/dynamodb/reconcile-records.test.ts',
   'test/functions/api/list-images.test.ts',
 ];
 

@@ -2,7 +2,7 @@
  * `npm run reconcile`: finds the objects of the images bucket that have no current, final record
  * (an S3 event was lost, a run failed, the record is of an older version) or, with `--relabel`,
  * were labeled with an older label model or other label settings, and puts them back on the
- * ingest queue (functions/domain/reconcile.ts). Safe to run twice.
+ * ingest queue (functions/core/reconcile.ts). Safe to run twice.
  *
  *   npm run reconcile                       # the running local cloud (.local/stack.json)
  *   npm run reconcile -- --dry-run          # decide and count, send nothing
@@ -18,21 +18,20 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { HeadObjectCommand, ListObjectsV2Command, NotFound, S3Client } from '@aws-sdk/client-s3';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { reconcileDeps } from '../functions/adapters/reconcile-sources';
 import { labelSettingsFrom, parseFlags } from '../functions/core/flags';
 import { toRetrievalFormat } from '../functions/core/flags-document';
 import {
   addToSummary,
-  currentObjectOf,
   emptySummary,
-  type ReconcileClients,
   type ReconcileResult,
   type ReconcileSummary,
   type RelabelTarget,
   reconcileObject,
-} from '../functions/domain/reconcile';
+} from '../functions/core/reconcile';
 import { FLAGS_DOCUMENT_PATH, flagsVersionLabel } from '../infra/config/flags';
 import { loadStageConfig } from '../infra/config/stage-config';
 import { localDataDir, stackInfoPath } from '../local/stack-info';
@@ -81,26 +80,12 @@ export async function runReconcile(options: ReconcileRunOptions): Promise<Reconc
   const s3 = new S3Client({ ...local, ...(options.endpoint ? { forcePathStyle: true } : {}) });
   const sqs = new SQSClient(local);
   const db = DynamoDBDocumentClient.from(new DynamoDBClient(local));
-  const clients: ReconcileClients = {
+  const deps = reconcileDeps({
+    s3,
+    sqs,
     table: { db, tableName: options.tableName },
-    head: async (bucket, key) => {
-      try {
-        return currentObjectOf(
-          bucket,
-          key,
-          await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })),
-        );
-      } catch (error) {
-        if (error instanceof NotFound) return undefined;
-        throw error;
-      }
-    },
-    enqueue: async (message) => {
-      await sqs.send(
-        new SendMessageCommand({ QueueUrl: options.queueUrl, MessageBody: JSON.stringify(message) }),
-      );
-    },
-  };
+    queueUrl: options.queueUrl,
+  });
   const summary = emptySummary();
   const concurrency = Math.max(1, options.concurrency ?? 8);
   try {
@@ -118,7 +103,7 @@ export async function runReconcile(options: ReconcileRunOptions): Promise<Reconc
       const worker = async () => {
         while (next < keys.length) {
           const key = keys[next++] as string;
-          const result = await reconcileObject(clients, options.bucket, key, {
+          const result = await reconcileObject(deps, options.bucket, key, {
             target: options.target,
             dryRun: options.dryRun ?? false,
           });

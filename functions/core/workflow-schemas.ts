@@ -19,7 +19,7 @@ export const ObjectRefSchema = z.object({
 export type ObjectRef = z.infer<typeof ObjectRefSchema>;
 
 /**
- * Set only by a reconcile pass (functions/domain/reconcile.ts) that asks to label a version again
+ * Set only by a reconcile pass (functions/core/reconcile.ts) that asks to label a version again
  * that already ended LABELED or REJECTED: the claim takes that version over only while its
  * `attempts` is still the number the reconcile saw, so two passes that saw the same state cause
  * one run, not two.

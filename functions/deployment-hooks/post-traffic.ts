@@ -7,8 +7,8 @@
 import { s3 } from '../adapters/clients/s3';
 import { sfn } from '../adapters/clients/sfn';
 import { s3SmokeObjects } from '../adapters/deployment-hooks/s3-smoke-objects';
+import { runWorkflow } from '../adapters/step-functions-runner';
 import { postTrafficChecks } from '../core/deployment-hooks/post-traffic';
-import { runWorkflow } from '../domain/ingest';
 import { loadEnv, nonEmpty } from '../shared/env';
 import { hookHandler } from './hook-handler';
 

@@ -2,17 +2,16 @@
  * Backfill child task (statemachines/backfill.asl.json): reconciles one object of the images
  * bucket, as the Distributed Map's S3 ItemReader lists it. When the object lacks its final
  * record (or, with `relabel`, carries an older label model or other label settings) it goes back
- * on the ingest queue: see functions/domain/reconcile.ts.
+ * on the ingest queue: see functions/core/reconcile.ts.
  */
-import { HeadObjectCommand, NotFound } from '@aws-sdk/client-s3';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { dynamo } from '../adapters/clients/dynamodb';
 import { s3 } from '../adapters/clients/s3';
 import { sqs } from '../adapters/clients/sqs';
+import { reconcileDeps } from '../adapters/reconcile-sources';
 import { labelSettingsFrom } from '../core/flags';
+import { type RelabelTarget, reconcileObject } from '../core/reconcile';
 import { parseTaskInput } from '../core/task-input';
-import { currentObjectOf, type RelabelTarget, reconcileObject } from '../domain/reconcile';
 import { loadEnv } from '../shared/env';
 import { readFlags } from '../shared/flags';
 import { instrumented } from '../shared/middleware';
@@ -52,26 +51,12 @@ export const handler = instrumented(async (event: unknown) => {
     target = { settings, labelModelVersion: task.options.labelModelVersion };
   }
   const result = await reconcileObject(
-    {
+    reconcileDeps({
+      s3: s3(),
+      sqs: sqs(),
       table: { db: dynamo(), tableName: env.LABELS_TABLE_NAME },
-      head: async (bucket, key) => {
-        try {
-          return currentObjectOf(
-            bucket,
-            key,
-            await s3().send(new HeadObjectCommand({ Bucket: bucket, Key: key })),
-          );
-        } catch (error) {
-          if (error instanceof NotFound) return undefined;
-          throw error;
-        }
-      },
-      enqueue: async (message) => {
-        await sqs().send(
-          new SendMessageCommand({ QueueUrl: env.INGEST_QUEUE_URL, MessageBody: JSON.stringify(message) }),
-        );
-      },
-    },
+      queueUrl: env.INGEST_QUEUE_URL,
+    }),
     task.bucket,
     task.object.Key,
     { target },

@@ -10,9 +10,9 @@ import { eventBridge } from '../adapters/clients/eventbridge';
 import { sfn } from '../adapters/clients/sfn';
 import { removeImageRecords } from '../adapters/dynamodb/image-removal';
 import { eventBusPublisher } from '../adapters/event-bus';
-import type { WorkflowInput } from '../core/workflow-schemas';
+import { runWorkflow } from '../adapters/step-functions-runner';
+import { createBatchRunner, parseQueueMessage, type WorkflowStarter } from '../core/ingest';
 import { pausedBatch } from '../domain/flags-ingest';
-import { createBatchRunner, parseQueueMessage, runWorkflow, type WorkflowRun } from '../domain/ingest';
 import { loadEnv } from '../shared/env';
 import { readFlags } from '../shared/flags';
 import { instrumented } from '../shared/middleware';
@@ -23,7 +23,7 @@ const env = loadEnv(START_WORKFLOW_ENVIRONMENT);
 const processor = new BatchProcessor(EventType.SQS);
 const events = eventBusPublisher(eventBridge, env.EVENT_BUS_NAME);
 
-async function handleRecord(record: SQSRecord, run: (input: WorkflowInput) => Promise<WorkflowRun>) {
+async function handleRecord(record: SQSRecord, run: WorkflowStarter) {
   const message = parseQueueMessage(record.body);
   if (message.kind === 'test-event') {
     logger.info('Ignoring the S3 test event', { messageId: record.messageId });

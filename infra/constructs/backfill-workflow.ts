@@ -2,7 +2,7 @@
  * The backfill: a STANDARD state machine from statemachines/backfill.asl.json whose Distributed
  * Map lists the images bucket (S3 ListObjectsV2 ItemReader) and runs one Express child per object,
  * invoking the reconcile-object function's live alias. Objects that need work go back on the
- * ingest queue (functions/domain/reconcile.ts), so Rekognition stays behind the ingest's own
+ * ingest queue (functions/core/reconcile.ts), so Rekognition stays behind the ingest's own
  * concurrency limit. The map's MaxConcurrency and ToleratedFailurePercentage come from the stage
  * config (`backfill`).
  */

@@ -11,7 +11,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReconcileSummary } from '../../functions/domain/reconcile';
+import type { ReconcileSummary } from '../../functions/core/reconcile';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud';
 import { relabelTarget, runReconcile } from '../../scripts/reconcile';
 

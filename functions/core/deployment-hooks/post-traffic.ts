@@ -6,7 +6,7 @@ import type { ObjectRef } from '../workflow-schemas';
 import type { CheckResult } from './hook';
 import { type SmokeObjectStore, withSmokeObjects } from './smoke-objects';
 
-/** One synchronous run of the label-image workflow (functions/domain/ingest.ts runWorkflow). */
+/** One synchronous run of the label-image workflow (functions/adapters/step-functions-runner.ts runWorkflow). */
 export type WorkflowRunner = (input: {
   object: ObjectRef;
   eventTime: string;

@@ -4,7 +4,7 @@ import { SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SMOKE_KEYS } from '../../../functions/core/deployment-hooks/smoke-objects';
-import { parseQueueMessage } from '../../../functions/domain/ingest';
+import { parseQueueMessage } from '../../../functions/core/ingest';
 import { lambdaContext, stubHandlerEnv } from '../../support/lambda';
 import { s3EventBody, s3EventRecord } from '../../support/s3-events';
 

@@ -22,23 +22,16 @@
  * pass saw (`reprocess.ifAttempts`), so of two passes that saw the same state only one relabels.
  * The VERSION record is read before the IMAGE record, so a run that finishes between the two
  * reads is seen as done, never relabeled twice.
+ *
+ * The reads and the queue are behind ReconcileSources and ReconcileQueue
+ * (functions/adapters/reconcile-sources.ts: S3 HeadObject, DynamoDB GetItem, SQS SendMessage).
  */
-import type { HeadObjectCommandOutput } from '@aws-sdk/client-s3';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import type { TableRef } from '../adapters/dynamodb/table-ref';
-import {
-  IMAGE_SK,
-  type ImageStatus,
-  imagePk,
-  objectVersionOf,
-  type VersionStatus,
-  versionSk,
-} from '../core/labels-table';
-import { bareETag, versionIdOf } from '../core/s3-key';
-import { isSmokeKey } from '../core/smoke';
-import type { Detection, ObjectRef, WorkflowInput } from '../core/workflow-schemas';
 import { RECONCILE_SOURCE, type ReconcileMessage } from './ingest';
+import { type ImageStatus, objectVersionOf, type VersionStatus } from './labels-table';
+import { bareETag, versionIdOf } from './s3-key';
+import { isSmokeKey } from './smoke';
+import type { Detection, ObjectRef, WorkflowInput } from './workflow-schemas';
 
 export const RECONCILE_STATUSES = [
   'ok',
@@ -206,17 +199,20 @@ export function decide(
   return { status: 'ok', detail: image.status };
 }
 
-/** The message a reconcile puts on the ingest queue (parsed by functions/domain/ingest.ts). */
+/** The message a reconcile puts on the ingest queue (parsed by functions/core/ingest.ts). */
 export function reconcileMessage(input: WorkflowInput): ReconcileMessage {
   return { source: RECONCILE_SOURCE, input };
 }
 
+/** The fields of a HeadObject answer that make the current object. */
+export interface HeadObjectFields {
+  ETag?: string | undefined;
+  VersionId?: string | undefined;
+  ContentLength?: number | undefined;
+}
+
 /** HeadObject's answer as the current object, quotes stripped from the ETag. */
-export function currentObjectOf(
-  bucket: string,
-  key: string,
-  head: Pick<HeadObjectCommandOutput, 'ETag' | 'VersionId' | 'ContentLength'>,
-): CurrentObject {
+export function currentObjectOf(bucket: string, key: string, head: HeadObjectFields): CurrentObject {
   if (!head.ETag) throw new Error(`HeadObject of "${key}" returned no ETag`);
   return {
     bucket,
@@ -227,13 +223,22 @@ export function currentObjectOf(
   };
 }
 
-export interface ReconcileClients {
-  table: TableRef;
+/** What a reconcile reads; every record read is strongly consistent. */
+export interface ReconcileSources {
   /** HeadObject of the key's current version; undefined when the object is gone. */
-  head(bucket: string, key: string): Promise<CurrentObject | undefined>;
+  headObject(bucket: string, key: string): Promise<CurrentObject | undefined>;
+  /** The VERSION record of one version of the key; undefined when there is none. */
+  versionRecord(key: string, objectVersion: string): Promise<VersionRecordView | undefined>;
+  /** The key's IMAGE record; undefined when there is none. */
+  imageRecord(key: string): Promise<ImageRecordView | undefined>;
+}
+
+export interface ReconcileQueue {
   /** Puts one message on the ingest queue. */
   enqueue(message: ReconcileMessage): Promise<void>;
 }
+
+export type ReconcileDeps = ReconcileSources & ReconcileQueue;
 
 export interface ReconcileResult extends Decision {
   key: string;
@@ -245,42 +250,20 @@ export interface ReconcileResult extends Decision {
  * see the module comment), the decision, and the message unless `dryRun`.
  */
 export async function reconcileObject(
-  clients: ReconcileClients,
+  deps: ReconcileDeps,
   bucket: string,
   key: string,
   options: { now?: () => Date; target?: RelabelTarget | undefined; dryRun?: boolean } = {},
 ): Promise<ReconcileResult> {
   const now = options.now ?? (() => new Date());
   if (isSmokeKey(key)) return { key, status: 'skipped', detail: 'deployment smoke object', enqueued: false };
-  const object = await clients.head(bucket, key);
+  const object = await deps.headObject(bucket, key);
   if (!object) return { key, status: 'skipped', detail: 'the object is gone', enqueued: false };
-  const { db, tableName } = clients.table;
-  const version = await db.send(
-    new GetCommand({
-      TableName: tableName,
-      Key: { pk: imagePk(key), sk: versionSk(objectVersionOf(object)) },
-      ProjectionExpression: '#status, attempts, leaseUntil',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ConsistentRead: true,
-    }),
-  );
-  const image = await db.send(
-    new GetCommand({
-      TableName: tableName,
-      Key: { pk: imagePk(key), sk: IMAGE_SK },
-      ProjectionExpression: '#status, objectVersion, sequencer, labelModelVersion, settings',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ConsistentRead: true,
-    }),
-  );
-  const decision = decide(
-    object,
-    image.Item as ImageRecordView | undefined,
-    version.Item as VersionRecordView | undefined,
-    { now: now(), target: options.target },
-  );
+  const version = await deps.versionRecord(key, objectVersionOf(object));
+  const image = await deps.imageRecord(key);
+  const decision = decide(object, image, version, { now: now(), target: options.target });
   if (!decision.input || options.dryRun) return { key, ...decision, enqueued: false };
-  await clients.enqueue(reconcileMessage(decision.input));
+  await deps.enqueue(reconcileMessage(decision.input));
   return { key, ...decision, enqueued: true };
 }
 

@@ -1,20 +1,13 @@
-import { SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MalformedEventError, WorkflowFailedError } from '../../../functions/core/errors';
-import type { WorkflowInput } from '../../../functions/core/workflow-schemas';
 import {
   createBatchRunner,
   executionName,
   parseQueueMessage,
-  runWorkflow,
   type WorkflowRun,
-} from '../../../functions/domain/ingest';
+} from '../../../functions/core/ingest';
+import type { WorkflowInput } from '../../../functions/core/workflow-schemas';
 import { S3_TEST_EVENT_BODY, s3EventBody, s3EventRecord } from '../../support/s3-events';
-
-const sfnMock = mockClient(SFNClient);
-const client = new SFNClient({ region: 'eu-west-1' });
-const stateMachineArn = 'arn:aws:states:eu-west-1:123456789012:stateMachine:label-image';
 
 const input: WorkflowInput = {
   object: {
@@ -37,10 +30,6 @@ function malformed(body: string): MalformedEventError {
   }
   throw new Error('expected a MalformedEventError');
 }
-
-beforeEach(() => {
-  sfnMock.reset();
-});
 
 describe('parseQueueMessage', () => {
   it('turns an S3 ObjectCreated notification into a workflow input with the decoded key', () => {
@@ -171,55 +160,6 @@ describe('executionName', () => {
     expect(prefix(first)).toBe(prefix(again));
     expect(prefix(other)).not.toBe(prefix(first));
   });
-});
-
-describe('runWorkflow', () => {
-  it('starts a synchronous execution with the input and returns the outcome', async () => {
-    sfnMock.on(StartSyncExecutionCommand).resolves({
-      executionArn: 'arn:aws:states:eu-west-1:123456789012:express:label-image:run:1',
-      status: 'SUCCEEDED',
-      output: JSON.stringify({ outcome: 'LABELED', key: input.object.key }),
-    });
-
-    const run = await runWorkflow(client, stateMachineArn, input);
-
-    expect(run).toEqual({
-      status: 'SUCCEEDED',
-      executionArn: 'arn:aws:states:eu-west-1:123456789012:express:label-image:run:1',
-      outcome: 'LABELED',
-    });
-    const sent = sfnMock.commandCalls(StartSyncExecutionCommand)[0]?.args[0].input;
-    expect(sent?.stateMachineArn).toBe(stateMachineArn);
-    expect(JSON.parse(sent?.input ?? '')).toEqual(input);
-    expect(sent?.name).toMatch(/^[A-Za-z0-9_-]{32}-[0-9a-f-]{36}$/);
-  });
-
-  it('tolerates an output that is not JSON', async () => {
-    sfnMock
-      .on(StartSyncExecutionCommand)
-      .resolves({ executionArn: 'arn', status: 'SUCCEEDED', output: 'nope' });
-
-    await expect(runWorkflow(client, stateMachineArn, input)).resolves.toMatchObject({ outcome: undefined });
-  });
-
-  it.each(['FAILED', 'TIMED_OUT'] as const)(
-    'throws WorkflowFailed with the error and cause when the run ends %s',
-    async (status) => {
-      sfnMock.on(StartSyncExecutionCommand).resolves({
-        executionArn: 'arn:run:2',
-        status,
-        error: 'ImageProcessingFailed',
-        cause: 'The image could not be processed; its FAILED record holds the error.',
-      });
-
-      const promise = runWorkflow(client, stateMachineArn, input);
-
-      await expect(promise).rejects.toBeInstanceOf(WorkflowFailedError);
-      await expect(promise).rejects.toThrow(
-        `Workflow arn:run:2 ended ${status}: ImageProcessingFailed: The image could not be processed; its FAILED record holds the error.`,
-      );
-    },
-  );
 });
 
 describe('createBatchRunner', () => {

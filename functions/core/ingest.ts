@@ -1,17 +1,19 @@
 /**
  * From an SQS message carrying an S3 event notification to one synchronous Express workflow
- * run per object version. StartSyncExecution returns when the image has its final record, so
- * the message is deleted only then; a failed run fails the message, which SQS delivers again
- * after its visibility timeout and, after maxReceiveCount tries, moves to the DLQ.
+ * run per object version. The run returns when the image has its final record, so the message
+ * is deleted only then; a failed run fails the message, which SQS delivers again after its
+ * visibility timeout and, after maxReceiveCount tries, moves to the DLQ.
+ *
+ * The run itself is a WorkflowStarter (StartSyncExecution in
+ * functions/adapters/step-functions-runner.ts).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { type SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
-import { MalformedEventError, WorkflowFailedError } from '../core/errors';
-import { objectVersionOf } from '../core/labels-table';
-import { bareETag, decodeS3EventKey, versionIdOf } from '../core/s3-key';
-import { isSmokeKey } from '../core/smoke';
-import { type WorkflowInput, WorkflowInputSchema } from '../core/workflow-schemas';
+import { MalformedEventError } from './errors';
+import { objectVersionOf } from './labels-table';
+import { bareETag, decodeS3EventKey, versionIdOf } from './s3-key';
+import { isSmokeKey } from './smoke';
+import { type WorkflowInput, WorkflowInputSchema } from './workflow-schemas';
 
 /** The fields we use from an S3 event record; anything else S3 adds is ignored. */
 const S3EventRecordSchema = z.object({
@@ -36,7 +38,7 @@ const S3EventSchema = z.object({ Records: z.array(S3EventRecordSchema).min(1) })
 /** S3 sends this once when the notification is configured. */
 const S3TestEventSchema = z.object({ Event: z.literal('s3:TestEvent') });
 
-/** What a reconcile pass enqueues (functions/domain/reconcile.ts): one object version to process. */
+/** What a reconcile pass enqueues (functions/core/reconcile.ts): one object version to process. */
 export const RECONCILE_SOURCE = 'image-labeling.reconcile';
 export const ReconcileMessageSchema = z.object({
   source: z.literal(RECONCILE_SOURCE),
@@ -151,38 +153,14 @@ export interface WorkflowRun {
   outcome?: string | undefined;
 }
 
-export async function runWorkflow(
-  client: SFNClient,
-  stateMachineArn: string,
-  input: WorkflowInput,
-): Promise<WorkflowRun> {
-  const result = await client.send(
-    new StartSyncExecutionCommand({
-      stateMachineArn,
-      name: executionName(input),
-      input: JSON.stringify(input),
-    }),
-  );
-  if (result.status !== 'SUCCEEDED') {
-    throw new WorkflowFailedError(
-      `Workflow ${result.executionArn ?? '(no ARN)'} ended ${result.status ?? 'UNKNOWN'}: ` +
-        `${result.error ?? 'no error'}: ${result.cause ?? 'no cause'}`,
-    );
-  }
-  let outcome: string | undefined;
-  try {
-    outcome = (JSON.parse(result.output ?? '{}') as { outcome?: string }).outcome;
-  } catch {
-    outcome = undefined;
-  }
-  return { status: 'SUCCEEDED', executionArn: result.executionArn ?? '', outcome };
-}
+/** One synchronous run of the label-image workflow; rejects with WorkflowFailedError unless it succeeded. */
+export type WorkflowStarter = (input: WorkflowInput) => Promise<WorkflowRun>;
 
 /**
  * Runs each object version of a batch once: when S3 delivered the same event twice into one
  * batch, both messages share one run (and both succeed or fail with it).
  */
-export function createBatchRunner(run: (input: WorkflowInput) => Promise<WorkflowRun>) {
+export function createBatchRunner(run: WorkflowStarter): WorkflowStarter {
   const runs = new Map<string, Promise<WorkflowRun>>();
   return (input: WorkflowInput): Promise<WorkflowRun> => {
     const id = `${input.object.bucket}/${input.object.key}#${objectVersionOf(input.object)}`;

@@ -1,12 +1,6 @@
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { claimVersion } from '../../../functions/adapters/dynamodb/labels-store';
+import { describe, expect, it } from 'vitest';
 import { MalformedEventError } from '../../../functions/core/errors';
-import { compareSequencers } from '../../../functions/core/s3-key';
-import { WorkflowInputSchema } from '../../../functions/core/workflow-schemas';
-import { parseQueueMessage, RECONCILE_SOURCE } from '../../../functions/domain/ingest';
+import { parseQueueMessage, RECONCILE_SOURCE, type ReconcileMessage } from '../../../functions/core/ingest';
 import {
   addToSummary,
   type CurrentObject,
@@ -15,11 +9,14 @@ import {
   emptySummary,
   type ImageRecordView,
   nextSequencer,
-  type ReconcileClients,
+  type ReconcileDeps,
   reconcileMessage,
   reconcileObject,
   settingsDifferences,
-} from '../../../functions/domain/reconcile';
+  type VersionRecordView,
+} from '../../../functions/core/reconcile';
+import { compareSequencers } from '../../../functions/core/s3-key';
+import { WorkflowInputSchema } from '../../../functions/core/workflow-schemas';
 
 const now = new Date('2026-03-01T10:00:00.000Z');
 const nowEpoch = Math.floor(now.getTime() / 1000);
@@ -204,114 +201,74 @@ describe('the reconcile message on the ingest queue', () => {
   });
 });
 
-const dbMock = mockClient(DynamoDBDocumentClient);
-const table = {
-  db: DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })),
-  tableName: 'labels-table',
-};
-
-describe('claimVersion with reprocess', () => {
-  beforeEach(() => dbMock.reset());
-  const ref = { ...object, sequencer: labeled.sequencer };
-
-  it('also takes over a LABELED or REJECTED version, only while its attempts are the ones seen', async () => {
-    dbMock.on(UpdateCommand).resolves({ Attributes: { attempts: 4 } });
-    const result = await claimVersion(table, ref, { now, leaseSeconds: 120, reprocess: { ifAttempts: 3 } });
-    expect(result).toEqual({ status: 'CLAIMED', attempt: 4 });
-    const input = dbMock.commandCalls(UpdateCommand)[0]?.args[0].input;
-    expect(input?.ConditionExpression).toBe(
-      'attribute_not_exists(pk) OR #status = :failed OR (#status = :inProgress AND leaseUntil < :nowEpoch)' +
-        ' OR ((#status = :labeled OR #status = :rejected) AND attempts = :ifAttempts)',
-    );
-    expect(input?.ExpressionAttributeValues).toMatchObject({
-      ':labeled': 'LABELED',
-      ':rejected': 'REJECTED',
-      ':ifAttempts': 3,
-    });
-  });
-
-  it('reports ALREADY_DONE when another run relabeled it since (attempts moved on)', async () => {
-    dbMock
-      .on(UpdateCommand)
-      .rejects(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }));
-    dbMock.on(GetCommand).resolves({ Item: { status: 'LABELED', attempts: 4 } });
-    const result = await claimVersion(table, ref, { now, leaseSeconds: 120, reprocess: { ifAttempts: 3 } });
-    expect(result).toEqual({ status: 'ALREADY_DONE', attempt: 4 });
-  });
-
-  it('keeps the plain condition without reprocess', async () => {
-    dbMock.on(UpdateCommand).resolves({ Attributes: { attempts: 1 } });
-    await claimVersion(table, ref, { now, leaseSeconds: 120 });
-    const input = dbMock.commandCalls(UpdateCommand)[0]?.args[0].input;
-    expect(input?.ConditionExpression).not.toContain(':ifAttempts');
-    expect(input?.ExpressionAttributeValues).not.toHaveProperty(':ifAttempts');
-  });
-});
+/** The object, its records and the queue, in memory; `log` is every read and send, in order. */
+function fakeDeps(
+  head: CurrentObject | undefined,
+  records: { image?: ImageRecordView; versions?: Record<string, VersionRecordView> } = {},
+) {
+  const log: string[] = [];
+  const sent: ReconcileMessage[] = [];
+  const deps: ReconcileDeps = {
+    headObject: async (bucket, key) => {
+      log.push(`head ${bucket}/${key}`);
+      return head;
+    },
+    versionRecord: async (key, objectVersion) => {
+      log.push(`version ${key}#${objectVersion}`);
+      return records.versions?.[objectVersion];
+    },
+    imageRecord: async (key) => {
+      log.push(`image ${key}`);
+      return records.image;
+    },
+    enqueue: async (message) => {
+      log.push('enqueue');
+      sent.push(message);
+    },
+  };
+  return { deps, log, sent };
+}
 
 describe('reconcileObject', () => {
-  beforeEach(() => dbMock.reset());
-
-  function clients(head: CurrentObject | undefined) {
-    const sent: unknown[] = [];
-    const heads: string[] = [];
-    const value: ReconcileClients = {
-      table,
-      head: async (_bucket, key) => {
-        heads.push(key);
-        return head;
-      },
-      enqueue: async (message) => {
-        sent.push(message);
-      },
-    };
-    return { value, sent, heads };
-  }
-
-  it('reads the version record before the image record, consistently, and enqueues a missing object', async () => {
-    dbMock.on(GetCommand).resolves({});
-    const { value, sent } = clients(object);
-    const result = await reconcileObject(value, 'images-bucket', object.key, { now: () => now });
+  it('reads the object, then the version record, then the image record, and enqueues a missing object', async () => {
+    const { deps, log, sent } = fakeDeps(object);
+    const result = await reconcileObject(deps, 'images-bucket', object.key, { now: () => now });
     expect(result).toMatchObject({ key: object.key, status: 'missing', enqueued: true });
-    const reads = dbMock.commandCalls(GetCommand).map((call) => call.args[0].input);
-    expect(reads.map((read) => read.Key)).toEqual([
-      { pk: 'IMAGE#holiday/beach.jpg', sk: 'VERSION#v2' },
-      { pk: 'IMAGE#holiday/beach.jpg', sk: 'IMAGE' },
+    // The version before the image record: a run that ends between the two reads is seen as done.
+    expect(log).toEqual([
+      'head images-bucket/holiday/beach.jpg',
+      'version holiday/beach.jpg#v2',
+      'image holiday/beach.jpg',
+      'enqueue',
     ]);
-    expect(reads.every((read) => read.ConsistentRead)).toBe(true);
     expect(sent).toEqual([{ source: RECONCILE_SOURCE, input: result.input }]);
   });
 
   it('sends nothing in a dry run or for an ok object, and skips an object that is gone', async () => {
-    dbMock.on(GetCommand).resolves({});
-    const dry = clients(object);
-    expect(await reconcileObject(dry.value, 'images-bucket', object.key, { dryRun: true })).toMatchObject({
+    const dry = fakeDeps(object);
+    expect(await reconcileObject(dry.deps, 'images-bucket', object.key, { dryRun: true })).toMatchObject({
       status: 'missing',
       enqueued: false,
     });
     expect(dry.sent).toEqual([]);
 
-    dbMock.reset();
-    dbMock
-      .on(GetCommand, { Key: { pk: 'IMAGE#holiday/beach.jpg', sk: 'IMAGE' } })
-      .resolves({ Item: labeled })
-      .on(GetCommand, { Key: { pk: 'IMAGE#holiday/beach.jpg', sk: 'VERSION#v2' } })
-      .resolves({ Item: { status: 'LABELED', attempts: 1 } });
-    const ok = clients(object);
-    expect((await reconcileObject(ok.value, 'images-bucket', object.key)).status).toBe('ok');
+    const ok = fakeDeps(object, { image: labeled, versions: { v2: { status: 'LABELED', attempts: 1 } } });
+    expect((await reconcileObject(ok.deps, 'images-bucket', object.key)).status).toBe('ok');
     expect(ok.sent).toEqual([]);
 
-    const gone = clients(undefined);
-    expect(await reconcileObject(gone.value, 'images-bucket', object.key)).toMatchObject({
+    const gone = fakeDeps(undefined);
+    expect(await reconcileObject(gone.deps, 'images-bucket', object.key)).toMatchObject({
       status: 'skipped',
       detail: 'the object is gone',
+      enqueued: false,
     });
+    expect(gone.log).toEqual(['head images-bucket/holiday/beach.jpg']);
   });
 
   it('does not even look at a deployment smoke object', async () => {
-    const { value, heads } = clients(object);
-    expect((await reconcileObject(value, 'images-bucket', '_smoke/valid.png')).status).toBe('skipped');
-    expect(heads).toEqual([]);
-    expect(dbMock.commandCalls(GetCommand)).toHaveLength(0);
+    const { deps, log } = fakeDeps(object);
+    expect((await reconcileObject(deps, 'images-bucket', '_smoke/valid.png')).status).toBe('skipped');
+    expect(log).toEqual([]);
   });
 });
 
