@@ -174,16 +174,17 @@ describe('reconcileLabelCounts', () => {
     memory.images.set('b.jpg', ['Raced']);
     await reconcileLabelCounts(memory.store, 'a.jpg', { newId });
     await reconcileLabelCounts(memory.store, 'b.jpg', { newId });
-    // The late remover has read the counts; the other removal runs to the end before it journals.
+    // The late remover reads the counts; the other removal runs to the end before it goes on.
     let raced = false;
     const late: CountsStore = {
       ...memory.store,
-      async journal(key, intent, version) {
+      async readCounts(key) {
+        const read = await memory.store.readCounts(key);
         if (!raced) {
           raced = true;
           await reconcileLabelCounts(memory.store, 'b.jpg', { target: [], newId });
         }
-        return memory.store.journal(key, intent, version);
+        return read;
       },
     };
 
