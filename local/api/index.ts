@@ -1,6 +1,6 @@
 /**
  * The local labels API: a node:http server that does what API Gateway's HTTP API does in
- * front of the API function. It matches the routes CDK creates (functions/domain/api/
+ * front of the API function. It matches the routes CDK creates (functions/core/api/
  * route-table.ts), answers CORS as the HTTP API's corsPreflight (API_CORS) for the given
  * origins, enforces the JWT authorizer (signature, issuer, expiry, client ids, route scopes)
  * against the local issuer (local/auth), builds an APIGatewayProxyEventV2 (payload 2.0, with

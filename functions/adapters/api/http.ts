@@ -1,28 +1,36 @@
 /**
- * HTTP responses of the labels API as API Gateway (payload 2.0) results: JSON bodies, empty
- * ones, and problem documents (functions/core/api/problems.ts).
+ * API Gateway HTTP API (payload 2.0) <-> the core's ApiRequest and ApiResponse
+ * (functions/core/api/http.ts): the only place the labels API meets aws-lambda's types.
  */
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import {
+  type ApiRequest,
+  type ApiResponse,
+  problemResponse as coreProblemResponse,
+} from '../../core/api/http';
 import type { Problem } from '../../core/api/problems';
 
-const COMMON_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
-
-export function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
+export function apiRequestOf(event: APIGatewayProxyEventV2): ApiRequest {
   return {
-    statusCode,
-    headers: { ...COMMON_HEADERS, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+    routeKey: event.routeKey,
+    method: event.requestContext?.http?.method,
+    pathParameters: event.pathParameters,
+    query: event.queryStringParameters,
+    headers: event.headers ?? {},
+    body: event.body,
+    isBase64Encoded: event.isBase64Encoded,
   };
 }
 
-export function noContent(): APIGatewayProxyStructuredResultV2 {
-  return { statusCode: 204, headers: { ...COMMON_HEADERS } };
+export function gatewayResultOf(response: ApiResponse): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: response.statusCode,
+    headers: response.headers,
+    ...(response.body !== undefined ? { body: response.body } : {}),
+  };
 }
 
+/** A problem document as an API Gateway result (the local API answers its own 404s with it). */
 export function problemResponse(problem: Problem): APIGatewayProxyStructuredResultV2 {
-  return {
-    statusCode: problem.status,
-    headers: { ...COMMON_HEADERS, 'content-type': 'application/problem+json' },
-    body: JSON.stringify(problem),
-  };
+  return gatewayResultOf(coreProblemResponse(problem));
 }

@@ -1,11 +1,13 @@
 /**
- * Image URLs: byte for byte the URLs getSignedUrl makes, whatever the key, version, endpoint
- * and credentials, only faster.
+ * The S3 URL signer with real S3 clients (presigning is local: no network): GET URLs byte for
+ * byte the ones getSignedUrl makes, whatever the key, version, endpoint and credentials, only
+ * faster; PUT URLs that S3 honours only with the signed type and length.
  */
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { describe, expect, it, vi } from 'vitest';
-import { imageUrls, versionIdOfObjectVersion } from '../../../functions/domain/api/image-urls';
+import { s3UrlSigner } from '../../../functions/adapters/s3-presigner';
+import { presignerClient } from '../../support/api';
 
 const KEYS = [
   'a.png',
@@ -19,7 +21,7 @@ const KEYS = [
   '=&?#[]@$,;:.jpg',
   'k'.repeat(1024),
 ];
-const now = new Date('2026-01-02T03:04:05Z');
+const signingDate = new Date('2026-01-02T03:04:00Z');
 
 const clients: [string, S3Client][] = [
   [
@@ -44,14 +46,14 @@ const clients: [string, S3Client][] = [
   ],
 ];
 
-describe('imageUrls', () => {
+describe('downloadUrls', () => {
   it.each(clients)('makes the URLs getSignedUrl makes (%s)', async (_name, presigner) => {
     for (const bucket of [
       'images',
       'image-labeling-dev-images-123456789012-eu-west-1',
       'dotted.bucket.name',
     ]) {
-      const urls = imageUrls({ presigner, bucket, expiresSeconds: 300, now });
+      const sign = s3UrlSigner(presigner, bucket).downloadUrls({ expiresIn: 300, signingDate });
       for (const key of KEYS) {
         for (const versionId of [
           undefined,
@@ -66,9 +68,9 @@ describe('imageUrls', () => {
               Key: key,
               ...(versionId ? { VersionId: versionId } : {}),
             }),
-            { expiresIn: 300, signingDate: new Date('2026-01-02T03:04:00Z') },
+            { expiresIn: 300, signingDate },
           );
-          expect(await urls.url(key, versionId)).toBe(expected);
+          expect(await sign(key, versionId)).toBe(expected);
         }
       }
     }
@@ -78,10 +80,10 @@ describe('imageUrls', () => {
     const [, presigner] = clients[0] ?? [];
     if (!presigner) throw new Error('no client');
     const stacks = vi.spyOn(presigner.middlewareStack, 'clone');
-    const urls = imageUrls({ presigner, bucket: 'images', expiresSeconds: 300, now });
+    const sign = s3UrlSigner(presigner, 'images').downloadUrls({ expiresIn: 300, signingDate });
 
     const page = await Promise.all(
-      Array.from({ length: 100 }, (_, index) => urls.url(`uploads/${index}/photo.jpg`, 'v1')),
+      Array.from({ length: 100 }, (_, index) => sign(`uploads/${index}/photo.jpg`, 'v1')),
     );
 
     expect(new Set(page).size).toBe(100);
@@ -89,9 +91,48 @@ describe('imageUrls', () => {
     stacks.mockRestore();
   });
 
-  it('reads the version id out of objectVersion, none for an unversioned object', () => {
-    expect(versionIdOfObjectVersion('3HL4kqtJlcpX')).toBe('3HL4kqtJlcpX');
-    expect(versionIdOfObjectVersion('etag:abc')).toBeUndefined();
-    expect(versionIdOfObjectVersion(undefined)).toBeUndefined();
+  it('signs nothing, not even the probe, until a URL is asked for', () => {
+    const presigner = presignerClient();
+    const stacks = vi.spyOn(presigner.middlewareStack, 'clone');
+    s3UrlSigner(presigner, 'images').downloadUrls({ expiresIn: 300, signingDate });
+    expect(stacks).not.toHaveBeenCalled();
+  });
+
+  it('signs a GET of the version, at the signing date, for expiresIn, without checksum parameters', async () => {
+    const sign = s3UrlSigner(presignerClient(), 'images').downloadUrls({ expiresIn: 240, signingDate });
+    const url = new URL(await sign('a b/c+d.png', 'v1'));
+    expect(`${url.host}${decodeURIComponent(url.pathname)}`).toBe(
+      'images.s3.eu-west-1.amazonaws.com/a b/c+d.png',
+    );
+    expect(url.searchParams.get('versionId')).toBe('v1');
+    expect(url.searchParams.get('X-Amz-Date')).toBe('20260102T030400Z');
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('240');
+    expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+    expect([...url.searchParams.keys()].filter((name) => /checksum/i.test(name))).toEqual([]);
+  });
+});
+
+describe('uploadUrl', () => {
+  const content = { contentType: 'image/png', contentLength: 1234 };
+
+  it('signs a PUT of the key with its type and length, for expiresIn, and no CRC32', async () => {
+    const url = new URL(
+      await s3UrlSigner(presignerClient(), 'images').uploadUrl('uploads/x/a.png', content, 300),
+    );
+    expect(`${url.host}${url.pathname}`).toBe('images.s3.eu-west-1.amazonaws.com/uploads/x/a.png');
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
+    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host');
+    // aws/aws-sdk-js-v3#6994: a CRC32 of the empty body in the URL makes real S3 reject the upload.
+    expect([...url.searchParams.keys()].filter((name) => /checksum/i.test(name))).toEqual([]);
+  });
+
+  it('the default presigning client would embed the empty-body CRC32 (why WHEN_REQUIRED matters)', async () => {
+    const client = new S3Client({
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+    });
+    expect(await s3UrlSigner(client, 'images').uploadUrl('a.png', content, 300)).toContain(
+      'x-amz-checksum-crc32=',
+    );
   });
 });

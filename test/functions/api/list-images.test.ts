@@ -1,12 +1,14 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { removeImageRecords } from '../../../functions/adapters/dynamodb/image-removal';
+import { dynamoImagesRepository } from '../../../functions/adapters/dynamodb/images-repository';
 import { writeImageRecord } from '../../../functions/adapters/dynamodb/labels-store';
+import { s3UrlSigner } from '../../../functions/adapters/s3-presigner';
 import { encodeCursor } from '../../../functions/core/api/cursor';
+import { handleApiRequest } from '../../../functions/core/api/routes';
 import { objectVersionOf } from '../../../functions/core/labels-table';
 import type { Label, ObjectRef } from '../../../functions/core/workflow-schemas';
-import { handleApiRequest } from '../../../functions/domain/api/routes';
-import { apiDeps, apiEvent } from '../../support/api';
+import { apiDeps, apiRequest, memoryBucket, presignerClient } from '../../support/api';
 import { recordingPublisher } from '../../support/image-events';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../support/local-dynamodb';
 import { label } from '../../support/workflow';
@@ -60,11 +62,15 @@ async function store(
   );
 }
 
-const deps = () => apiDeps({ table: { db, tableName } });
+const deps = (overrides: Parameters<typeof apiDeps>[0] = {}) =>
+  apiDeps({
+    images: dynamoImagesRepository({ db, tableName }),
+    signer: s3UrlSigner(presignerClient(), 'images'),
+    ...overrides,
+  });
 
 async function list(query: Record<string, string> = {}) {
-  const event = apiEvent('listImages', { query });
-  const response = await handleApiRequest(event, deps());
+  const response = await handleApiRequest(apiRequest('listImages', { query }), deps());
   return { status: response.statusCode, body: JSON.parse(response.body ?? 'null') };
 }
 
@@ -215,5 +221,36 @@ describe('GET /images without a label', () => {
       expect(status, JSON.stringify(query)).toBe(400);
       expect(body).toMatchObject({ type: 'urn:image-labeling:problem:invalid-cursor', parameter });
     }
+  });
+});
+
+describe('DELETE /images/{key} on the table', () => {
+  it('removes every record of the key, announces it once, and answers 204; the key is then not found', async () => {
+    await store('kept.jpg', 1);
+    await store('deleted.jpg', 2, { labels: [label('Cat', 90), label('Dog', 80)] });
+    const events = recordingPublisher();
+    const bucket = memoryBucket(['kept.jpg', 'deleted.jpg']);
+
+    const response = await handleApiRequest(
+      apiRequest('deleteImage', { key: 'deleted.jpg' }),
+      deps({ events, bucket }),
+    );
+
+    expect(response.statusCode).toBe(204);
+    expect(events.events.map((event) => [event.detailType, event.detail.key])).toEqual([
+      ['Image Deleted', 'deleted.jpg'],
+    ]);
+    const left = await db.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'IMAGE#deleted.jpg' },
+      }),
+    );
+    expect(left.Items).toEqual([]);
+    expect((await allPages(10)).keys).toEqual(['kept.jpg']);
+    expect((await list({ label: 'dog' })).body.items).toEqual([]);
+    const again = await handleApiRequest(apiRequest('getImage', { key: 'deleted.jpg' }), deps({ bucket }));
+    expect(again.statusCode).toBe(404);
   });
 });

@@ -1,15 +1,12 @@
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { openApiDocument } from '../../../functions/core/api/openapi';
-import { ROUTES, type RouteName } from '../../../functions/core/api/route-table';
-import { handleApiRequest } from '../../../functions/domain/api/routes';
-import { apiDeps, apiEvent } from '../../support/api';
+import { describe, expect, it } from 'vitest';
+import { openApiDocument } from '../../../../functions/core/api/openapi';
+import { ROUTES, type RouteName } from '../../../../functions/core/api/route-table';
+import type { ApiDeps } from '../../../../functions/core/api/routes';
+import { handleApiRequest } from '../../../../functions/core/api/routes';
+import type { ImageItem } from '../../../../functions/core/labels-table';
+import { apiDeps, apiRequest, memoryBucket, memoryImages } from '../../../support/api';
 
-const dbMock = mockClient(DynamoDBDocumentClient);
-const s3Mock = mockClient(S3Client);
 const document = openApiDocument('https://api.example.com');
 
 const ajv = new Ajv2020({ strict: false, allErrors: true });
@@ -22,9 +19,12 @@ function errorsOf(schema: string, body: unknown): string | undefined {
   return check(body) ? undefined : ajv.errorsText(check.errors);
 }
 
-async function answer(route: RouteName, options: { key?: string; query?: Record<string, string> } = {}) {
-  const event = apiEvent(route, options);
-  const response = await handleApiRequest(event, apiDeps());
+async function answer(
+  route: RouteName,
+  options: { key?: string; query?: Record<string, string> },
+  deps: Partial<ApiDeps>,
+) {
+  const response = await handleApiRequest(apiRequest(route, options), apiDeps(deps));
   expect(response.statusCode, response.body).toBe(200);
   return JSON.parse(response.body ?? 'null') as Record<string, unknown>;
 }
@@ -37,11 +37,6 @@ const label = {
   aliases: [],
   instances: [{ confidence: 97.5, box: { left: 0.1, top: 0.1, width: 0.5, height: 0.5 } }],
 };
-
-beforeEach(() => {
-  dbMock.reset();
-  s3Mock.reset();
-});
 
 describe('the OpenAPI document', () => {
   it('documents every route with the scopes the gateway enforces', () => {
@@ -73,65 +68,85 @@ describe('the OpenAPI document', () => {
   });
 });
 
+/** IMAGE records as the table holds them, labeled with `label` unless rejected. */
+function stored(key: string, status: ImageItem['status'], updatedAt: string, versionId?: string): ImageItem {
+  return {
+    pk: `IMAGE#${key}`,
+    sk: 'IMAGE',
+    bucket: 'images',
+    key,
+    status,
+    objectVersion: versionId ?? `etag:${key}`,
+    ...(versionId ? { versionId } : {}),
+    eTag: key,
+    sequencer: '0A',
+    size: 10,
+    image: { format: 'png', width: 100, height: 100, size: 10 },
+    labels: status === 'LABELED' ? [label] : [],
+    labelNames: status === 'LABELED' ? ['Cat'] : [],
+    ...(status === 'LABELED'
+      ? { labelModelVersion: '3.0', settings: { minConfidence: 70, maxLabels: 25 } }
+      : { reason: 'DIMENSIONS_TOO_SMALL' }),
+    updatedAt,
+  };
+}
+
+const images = () =>
+  memoryImages([
+    stored('a.png', 'LABELED', '2026-01-01T00:00:00.000Z', 'v1'),
+    stored('b.png', 'REJECTED', '2025-12-31T00:00:00.000Z'),
+    stored('c.png', 'LABELED', '2025-12-30T00:00:00.000Z'),
+  ]);
+
 describe("the handler's answers match the schemas", () => {
   it('an image with settings and a version-pinned URL', async () => {
-    dbMock.on(GetCommand).resolves({
-      Item: {
-        pk: 'IMAGE#a.png',
-        sk: 'IMAGE',
-        key: 'a.png',
-        status: 'LABELED',
-        objectVersion: 'v1',
-        versionId: 'v1',
-        size: 10,
-        image: { format: 'png', width: 100, height: 100, size: 10 },
-        labels: [label],
-        labelNames: ['Cat'],
-        labelModelVersion: '3.0',
-        settings: { minConfidence: 70, maxLabels: 25 },
-        updatedAt: '2026-01-01T00:00:00.000Z',
-      },
-    });
-    expect(errorsOf('Image', await answer('getImage', { key: 'a.png' }))).toBeUndefined();
+    expect(
+      errorsOf('Image', await answer('getImage', { key: 'a.png' }, { images: images() })),
+    ).toBeUndefined();
+  });
+
+  it('a rejected image', async () => {
+    expect(
+      errorsOf('Image', await answer('getImage', { key: 'b.png' }, { images: images() })),
+    ).toBeUndefined();
   });
 
   it('a pending image', async () => {
-    dbMock.on(GetCommand).resolves({});
-    s3Mock.on(HeadObjectCommand).resolves({});
-    expect(errorsOf('Image', await answer('getImage', { key: 'new.png' }))).toBeUndefined();
+    const pending = await answer('getImage', { key: 'new.png' }, { bucket: memoryBucket(['new.png']) });
+    expect(errorsOf('Image', pending)).toBeUndefined();
   });
 
-  it('a page of every image', async () => {
-    dbMock.on(QueryCommand).resolves({
-      Items: [
-        {
-          key: 'a.png',
-          status: 'LABELED',
-          updatedAt: '2026-01-01T00:00:00.000Z',
-          topLabels: ['Cat'],
-          versionId: 'v1',
-        },
-        { key: 'b.png', status: 'REJECTED', updatedAt: '2025-12-31T00:00:00.000Z', topLabels: [] },
-      ],
-      LastEvaluatedKey: {
-        pk: 'IMAGE#b.png',
-        sk: 'IMAGE',
-        gsi2pk: 'IMAGES',
-        gsi2sk: '2025-12-31T00:00:00.000Z#h',
-      },
-    });
-    const page = await answer('listImages', { query: { limit: '2' } });
+  it('a page of every image, with a cursor', async () => {
+    const page = await answer('listImages', { query: { limit: '2' } }, { images: images() });
+    expect(page.nextCursor).toEqual(expect.any(String));
     expect(errorsOf('ImageList', page)).toBeUndefined();
     expect(errorsOf('ImagePage', page)).toBeDefined();
   });
 
   it('a page of the images of a label', async () => {
-    dbMock.on(QueryCommand).resolves({
-      Items: [{ key: 'a.png', name: 'Cat', confidence: 97.5, objectVersion: 'v1' }],
-    });
-    const page = await answer('listImages', { query: { label: 'cat' } });
+    const page = await answer('listImages', { query: { label: 'cat' } }, { images: images() });
+    expect(page.items).toHaveLength(2);
     expect(errorsOf('ImagePage', page)).toBeUndefined();
     expect(errorsOf('ImageList', page)).toBeDefined();
+  });
+
+  it('the label counts', async () => {
+    const counts = await answer('listLabels', {}, { images: images() });
+    expect(counts.labels).toEqual([{ name: 'Cat', imageCount: 2 }]);
+    expect(errorsOf('LabelCounts', counts)).toBeUndefined();
+  });
+
+  it('an upload, and a problem', async () => {
+    const upload = await handleApiRequest(
+      apiRequest('createUpload', {
+        body: JSON.stringify({ fileName: 'a.png', contentType: 'image/png', contentLength: 5 }),
+        contentType: 'application/json',
+      }),
+      apiDeps(),
+    );
+    expect(errorsOf('Upload', JSON.parse(upload.body ?? 'null'))).toBeUndefined();
+    const problem = await handleApiRequest(apiRequest('getImage', { key: '../x' }), apiDeps());
+    expect(errorsOf('Problem', JSON.parse(problem.body ?? 'null'))).toBeUndefined();
   });
 
   it('and an image answer without its URL would not', () => {
