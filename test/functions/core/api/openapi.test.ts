@@ -2,8 +2,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { openApiDocument } from '../../../../functions/core/api/openapi';
 import { ROUTES, type RouteName } from '../../../../functions/core/api/route-table';
-import type { ApiDeps } from '../../../../functions/core/api/routes';
-import { handleApiRequest } from '../../../../functions/core/api/routes';
+import { type ApiDeps, handleApiRequest } from '../../../../functions/core/api/routes';
 import type { ImageItem } from '../../../../functions/core/labels-table';
 import { apiDeps, apiRequest, memoryBucket, memoryImages } from '../../../support/api';
 
