@@ -6,7 +6,8 @@
  */
 
 import { lambda } from '../adapters/clients/lambda';
-import { applyIngestFlags } from '../domain/flags-ingest';
+import { lambdaEventSourceMapping } from '../adapters/lambda-event-source-mapping';
+import { applyIngestFlags } from '../core/ingest-flags';
 import { loadEnv } from '../shared/env';
 import { readFlags } from '../shared/flags';
 import { instrumented } from '../shared/middleware';
@@ -14,14 +15,11 @@ import { emit, logger } from '../shared/observability';
 import { APPLY_FLAGS_ENVIRONMENT } from './environment';
 
 const env = loadEnv(APPLY_FLAGS_ENVIRONMENT);
+const mapping = lambdaEventSourceMapping(lambda(), env.EVENT_SOURCE_MAPPING_ID);
 
 export const handler = instrumented(async () => {
   const flags = await readFlags();
-  const change = await applyIngestFlags(
-    lambda(),
-    { uuid: env.EVENT_SOURCE_MAPPING_ID, defaultMaxConcurrency: env.DEFAULT_MAX_CONCURRENCY },
-    flags,
-  );
+  const change = await applyIngestFlags(mapping, flags, env.DEFAULT_MAX_CONCURRENCY);
   if (change.action === 'updated') {
     logger.info(change.enabled ? 'Ingest switched on' : 'Ingest switched off', {
       ...change,

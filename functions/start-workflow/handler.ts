@@ -12,7 +12,7 @@ import { removeImageRecords } from '../adapters/dynamodb/image-removal';
 import { eventBusPublisher } from '../adapters/event-bus';
 import { runWorkflow } from '../adapters/step-functions-runner';
 import { createBatchRunner, parseQueueMessage, type WorkflowStarter } from '../core/ingest';
-import { pausedBatch } from '../domain/flags-ingest';
+import { pausedBatch } from '../core/ingest-flags';
 import { loadEnv } from '../shared/env';
 import { readFlags } from '../shared/flags';
 import { instrumented } from '../shared/middleware';
@@ -57,13 +57,13 @@ async function handleRecord(record: SQSRecord, run: WorkflowStarter) {
 export const handler = instrumented(async (event: SQSEvent, context) => {
   emit('MessagesReceived', event.Records.length);
   // Kill switch: hand the batch back untouched (apply-flags disables this event source soon after;
-  // functions/domain/flags-ingest.ts explains why that, not failing messages, is the pause).
+  // functions/core/ingest-flags.ts explains why that, not failing messages, is the pause).
   if (!(await readFlags()).processing) {
     logger.warn('Processing is switched off: the batch goes back to the queue', {
       messages: event.Records.length,
     });
     emit('MessagesPaused', event.Records.length);
-    return pausedBatch(event);
+    return pausedBatch(event.Records);
   }
   const run = createBatchRunner((input) => runWorkflow(sfn(), env.STATE_MACHINE_ARN, input));
   const response = await processPartialResponse(

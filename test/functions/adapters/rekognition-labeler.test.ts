@@ -193,3 +193,39 @@ describe('detectLabels', () => {
     await expect(detectLabels(client, object, settings, now)).rejects.toBe(denied);
   });
 });
+
+describe('the label filters of the feature flags in DetectLabels', () => {
+  it('passes only the filters that are set, as Settings.GeneralLabels, and records what was used', async () => {
+    rekognitionMock.on(DetectLabelsCommand).resolves({ Labels: [], LabelModelVersion: '3.0' });
+    const filtered = {
+      ...settings,
+      includeLabels: ['Dog'],
+      excludeCategories: ['Text and Documents'],
+      flagsVersion: 'v9',
+      flagsSource: 'appconfig' as const,
+    };
+
+    const detection = await detectLabels(client, object, filtered);
+
+    expect(rekognitionMock.commandCalls(DetectLabelsCommand)[0]?.args[0].input).toMatchObject({
+      MinConfidence: 70,
+      MaxLabels: 25,
+      Settings: {
+        GeneralLabels: {
+          LabelInclusionFilters: ['Dog'],
+          LabelCategoryExclusionFilters: ['Text and Documents'],
+        },
+      },
+    });
+    expect(detection.settings).toEqual({
+      minConfidence: 70,
+      maxLabels: 25,
+      includeLabels: ['Dog'],
+      excludeLabels: [],
+      includeCategories: [],
+      excludeCategories: ['Text and Documents'],
+      flagsVersion: 'v9',
+      flagsSource: 'appconfig',
+    });
+  });
+});

@@ -1,19 +1,8 @@
 import { readFileSync } from 'node:fs';
-import {
-  GetEventSourceMappingCommand,
-  LambdaClient,
-  UpdateEventSourceMappingCommand,
-} from '@aws-sdk/client-lambda';
-import { DetectLabelsCommand, RekognitionClient } from '@aws-sdk/client-rekognition';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { detectLabels } from '../../../functions/adapters/rekognition-labeler';
-import { DEFAULT_FLAGS, type Flags, labelSettingsFrom, parseFlags } from '../../../functions/core/flags';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_FLAGS, labelSettingsFrom, parseFlags } from '../../../functions/core/flags';
 import { toRetrievalFormat } from '../../../functions/core/flags-document';
-import { generalLabelsSettings } from '../../../functions/core/labeling';
-import { applyIngestFlags, pausedBatch } from '../../../functions/domain/flags-ingest';
 import { FLAGS_DOCUMENT_PATH } from '../../../infra/config/flags';
-import { sqsRecord } from '../../support/lambda';
 
 const stage = { minConfidence: 70, maxLabels: 25 };
 const filtersOn = {
@@ -141,50 +130,6 @@ describe('labelSettingsFrom', () => {
   });
 });
 
-describe('the label filters in DetectLabels', () => {
-  const rekognitionMock = mockClient(RekognitionClient);
-  const object = { bucket: 'b-123', key: 'a.jpg', versionId: 'v1', eTag: 'e', size: 10, sequencer: '0A' };
-  beforeEach(() => rekognitionMock.reset());
-
-  it('passes only the filters that are set, as Settings.GeneralLabels, and records what was used', async () => {
-    rekognitionMock.on(DetectLabelsCommand).resolves({ Labels: [], LabelModelVersion: '3.0' });
-    const settings = {
-      ...stage,
-      includeLabels: ['Dog'],
-      excludeCategories: ['Text and Documents'],
-      flagsVersion: 'v9',
-      flagsSource: 'appconfig' as const,
-    };
-
-    const detection = await detectLabels(new RekognitionClient({ region: 'us-east-1' }), object, settings);
-
-    expect(rekognitionMock.commandCalls(DetectLabelsCommand)[0]?.args[0].input).toMatchObject({
-      MinConfidence: 70,
-      MaxLabels: 25,
-      Settings: {
-        GeneralLabels: {
-          LabelInclusionFilters: ['Dog'],
-          LabelCategoryExclusionFilters: ['Text and Documents'],
-        },
-      },
-    });
-    expect(detection.settings).toEqual({
-      minConfidence: 70,
-      maxLabels: 25,
-      includeLabels: ['Dog'],
-      excludeLabels: [],
-      includeCategories: [],
-      excludeCategories: ['Text and Documents'],
-      flagsVersion: 'v9',
-      flagsSource: 'appconfig',
-    });
-  });
-
-  it('sends no Settings when no filter is set', () => {
-    expect(generalLabelsSettings({ ...stage, includeLabels: [], excludeLabels: [] })).toBeUndefined();
-  });
-});
-
 describe('the flags document (AWS.AppConfig.FeatureFlags)', () => {
   it('in the repository is valid and starts with processing on and both tuning flags off', () => {
     const result = toRetrievalFormat(readFileSync(FLAGS_DOCUMENT_PATH, 'utf8'));
@@ -234,76 +179,5 @@ describe('the flags document (AWS.AppConfig.FeatureFlags)', () => {
     ['an unknown top-level key', { version: '1', extra: true }],
   ])('refuses %s', (_case, document) => {
     expect(toRetrievalFormat(JSON.stringify(document)).ok).toBe(false);
-  });
-});
-
-describe('the kill switch and throttle on the event source mapping', () => {
-  const lambdaMock = mockClient(LambdaClient);
-  const client = new LambdaClient({ region: 'us-east-1' });
-  const target = { uuid: 'esm-1', defaultMaxConcurrency: 5 };
-  const flags = (change: Partial<Flags>): Flags => ({
-    source: 'appconfig',
-    version: 'v1',
-    processing: true,
-    ...change,
-  });
-  const mapping = (State: string, MaximumConcurrency = 5) =>
-    lambdaMock
-      .on(GetEventSourceMappingCommand)
-      .resolves({ UUID: 'esm-1', State, ScalingConfig: { MaximumConcurrency } });
-  beforeEach(() => lambdaMock.reset());
-
-  it('disables an enabled mapping when processing is off', async () => {
-    mapping('Enabled');
-    lambdaMock.on(UpdateEventSourceMappingCommand).resolves({});
-
-    const change = await applyIngestFlags(client, target, flags({ processing: false }));
-
-    expect(change).toMatchObject({ action: 'updated', enabled: false });
-    expect(lambdaMock.commandCalls(UpdateEventSourceMappingCommand)[0]?.args[0].input).toEqual({
-      UUID: 'esm-1',
-      Enabled: false,
-      ScalingConfig: { MaximumConcurrency: 5 },
-    });
-  });
-
-  it('enables a disabled mapping when processing is back on, with the throttle of the flag', async () => {
-    mapping('Disabled');
-    lambdaMock.on(UpdateEventSourceMappingCommand).resolves({});
-
-    await applyIngestFlags(client, target, flags({ maxConcurrency: 3 }));
-
-    expect(lambdaMock.commandCalls(UpdateEventSourceMappingCommand)[0]?.args[0].input).toEqual({
-      UUID: 'esm-1',
-      Enabled: true,
-      ScalingConfig: { MaximumConcurrency: 3 },
-    });
-  });
-
-  it('changes nothing when the mapping already matches the flags', async () => {
-    mapping('Disabling');
-    expect(await applyIngestFlags(client, target, flags({ processing: false }))).toMatchObject({
-      action: 'unchanged',
-    });
-    expect(lambdaMock.commandCalls(UpdateEventSourceMappingCommand)).toHaveLength(0);
-  });
-
-  it('leaves the mapping alone on safe defaults: AppConfig down must not restart a paused pipeline', async () => {
-    expect(await applyIngestFlags(client, target, DEFAULT_FLAGS)).toMatchObject({ action: 'skipped' });
-    expect(lambdaMock.calls()).toHaveLength(0);
-  });
-
-  it('waits while the mapping is being created or updated', async () => {
-    mapping('Updating');
-    expect(await applyIngestFlags(client, target, flags({ processing: false }))).toMatchObject({
-      action: 'skipped',
-    });
-    expect(lambdaMock.commandCalls(UpdateEventSourceMappingCommand)).toHaveLength(0);
-  });
-
-  it('hands a whole batch back when paused', () => {
-    expect(pausedBatch({ Records: [sqsRecord('m1', '{}'), sqsRecord('m2', '{}')] })).toEqual({
-      batchItemFailures: [{ itemIdentifier: 'm1' }, { itemIdentifier: 'm2' }],
-    });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapRekognitionError, toLabel } from '../../../functions/core/labeling';
+import { generalLabelsSettings, mapRekognitionError, toLabel } from '../../../functions/core/labeling';
 
 describe('toLabel', () => {
   it('fills in defaults and skips instances without a bounding box', () => {
@@ -19,5 +19,19 @@ describe('toLabel', () => {
 describe('mapRekognitionError', () => {
   it('returns a non-Error value as it is', () => {
     expect(mapRekognitionError('weird')).toBe('weird');
+  });
+});
+
+describe('generalLabelsSettings', () => {
+  it('sends no Settings when no filter is set', () => {
+    expect(
+      generalLabelsSettings({ minConfidence: 70, maxLabels: 25, includeLabels: [], excludeLabels: [] }),
+    ).toBeUndefined();
+  });
+
+  it('sends the filters that are set, and only those', () => {
+    expect(
+      generalLabelsSettings({ minConfidence: 70, maxLabels: 25, includeLabels: ['Dog'], excludeLabels: [] }),
+    ).toEqual({ LabelInclusionFilters: ['Dog'] });
   });
 });

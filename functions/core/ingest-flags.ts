@@ -14,25 +14,28 @@
  * start-workflow sees the flag itself and hands the batch back unprocessed (see `pausedBatch`):
  * those messages come back after the queue's visibility timeout (600 s), by when the mapping is
  * long disabled, so a pause costs a message at most one receive.
+ *
+ * The mapping itself is behind IngestMapping (functions/adapters/lambda-event-source-mapping.ts).
  */
-import {
-  GetEventSourceMappingCommand,
-  type LambdaClient,
-  UpdateEventSourceMappingCommand,
-} from '@aws-sdk/client-lambda';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { Flags } from '../core/flags';
+import type { Flags } from './flags';
 
 /** Every message of the batch reported as failed: none is deleted, none is processed. */
-export function pausedBatch(event: SQSEvent): SQSBatchResponse {
-  return { batchItemFailures: event.Records.map((record) => ({ itemIdentifier: record.messageId })) };
+export function pausedBatch(records: readonly { messageId: string }[]): {
+  batchItemFailures: { itemIdentifier: string }[];
+} {
+  return { batchItemFailures: records.map((record) => ({ itemIdentifier: record.messageId })) };
 }
 
-export interface IngestTarget {
-  /** The event source mapping's UUID. */
-  uuid: string;
-  /** The stage's maximum concurrency, used when the ingestThrottle flag is off. */
-  defaultMaxConcurrency: number;
+/** What the mapping reports: its state (Enabled, Disabling, Updating...) and its concurrency. */
+export interface MappingView {
+  state: string;
+  maxConcurrency?: number | undefined;
+}
+
+/** The start-workflow function's SQS event source mapping. */
+export interface IngestMapping {
+  read(): Promise<MappingView>;
+  update(change: { enabled: boolean; maxConcurrency: number }): Promise<void>;
 }
 
 export type IngestChange =
@@ -52,32 +55,24 @@ const OFF = new Set(['Disabled', 'Disabling']);
 
 /**
  * Brings the mapping in line with the flags: enabled iff `processing`, maximum concurrency from
- * the ingestThrottle flag or the stage default. Idempotent; changes nothing on safe defaults
- * (AppConfig unreachable must not switch a paused pipeline back on).
+ * the ingestThrottle flag or the stage's `defaultMaxConcurrency`. Idempotent; changes nothing on
+ * safe defaults (AppConfig unreachable must not switch a paused pipeline back on).
  */
 export async function applyIngestFlags(
-  client: LambdaClient,
-  target: IngestTarget,
+  mapping: IngestMapping,
   flags: Flags,
+  defaultMaxConcurrency: number,
 ): Promise<IngestChange> {
   if (flags.source === 'defaults')
     return { action: 'skipped', reason: 'flags unavailable: mapping left as it is' };
-  const mapping = await client.send(new GetEventSourceMappingCommand({ UUID: target.uuid }));
-  const state = mapping.State ?? 'Unknown';
+  const { state, maxConcurrency: current } = await mapping.read();
   if (!ON.has(state) && !OFF.has(state)) return { action: 'skipped', reason: `mapping is ${state}` };
   const enabled = flags.processing;
-  const maxConcurrency = flags.maxConcurrency ?? target.defaultMaxConcurrency;
-  const current = mapping.ScalingConfig?.MaximumConcurrency;
+  const maxConcurrency = flags.maxConcurrency ?? defaultMaxConcurrency;
   if (ON.has(state) === enabled && current === maxConcurrency) {
     return { action: 'unchanged', enabled, maxConcurrency: current };
   }
-  await client.send(
-    new UpdateEventSourceMappingCommand({
-      UUID: target.uuid,
-      Enabled: enabled,
-      ScalingConfig: { MaximumConcurrency: maxConcurrency },
-    }),
-  );
+  await mapping.update({ enabled, maxConcurrency });
   return {
     action: 'updated',
     enabled,
