@@ -71,7 +71,7 @@ export function flagsNames(stage: string): FlagsNames {
 }
 
 /**
- * The variables of a function that reads flags (functions/shared/flags.ts). Names, not ids: the
+ * The variables of a function that reads flags (functions/shared/flags.ts, over functions/core/flags-reader.ts). Names, not ids: the
  * functions then do not depend on the AppConfig resources, whose rollback alarms may watch them.
  */
 export function flagsEnvironment(config: { stage: string; flags: FlagsConfig }): Record<string, string> {

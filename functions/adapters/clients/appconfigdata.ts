@@ -12,7 +12,7 @@ import { tracer } from '../../shared/observability';
 let client: AppConfigDataClient | undefined;
 
 /**
- * Feature flags (functions/shared/flags.ts). Short timeouts and one retry: when AppConfig is
+ * Feature flags (functions/adapters/appconfig-flags.ts). Short timeouts and one retry: when AppConfig is
  * slow or down, the functions fall back to safe defaults quickly instead of stalling a run.
  */
 export function appConfigData(): AppConfigDataClient {
