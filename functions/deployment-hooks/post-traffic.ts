@@ -9,11 +9,13 @@ import { sfn } from '../adapters/clients/sfn';
 import { s3SmokeObjects } from '../adapters/deployment-hooks/s3-smoke-objects';
 import { runWorkflow } from '../adapters/step-functions-runner';
 import { postTrafficChecks } from '../core/deployment-hooks/post-traffic';
-import { loadEnv, nonEmpty } from '../shared/env';
+import { loadEnv } from '../shared/env';
+import { POST_TRAFFIC_ENVIRONMENT } from './environment';
 import { hookHandler } from './hook-handler';
 
 export const handler = hookHandler('Post-traffic', async () => {
-  const env = loadEnv({ IMAGES_BUCKET_NAME: nonEmpty, STATE_MACHINE_ARN: nonEmpty });
+  // Read here, not at cold start: see pre-traffic.ts.
+  const env = loadEnv(POST_TRAFFIC_ENVIRONMENT);
   return postTrafficChecks({
     runWorkflow: (input) => runWorkflow(sfn(), env.STATE_MACHINE_ARN, input),
     smokeObjects: s3SmokeObjects(s3(), env.IMAGES_BUCKET_NAME),

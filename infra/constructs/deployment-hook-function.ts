@@ -8,26 +8,29 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { HOOK_ENVIRONMENTS, HookEntry } from '../../functions/deployment-hooks/environment';
+import type { EnvVars } from '../../functions/shared/env';
 import { DEPLOYMENT_HOOKS_MEMORY_MB, hookEnvironment } from '../config/functions';
 import type { StageConfig } from '../config/stage-config';
 import { houseFunction } from './labeler-function';
 
-export interface DeploymentHookFunctionProps {
+export interface DeploymentHookFunctionProps<Entry extends HookEntry = HookEntry> {
   /** File under functions/deployment-hooks/, without `.ts`. */
-  entry: 'pre-traffic' | 'post-traffic';
+  entry: Entry;
   description: string;
   timeout: Duration;
-  environment: Record<string, string>;
+  /** Exactly the variables the hook reads (functions/deployment-hooks/environment.ts). */
+  environment: EnvVars<(typeof HOOK_ENVIRONMENTS)[Entry]>;
   config: StageConfig;
   removalPolicy: RemovalPolicy;
 }
 
-export class DeploymentHookFunction extends Construct {
+export class DeploymentHookFunction<Entry extends HookEntry = HookEntry> extends Construct {
   readonly function: NodejsFunction;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
 
-  constructor(scope: Construct, id: string, props: DeploymentHookFunctionProps) {
+  constructor(scope: Construct, id: string, props: DeploymentHookFunctionProps<Entry>) {
     super(scope, id);
     const made = houseFunction(this, {
       entry: `deployment-hooks/${props.entry}`,
