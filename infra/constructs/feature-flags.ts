@@ -16,10 +16,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { validateFlagsDocument } from '../../functions/core/flags-validation';
-import { METRICS_NAMESPACE, type MetricName } from '../../functions/core/metrics';
 import { FLAGS_DOCUMENT_PATH, flagsNames, flagsVersionLabel } from '../config/flags';
 import type { StageConfig } from '../config/stage-config';
 import type { LabelerFunction } from './labeler-function';
+import { catalogMetric, emitterOf } from './monitoring/metrics';
 
 export interface FeatureFlagsProps {
   config: StageConfig;
@@ -84,15 +84,11 @@ export class FeatureFlags extends Construct {
 
   /** Any reader counted a fallback to the default flags in the last minute. */
   private fallbackAlarmOf(readers: FeatureFlagsProps['readers']): cloudwatch.Alarm {
-    const fallbacks = readers.map(
-      (reader) =>
-        new cloudwatch.Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName: 'FlagsFallback' satisfies MetricName,
-          dimensionsMap: { service: reader.spec.handlerDir },
-          statistic: 'Sum',
-          period: Duration.minutes(1),
-        }),
+    const fallbacks = readers.map((reader) =>
+      catalogMetric(emitterOf('FlagsFallback', reader.spec.handlerDir), 'FlagsFallback', {
+        statistic: 'Sum',
+        period: Duration.minutes(1),
+      }),
     );
     return new cloudwatch.Alarm(this, 'FallbackAlarm', {
       alarmDescription:

@@ -8,21 +8,47 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { METRICS, METRICS_NAMESPACE, type MetricName } from '../../../functions/core/metrics';
 
-/** A business metric as one function emits it (its default dimension set: {service}). */
-export function businessMetric<Name extends MetricName>(
-  service: (typeof METRICS)[Name]['services'][number],
+type EmitterOf<Name extends MetricName> = (typeof METRICS)[Name]['services'][number];
+
+/**
+ * A catalog metric as one function emits it (its default dimension set: {service}), unlabelled:
+ * for math expressions, whose terms need no label of their own.
+ */
+export function catalogMetric<Name extends MetricName>(
+  service: EmitterOf<Name>,
   metricName: Name,
-  statistic = 'Sum',
-  period: Duration = Duration.minutes(5),
+  props: { statistic: string; period: Duration; label?: string },
 ): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: METRICS_NAMESPACE,
     metricName,
     dimensionsMap: { service },
-    statistic,
-    period,
-    label: metricName,
+    ...props,
   });
+}
+
+/** A business metric as one function emits it, labelled with its name. */
+export function businessMetric<Name extends MetricName>(
+  service: EmitterOf<Name>,
+  metricName: Name,
+  statistic = 'Sum',
+  period: Duration = Duration.minutes(5),
+): cloudwatch.Metric {
+  return catalogMetric(service, metricName, { statistic, period, label: metricName });
+}
+
+/**
+ * `service` as an emitter of `metricName`, for a service known only as a string at compile time
+ * (a function's handlerDir): synth fails when the catalog does not list it.
+ */
+export function emitterOf<Name extends MetricName>(metricName: Name, service: string): EmitterOf<Name> {
+  const emitters: readonly string[] = METRICS[metricName].services;
+  if (!emitters.includes(service)) {
+    throw new Error(
+      `${service} does not emit ${metricName}: add it to the metric's services in functions/core/metrics.ts`,
+    );
+  }
+  return service as EmitterOf<Name>;
 }
 
 const REJECTED = 'ImagesRejected' satisfies MetricName;
