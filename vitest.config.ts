@@ -34,13 +34,18 @@ const HANDLERS = [
   'test/functions/shared/flags-handlers.test.ts',
 ];
 
-/** Function code run against the local DynamoDB (seconds each, not milliseconds). */
-const ON_LOCAL_DYNAMODB = [
+/**
+ * Function code run against a local service (DynamoDB, Step Functions, S3 ...): seconds each, not
+ * milliseconds, so these run in the local tier, not the unit tier.
+ */
+const ON_LOCAL_SERVICES = [
   'test/functions/adapters/dynamodb/images-index-backfill.test.ts',
   'test/functions/adapters/dynamodb/label-counts.test.ts',
   'test/functions/adapters/dynamodb/labels-query.test.ts',
   'test/functions/adapters/dynamodb/labels-store.test.ts',
   'test/functions/adapters/dynamodb/reconcile-records.test.ts',
+  'test/functions/adapters/reconcile-sources.test.ts',
+  'test/functions/adapters/step-functions-runner.test.ts',
   'test/functions/api/list-images.test.ts',
 ];
 
@@ -75,7 +80,7 @@ export default defineConfig({
           name: 'unit',
           // Pure code, mocked SDK clients, ASL and workflow checks, docs and CI files: milliseconds.
           include: UNIT,
-          exclude: [...HANDLERS, ...ON_LOCAL_DYNAMODB],
+          exclude: [...HANDLERS, ...ON_LOCAL_SERVICES],
           // One module graph per worker instead of one per file: the SDK, Powertools and zod are
           // loaded twice instead of once per file, which takes the fast tier from about 60 to 20 s
           // here. Safe because these files keep no state across files (they pass in shuffled
@@ -101,7 +106,7 @@ export default defineConfig({
           include: [
             'test/local/**/*.test.ts',
             'test/statemachines/*.execution.test.ts',
-            ...ON_LOCAL_DYNAMODB,
+            ...ON_LOCAL_SERVICES,
           ],
           exclude: END_TO_END,
         },
