@@ -1,17 +1,25 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   NoSuchKey,
+  PutObjectCommand,
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { s3ObjectStore } from '../../../functions/adapters/s3-object-store';
 import { ImageRejectedError } from '../../../functions/core/errors';
 import { HEADER_BYTES, TRAILER_BYTES } from '../../../functions/core/image-inspection';
 import { validateObject } from '../../../functions/core/image-validation';
 import type { ObjectRef } from '../../../functions/core/workflow-schemas';
+import { createS3Service } from '../../../local/s3';
 import { makeJpeg, makePng, OTHER_FORMAT_HEADERS, photo, pngHeaderOnly } from '../../support/images';
 import { serveObject } from '../../support/s3-object';
 
@@ -254,5 +262,105 @@ describe('validateObject', () => {
     s3Mock.on(HeadObjectCommand).rejects(denied);
 
     await expect(validateObject(s3ObjectStore(client), versioned)).rejects.toBe(denied);
+  });
+});
+
+/**
+ * The same adapter against the local S3 (real HTTP, real ranges and conditions). The local S3 has
+ * no versioning, so the versioned reads above stay on the mock; here reads pin to the ETag, and a
+ * VersionId can only name a missing version.
+ */
+describe('s3ObjectStore on the local S3', () => {
+  let local: { client: S3Client; close(): Promise<void> };
+
+  beforeAll(async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 's3-object-store-'));
+    const service = await createS3Service({ dataDir, buckets: ['uploads-bucket'] });
+    const server = http.createServer(service.handler);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const localClient = new S3Client({
+      region: 'us-east-1',
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    local = {
+      client: localClient,
+      close: async () => {
+        localClient.destroy();
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+        await service.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  });
+
+  afterAll(async () => {
+    await local.close();
+  });
+
+  async function upload(key: string, body: Uint8Array, contentType?: string): Promise<ObjectRef> {
+    const put = await local.client.send(
+      new PutObjectCommand({ Bucket: 'uploads-bucket', Key: key, Body: body, ContentType: contentType }),
+    );
+    return { ...unversioned, key, eTag: (put.ETag ?? '').replaceAll('"', ''), size: body.length };
+  }
+
+  it('heads a real object: its size and content type', async () => {
+    const png = makePng(200, 150);
+    const object = await upload('albums/café/small.png', png, 'image/png');
+
+    await expect(s3ObjectStore(local.client).head(object)).resolves.toEqual({
+      size: png.length,
+      contentType: 'image/png',
+    });
+  });
+
+  it('reads the ranges it asks for: a header range and a suffix range', async () => {
+    const astronaut = photo('astronaut.png');
+    const object = await upload('albums/astronaut.png', astronaut);
+    const store = s3ObjectStore(local.client);
+
+    expect(await store.readRange(object, `bytes=0-${HEADER_BYTES - 1}`)).toEqual(
+      astronaut.subarray(0, HEADER_BYTES),
+    );
+    expect(await store.readRange(object, `bytes=-${TRAILER_BYTES}`)).toEqual(
+      astronaut.subarray(astronaut.length - TRAILER_BYTES),
+    );
+    await expect(validateObject(store, object)).resolves.toMatchObject({ format: 'png', width: 512 });
+  });
+
+  it('rejects as OBJECT_MISSING when the object was replaced (its ETag no longer matches)', async () => {
+    const object = await upload('albums/replaced.png', makePng(100, 100));
+    await upload('albums/replaced.png', makePng(120, 120));
+
+    // On a GET: a HEAD's 412 has no body, so the SDK names it Unknown and the adapter passes it on.
+    const error = await rejectionOf(s3ObjectStore(local.client).readRange(object, 'bytes=0-9'));
+
+    expect(error.reason).toBe('OBJECT_MISSING');
+    expect(error.message).toContain('PreconditionFailed');
+  });
+
+  it('rejects as OBJECT_MISSING when the object was deleted', async () => {
+    const object = await upload('albums/deleted.png', makePng(100, 100));
+    await local.client.send(new DeleteObjectCommand({ Bucket: 'uploads-bucket', Key: object.key }));
+
+    const store = s3ObjectStore(local.client);
+    await expect(rejectionOf(store.head(object))).resolves.toMatchObject({ reason: 'OBJECT_MISSING' });
+    await expect(rejectionOf(store.readRange(object, 'bytes=0-9'))).resolves.toMatchObject({
+      reason: 'OBJECT_MISSING',
+    });
+  });
+
+  it('rejects as OBJECT_MISSING when the version does not exist', async () => {
+    const object = await upload('albums/versioned.png', makePng(100, 100));
+
+    const error = await rejectionOf(
+      s3ObjectStore(local.client).readRange({ ...object, versionId: 'no-such-version' }, 'bytes=0-9'),
+    );
+
+    expect(error.reason).toBe('OBJECT_MISSING');
+    expect(error.message).toContain('NoSuchVersion');
   });
 });
