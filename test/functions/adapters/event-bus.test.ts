@@ -4,8 +4,10 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { eventBusPublisher } from '../../../functions/adapters/event-bus';
 import { buildImageEvent } from '../../../functions/core/image-events';
 
-const eventsMock = mockClient(EventBridgeClient);
 const client = new EventBridgeClient({ region: 'eu-west-1' });
+// This client only: a mock of EventBridgeClient's prototype outlives the file in the shared unit
+// worker and would answer other files' clients.
+const eventsMock = mockClient(client);
 const bus = eventBusPublisher(() => client, 'image-labeling-test', { backoffMs: () => 0 });
 
 const event = (key: string) =>
