@@ -44,6 +44,7 @@ const ON_LOCAL_SERVICES = [
   'test/functions/adapters/dynamodb/labels-query.test.ts',
   'test/functions/adapters/dynamodb/labels-store.test.ts',
   'test/functions/adapters/dynamodb/reconcile-records.test.ts',
+  'test/functions/adapters/event-bus.test.ts',
   'test/functions/adapters/reconcile-sources.test.ts',
   'test/functions/adapters/s3-object-store.test.ts',
   'test/functions/adapters/step-functions-runner.test.ts',
