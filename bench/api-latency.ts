@@ -424,9 +424,9 @@ export async function runApiLatency(options: {
       return {
         name: `API p99 vs direct query: ${route}`,
         value: ratio,
-        target: 2,
+        target: 1.5,
         unit: 'x',
-        met: ratio <= 2,
+        met: ratio <= 1.5,
       };
     });
     return {
