@@ -5,6 +5,13 @@ import type { ObjectStore } from '../core/image-validation';
 import type { ObjectRef } from '../core/workflow-schemas';
 
 const MISSING = new Set(['NotFound', 'NoSuchKey', 'NoSuchVersion', 'PreconditionFailed']);
+/** IfMatch failed: the object was replaced. A HEAD's 412 has no body, so the SDK names it `Unknown`. */
+const PRECONDITION_FAILED = 412;
+
+function isMissing(error: Error): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return MISSING.has(error.name) || status === PRECONDITION_FAILED;
+}
 
 /** Pins every read to the version the event announced (or, unversioned, to its ETag). */
 function versionSelector(object: ObjectRef) {
@@ -13,10 +20,11 @@ function versionSelector(object: ObjectRef) {
 
 /** S3's "that version is gone" errors as the workflow's OBJECT_MISSING rejection. */
 function missingAsRejection(error: unknown): unknown {
-  if (error instanceof Error && MISSING.has(error.name)) {
+  if (error instanceof Error && isMissing(error)) {
+    const name = error.name === 'Unknown' ? 'PreconditionFailed' : error.name;
     return new ImageRejectedError(
       'OBJECT_MISSING',
-      `The object version no longer exists (${error.name}); it was deleted or replaced before processing.`,
+      `The object version no longer exists (${name}); it was deleted or replaced before processing.`,
     );
   }
   return error;
