@@ -32,6 +32,7 @@ const HANDLERS = [
   'test/functions/*/handler.test.ts',
   'test/functions/deployment-hooks/*.test.ts',
   'test/functions/shared/flags-handlers.test.ts',
+  'test/functions/shared/tracing.test.ts',
 ];
 
 /**

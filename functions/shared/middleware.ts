@@ -1,20 +1,20 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { logger, metrics, tracer } from './observability';
+import { logger, metrics } from './observability';
+import { tracingMiddleware } from './tracing';
 
 /**
- * Wraps a handler in the house middleware chain: X-Ray segment, Lambda context in every log
- * line (keys reset between invocations), EMF metrics flushed per invocation with a cold-start
- * metric. Handlers stay plain async functions of (event, context).
+ * Wraps a handler in the house middleware chain: the tracer's segment when the SDK tracing is
+ * on (tracing.ts), Lambda context in every log line (keys reset between invocations), EMF
+ * metrics flushed per invocation with a cold-start metric. Handlers stay plain async functions of (event, context).
  */
 export function instrumented<TEvent, TResult>(
   handler: (event: TEvent, context: Context) => Promise<TResult>,
 ) {
   return middy(handler)
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(tracingMiddleware())
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }));
 }

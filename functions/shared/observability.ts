@@ -1,16 +1,15 @@
 /**
- * The one observability module: every function logs, measures and traces through these
- * instances. Service name, namespace and log level come from the POWERTOOLS_* variables that
- * the house function construct sets (and the local cloud sets the same way).
+ * The one observability module: every function logs and measures through these instances, and
+ * traces through tracing.ts (which loads the tracer only where the stage turns it on). Service
+ * name, namespace and log level come from the POWERTOOLS_* variables that the house function
+ * construct sets (and the local cloud sets the same way).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import { METRICS, type MetricName } from '../core/metrics';
 
 export const logger = new Logger();
 export const metrics = new Metrics();
-export const tracer = new Tracer();
 export { MetricUnit };
 
 /** Emits a catalog metric (functions/core/metrics.ts) in its unit: a name not in the catalog does not compile. */

@@ -3,6 +3,8 @@
  * benchmark and the local cloud's process isolation bundle with the same ones, so what is
  * measured is what ships. Plain data, so that reading it does not load aws-cdk-lib.
  */
+import type { TracingMode } from '../../functions/shared/tracing-mode';
+
 export const BUNDLING = {
   minify: true,
   sourceMap: true,
@@ -14,6 +16,14 @@ export const BUNDLING = {
   // The X-Ray SDK inside Powertools Tracer uses require(); an ESM bundle needs one.
   banner: "import{createRequire}from'module';const require=createRequire(import.meta.url);",
 } as const;
+
+/**
+ * What esbuild replaces at bundling: the stage's tracing mode, so that a bundle without the SDK
+ * tracing holds no X-Ray SDK (functions/shared/tracing.ts).
+ */
+export function bundlingDefine(tracing: TracingMode): Record<string, string> {
+  return { 'process.env.TRACING_MODE': JSON.stringify(tracing) };
+}
 
 /**
  * Where a function's AWS SDK comes from. `bundled` (the default): the SDK is in the bundle,

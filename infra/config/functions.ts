@@ -312,10 +312,11 @@ export function environmentOf<Needs extends ContextNeed>(
 /** The alias every caller invokes, and CodeDeploy shifts (its rollback alarms watch it too). */
 export const ALIAS_NAME = 'live';
 
-/** Source maps, and Powertools under a service name. */
+/** Source-mapped stack traces (where the stage wants them), the tracing mode (functions/shared/tracing.ts), and Powertools under a service name. */
 function powertoolsEnvironment(service: string, config: StageConfig): Record<string, string> {
   return {
-    NODE_OPTIONS: '--enable-source-maps',
+    ...(config.sourceMapStackTraces ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
+    TRACING_MODE: config.tracing,
     POWERTOOLS_SERVICE_NAME: service,
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     POWERTOOLS_LOG_LEVEL: config.functionLogLevel,

@@ -3,6 +3,7 @@
  * out-of-range value fails at synth with a message naming the field, never at deploy time.
  */
 import { z } from 'zod';
+import { TRACING_MODES } from '../../functions/shared/tracing-mode';
 import { localConsoleOrigin } from './console';
 import { AlarmsConfigSchema, DeliveryConfigSchema, STAGE_ALARMS, STAGE_DELIVERY } from './delivery-config';
 import { FlagsConfigSchema, STAGE_FLAGS } from './flags';
@@ -41,6 +42,20 @@ export const StageConfigSchema = z
     functionLogLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
     /** Where the functions' AWS SDK comes from: their bundle or the runtime (infra/config/bundling.ts). */
     awsSdk: z.enum(['bundled', 'runtime']).default('bundled'),
+    /**
+     * How the functions trace (functions/shared/tracing.ts). Both keep Lambda active tracing, so
+     * every invocation is a segment of its workflow's or request's trace. `xray-sdk` adds the
+     * Powertools Tracer: a subsegment per AWS call, for tens of milliseconds of init and 120 KB
+     * of bundle (bench/README.md); `active` leaves the X-Ray SDK out of the bundles.
+     */
+    tracing: z.enum(TRACING_MODES).default('active'),
+    /**
+     * Whether Node maps stack traces through the bundles' source maps (`--enable-source-maps`):
+     * readable traces in logged errors, for about 25 ms of every cold start (the map is parsed
+     * at load; bench/README.md). Without it, a trace names minified positions, which the
+     * `.map` beside each bundle in cdk.out still resolves.
+     */
+    sourceMapStackTraces: z.boolean().default(false),
     /** Step Functions execution logging: ALL records every state's input and output. */
     workflowLogLevel: z.enum(['ALL', 'ERROR', 'FATAL']),
     /**
@@ -109,6 +124,9 @@ export const STAGES = {
     deletionProtection: false,
     logRetentionDays: 14,
     functionLogLevel: 'DEBUG',
+    // Subsegments per AWS call where latency is investigated; prod keeps its cold starts short.
+    tracing: 'xray-sdk',
+    sourceMapStackTraces: true,
     workflowLogLevel: 'ALL',
     workflowLogIncludesData: true,
     labels: { minConfidence: 70, maxLabels: 25 },
@@ -127,6 +145,8 @@ export const STAGES = {
     deletionProtection: true,
     logRetentionDays: 90,
     functionLogLevel: 'INFO',
+    tracing: 'active',
+    sourceMapStackTraces: false,
     workflowLogLevel: 'ALL',
     workflowLogIncludesData: false,
     labels: { minConfidence: 75, maxLabels: 25 },
@@ -146,6 +166,8 @@ export const STAGES = {
     deletionProtection: false,
     logRetentionDays: 1,
     functionLogLevel: 'INFO',
+    tracing: 'active',
+    sourceMapStackTraces: true,
     workflowLogLevel: 'ALL',
     workflowLogIncludesData: true,
     labels: { minConfidence: 50, maxLabels: 25 },

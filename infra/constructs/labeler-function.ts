@@ -17,7 +17,7 @@ import {
 } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { type AwsSdkSource, BUNDLING, externalModules } from '../config/bundling';
+import { type AwsSdkSource, BUNDLING, bundlingDefine, externalModules } from '../config/bundling';
 import { ALIAS_NAME, type FunctionSpec, houseEnvironment } from '../config/functions';
 import type { StageConfig } from '../config/stage-config';
 import { grantPermissions, type PermissionResources } from './function-permissions';
@@ -36,10 +36,11 @@ export interface LabelerFunctionProps {
   resources: PermissionResources;
 }
 
-/** {@link BUNDLING} in the shape NodejsFunction takes, with the stage's AWS SDK source. */
-export function nodejsBundling(awsSdk: AwsSdkSource): BundlingOptions {
+/** {@link BUNDLING} in the shape NodejsFunction takes, with the stage's AWS SDK source and tracing. */
+export function nodejsBundling(awsSdk: AwsSdkSource, tracing: StageConfig['tracing']): BundlingOptions {
   return {
     ...BUNDLING,
+    define: bundlingDefine(tracing),
     format: BUNDLING.format === 'esm' ? OutputFormat.ESM : OutputFormat.CJS,
     mainFields: [...BUNDLING.mainFields],
     bundleAwsSDK: awsSdk === 'bundled',
@@ -107,7 +108,7 @@ export function houseFunction(scope: Construct, props: HouseFunctionProps): Hous
     applicationLogLevelV2: lambda.ApplicationLogLevel[config.functionLogLevel],
     systemLogLevelV2: lambda.SystemLogLevel.WARN,
     logGroup,
-    bundling: nodejsBundling(config.awsSdk),
+    bundling: nodejsBundling(config.awsSdk, config.tracing),
     environment: props.environment,
     ...props.extra,
   });

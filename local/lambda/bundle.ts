@@ -5,7 +5,8 @@
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build, buildSync } from 'esbuild';
-import { type AwsSdkSource, BUNDLING, externalModules } from '../../infra/config/bundling';
+import type { TracingMode } from '../../functions/shared/tracing-mode';
+import { type AwsSdkSource, BUNDLING, bundlingDefine, externalModules } from '../../infra/config/bundling';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -23,6 +24,8 @@ export interface BundleOptions {
   packages?: 'bundle' | 'external';
   /** Where the AWS SDK comes from (infra/config/bundling.ts). Default `bundled`, as it ships. */
   awsSdk?: AwsSdkSource;
+  /** The stage's tracing mode, fixed at bundling (functions/shared/tracing.ts). Default `active`. */
+  tracing?: TracingMode;
 }
 
 /** Bundles `entry` into `outfile` and returns its size in bytes. */
@@ -44,6 +47,7 @@ export async function bundleHandler(
     sourcesContent: BUNDLING.sourcesContent,
     mainFields: [...BUNDLING.mainFields],
     banner: { js: BUNDLING.banner },
+    define: bundlingDefine(options.tracing ?? 'active'),
     external: externalModules(options.awsSdk ?? 'bundled'),
     packages,
     logLevel: 'silent',

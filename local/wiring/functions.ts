@@ -4,6 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 import type { EnvShape } from '../../functions/shared/env';
+import type { TracingMode } from '../../functions/shared/tracing-mode';
 import type { AwsSdkSource } from '../../infra/config/bundling';
 import {
   type ContextFor,
@@ -82,13 +83,13 @@ function localEnvironment(awsEndpoint: string, awsPort: number): Record<string, 
  */
 async function functionEntries(
   isolation: 'thread' | 'process',
-  awsSdk: AwsSdkSource,
+  bundling: { awsSdk: AwsSdkSource; tracing: TracingMode },
 ): Promise<(module: string) => string> {
   const source = (module: string) => join(ROOT, 'functions', `${module}.ts`);
   if (isolation === 'thread') return source;
   const bundled = (module: string) => join(BUNDLE_CACHE_DIR, module, 'index.mjs');
   await Promise.all(
-    FUNCTION_MODULES.map((module) => bundleHandler(source(module), bundled(module), { awsSdk })),
+    FUNCTION_MODULES.map((module) => bundleHandler(source(module), bundled(module), bundling)),
   );
   return bundled;
 }
@@ -97,7 +98,7 @@ export async function createFunctionHost(options: FunctionHostOptions): Promise<
   const { config, timing, isolation, onLog, stoppers } = options;
   const functionEnvironment = localEnvironment(options.awsEndpoint, options.awsPort);
   const functions = new Map<string, LocalFunction>();
-  const entryOf = await functionEntries(isolation, config.awsSdk);
+  const entryOf = await functionEntries(isolation, config);
   const register: FunctionHost['register'] = (name, module, settings, logLine = onLog) => {
     const fn = createLocalFunction({
       name,

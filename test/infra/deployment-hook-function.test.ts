@@ -11,13 +11,17 @@ import { loadEnv } from '../../functions/shared/env';
 import type { DeploymentHookFunctionProps } from '../../infra/constructs/deployment-hook-function';
 import { type SynthResult, synthStage } from '../support/synth';
 
-/** What the house construct sets on every function, hooks included. */
-const HOUSE_VARIABLES = [
-  'NODE_OPTIONS',
-  'POWERTOOLS_SERVICE_NAME',
-  'POWERTOOLS_METRICS_NAMESPACE',
-  'POWERTOOLS_LOG_LEVEL',
-];
+/** What the house construct sets on every function, hooks included (dev maps stack traces). */
+const HOUSE_VARIABLES = {
+  dev: [
+    'NODE_OPTIONS',
+    'TRACING_MODE',
+    'POWERTOOLS_SERVICE_NAME',
+    'POWERTOOLS_METRICS_NAMESPACE',
+    'POWERTOOLS_LOG_LEVEL',
+  ],
+  prod: ['TRACING_MODE', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_LOG_LEVEL'],
+} as const;
 
 describe('the hook environment contract, at compile time', () => {
   it('takes exactly the variables a hook reads', () => {
@@ -51,7 +55,7 @@ interface LambdaResource {
   Properties: { Handler?: string; Environment?: { Variables?: Record<string, unknown> } };
 }
 
-describe.each(['dev', 'prod'])('the deployment hooks of the %s stage', (stage) => {
+describe.each(['dev', 'prod'] as const)('the deployment hooks of the %s stage', (stage) => {
   let synth: SynthResult;
   beforeAll(() => {
     synth = synthStage(stage);
@@ -70,7 +74,9 @@ describe.each(['dev', 'prod'])('the deployment hooks of the %s stage', (stage) =
     hooks.forEach((variables, index) => {
       const entry = entries[index] as HookEntry;
       const shape = HOOK_ENVIRONMENTS[entry];
-      expect(Object.keys(variables).sort()).toEqual([...Object.keys(shape), ...HOUSE_VARIABLES].sort());
+      expect(Object.keys(variables).sort()).toEqual(
+        [...Object.keys(shape), ...HOUSE_VARIABLES[stage]].sort(),
+      );
       // Tokens (Ref, GetAtt) stand for strings the shapes accept; plain values are validated as they are.
       const asStrings = Object.fromEntries(
         Object.entries(variables).map(([name, value]) => [name, typeof value === 'string' ? value : 'token']),

@@ -7,7 +7,7 @@
  * local services.
  */
 import { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
-import { tracer } from '../../shared/observability';
+import { traced } from '../../shared/tracing';
 
 let client: AppConfigDataClient | undefined;
 
@@ -16,7 +16,7 @@ let client: AppConfigDataClient | undefined;
  * slow or down, the functions fall back to safe defaults quickly instead of stalling a run.
  */
 export function appConfigData(): AppConfigDataClient {
-  client ??= tracer.captureAWSv3Client(
+  client ??= traced(
     new AppConfigDataClient({
       maxAttempts: 2,
       requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 },

@@ -7,12 +7,12 @@
  * local services.
  */
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
-import { tracer } from '../../shared/observability';
+import { traced } from '../../shared/tracing';
 
 let client: CodeDeployClient | undefined;
 
 /** Deployment hooks report their verdict to CodeDeploy. */
 export function codedeploy(): CodeDeployClient {
-  client ??= tracer.captureAWSv3Client(new CodeDeployClient({}));
+  client ??= traced(new CodeDeployClient({}));
   return client;
 }

@@ -8,7 +8,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { tracer } from '../../shared/observability';
+import { traced } from '../../shared/tracing';
 
 let client: DynamoDBDocumentClient | undefined;
 
@@ -22,11 +22,8 @@ let client: DynamoDBDocumentClient | undefined;
 const MAX_ATTEMPTS = 5;
 
 export function dynamo(): DynamoDBDocumentClient {
-  client ??= DynamoDBDocumentClient.from(
-    tracer.captureAWSv3Client(new DynamoDBClient({ maxAttempts: MAX_ATTEMPTS })),
-    {
-      marshallOptions: { removeUndefinedValues: true },
-    },
-  );
+  client ??= DynamoDBDocumentClient.from(traced(new DynamoDBClient({ maxAttempts: MAX_ATTEMPTS })), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
   return client;
 }

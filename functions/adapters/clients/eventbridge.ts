@@ -7,12 +7,12 @@
  * local services.
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { tracer } from '../../shared/observability';
+import { traced } from '../../shared/tracing';
 
 let client: EventBridgeClient | undefined;
 
 /** Image events (functions/adapters/event-bus.ts). */
 export function eventBridge(): EventBridgeClient {
-  client ??= tracer.captureAWSv3Client(new EventBridgeClient({}));
+  client ??= traced(new EventBridgeClient({}));
   return client;
 }

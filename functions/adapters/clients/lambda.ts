@@ -7,12 +7,12 @@
  * local services.
  */
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { tracer } from '../../shared/observability';
+import { traced } from '../../shared/tracing';
 
 let client: LambdaClient | undefined;
 
 /** Deployment hooks invoke new versions directly; apply-flags switches the event source. */
 export function lambda(): LambdaClient {
-  client ??= tracer.captureAWSv3Client(new LambdaClient({}));
+  client ??= traced(new LambdaClient({}));
   return client;
 }

@@ -7,7 +7,7 @@
  * local services.
  */
 import { RekognitionClient } from '@aws-sdk/client-rekognition';
-import { tracer } from '../../shared/observability';
+import { traced } from '../../shared/tracing';
 
 let client: RekognitionClient | undefined;
 
@@ -17,6 +17,6 @@ let client: RekognitionClient | undefined;
  * underneath them: layered retries would multiply.
  */
 export function rekognition(): RekognitionClient {
-  client ??= tracer.captureAWSv3Client(new RekognitionClient({ maxAttempts: 1 }));
+  client ??= traced(new RekognitionClient({ maxAttempts: 1 }));
   return client;
 }

@@ -7,13 +7,13 @@
  * local services.
  */
 import { S3Client } from '@aws-sdk/client-s3';
-import { tracer } from '../../shared/observability';
+import { traced } from '../../shared/tracing';
 
 let client: S3Client | undefined;
 let presigner: S3Client | undefined;
 
 export function s3(): S3Client {
-  client ??= tracer.captureAWSv3Client(new S3Client({}));
+  client ??= traced(new S3Client({}));
   return client;
 }
 

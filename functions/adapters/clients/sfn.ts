@@ -7,11 +7,11 @@
  * local services.
  */
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { tracer } from '../../shared/observability';
+import { traced } from '../../shared/tracing';
 
 let client: SFNClient | undefined;
 
 export function sfn(): SFNClient {
-  client ??= tracer.captureAWSv3Client(new SFNClient({}));
+  client ??= traced(new SFNClient({}));
   return client;
 }
