@@ -31,13 +31,13 @@ import { type LocalCloud, startLocalCloud } from '../local/cloud';
 import { createFixedModel } from '../local/rekognition';
 import { type Goal, percentile, round } from './stats';
 
-const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
+export const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
 
 /** Never called: the API routes do not detect. It keeps the CenterNet model from loading. */
-const noModel = createFixedModel([], 'bench-none-1.0');
+export const noModel = createFixedModel([], 'bench-none-1.0');
 
 /** The label on about half the images: `GET /images?label=person` has a deep result set. */
-const COMMON_LABEL = 'Person';
+export const COMMON_LABEL = 'Person';
 
 /** A Rekognition-like label pool (name, parents, category), besides the common label. */
 const POOL: [name: string, parents: string[], category: string][] = [
@@ -172,7 +172,7 @@ function seededImage(
  * Writes the images with parallel BatchWriteItem calls of 25 items (the store step's own
  * batchWrite). The local DynamoDB is one thread: more than a few calls in flight gain little.
  */
-async function seed(
+export async function seed(
   table: TableRef,
   bucket: string,
   images: number,

@@ -19,6 +19,7 @@ import { type ColdStartRow, runColdStart } from './cold-start';
 import { type ConsoleBundleRow, runConsoleBundle } from './console-bundle';
 import { costPerMillion } from './cost-model';
 import { type DynamoRow, runDynamoDbCost } from './dynamodb-cost';
+import { type FirstRequestRow, runFirstRequest } from './first-request';
 import { type MemoryRow, runMemory } from './memory';
 import { PRICES, PRICES_DATE, PRICES_REGION } from './prices';
 import type { Goal } from './stats';
@@ -137,6 +138,13 @@ if (sections.has('api')) {
   table(
     `API latency under load (${images} labeled images, seeded in ${api.seed.seconds} s; 10 connections; ${load.rounds} rounds of ${load.durationSeconds} s per row, taking turns)`,
     api.rows,
+  );
+  const coldStarts = quick ? 1 : 5;
+  const firstRequest = await runFirstRequest({ images: 1000, coldStarts });
+  results.apiFirstRequest = firstRequest satisfies FirstRequestRow[];
+  table(
+    `API first request after a cold start (GET /images?label=person, 1000 labeled images; the shipped bundle in a process of its own, local stage settings; median of ${coldStarts} cold starts)`,
+    firstRequest,
   );
 }
 
