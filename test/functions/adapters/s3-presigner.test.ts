@@ -4,7 +4,7 @@
  * faster; PUT URLs that S3 honours only with the signed type and length.
  */
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { getSignedUrl, S3RequestPresigner } from '@aws-sdk/s3-request-presigner';
 import { describe, expect, it, vi } from 'vitest';
 import { s3UrlSigner } from '../../../functions/adapters/s3-presigner';
 import { presignerClient } from '../../support/api';
@@ -96,6 +96,38 @@ describe('downloadUrls', () => {
     const stacks = vi.spyOn(presigner.middlewareStack, 'clone');
     s3UrlSigner(presigner, 'images').downloadUrls({ expiresIn: 300, signingDate });
     expect(stacks).not.toHaveBeenCalled();
+  });
+
+  it('probes the base URL once per signer, not once per response', async () => {
+    const presigner = presignerClient();
+    const stacks = vi.spyOn(presigner.middlewareStack, 'clone');
+    const signer = s3UrlSigner(presigner, 'images');
+
+    await signer.downloadUrls({ expiresIn: 300, signingDate })('a.png', 'v1');
+    await signer.downloadUrls({ expiresIn: 300, signingDate: new Date('2026-01-02T03:05:00Z') })('b.png');
+
+    expect(stacks).toHaveBeenCalledTimes(1);
+    stacks.mockRestore();
+  });
+
+  it('signs a URL once per signing minute: a repeated read gets the same bytes without signing again', async () => {
+    const presign = vi.spyOn(S3RequestPresigner.prototype, 'presign');
+    const signer = s3UrlSigner(presignerClient(), 'images');
+    const first = await signer.downloadUrls({ expiresIn: 300, signingDate })('a.png', 'v1');
+    presign.mockClear();
+
+    const again = await signer.downloadUrls({ expiresIn: 300, signingDate })('a.png', 'v1');
+    const otherVersion = await signer.downloadUrls({ expiresIn: 300, signingDate })('a.png', 'v2');
+    const nextMinute = await signer.downloadUrls({
+      expiresIn: 300,
+      signingDate: new Date('2026-01-02T03:05:00Z'),
+    })('a.png', 'v1');
+
+    expect(again).toBe(first);
+    expect(otherVersion).not.toBe(first);
+    expect(new URL(nextMinute).searchParams.get('X-Amz-Date')).toBe('20260102T030500Z');
+    expect(presign).toHaveBeenCalledTimes(2);
+    presign.mockRestore();
   });
 
   it('signs a GET of the version, at the signing date, for expiresIn, without checksum parameters', async () => {
