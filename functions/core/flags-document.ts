@@ -6,98 +6,89 @@
  * version is created; the same checks run here at `cdk synth` and in the local cloud, so a
  * document that AppConfig would refuse fails early. Not used by the functions themselves.
  */
-import * as z from 'zod';
+import * as z from './zod';
 import { issueLines } from './zod-issues';
 
 const KEY = /^[a-z][a-zA-Z\d_-]{0,63}$/;
-const key = z.string().regex(KEY, 'must match ^[a-z][a-zA-Z\\d_-]{0,63}$');
+const key = z.string().check(z.regex(KEY, 'must match ^[a-z][a-zA-Z\\d_-]{0,63}$'));
 
-const NumberConstraints = z
-  .object({
-    type: z.literal('number'),
-    required: z.boolean().optional(),
-    minimum: z.number().int().optional(),
-    maximum: z.number().int().optional(),
-  })
-  .strict();
+const NumberConstraints = z.strictObject({
+  type: z.literal('number'),
+  required: z.optional(z.boolean()),
+  minimum: z.optional(z.int()),
+  maximum: z.optional(z.int()),
+});
 const StringConstraints = z
-  .object({
+  .strictObject({
     type: z.literal('string'),
-    required: z.boolean().optional(),
-    pattern: z.string().max(1024).optional(),
-    enum: z
-      .array(z.union([z.string().max(1024), z.number().int()]))
-      .max(100)
-      .optional(),
+    required: z.optional(z.boolean()),
+    pattern: z.optional(z.string().check(z.maxLength(1024))),
+    enum: z.optional(
+      z.array(z.union([z.string().check(z.maxLength(1024)), z.int()])).check(z.maxLength(100)),
+    ),
   })
-  .strict()
-  .refine((c) => !(c.pattern && c.enum), 'pattern and enum are exclusive');
+  .check(z.refine((c) => !(c.pattern && c.enum), 'pattern and enum are exclusive'));
 const Constraints = z.union([
   NumberConstraints,
   StringConstraints,
-  z
-    .object({
-      type: z.literal('array'),
-      required: z.boolean().optional(),
-      elements: z.union([NumberConstraints, StringConstraints]).optional(),
-    })
-    .strict(),
-  z.object({ type: z.literal('boolean'), required: z.boolean().optional() }).strict(),
+  z.strictObject({
+    type: z.literal('array'),
+    required: z.optional(z.boolean()),
+    elements: z.optional(z.union([NumberConstraints, StringConstraints])),
+  }),
+  z.strictObject({ type: z.literal('boolean'), required: z.optional(z.boolean()) }),
 ]);
 type Constraint = z.infer<typeof Constraints>;
 
 const AttributeValue = z.union([
-  z.string().max(1024),
+  z.string().check(z.maxLength(1024)),
   z.number(),
   z.boolean(),
-  z.array(z.string().max(1024)),
+  z.array(z.string().check(z.maxLength(1024))),
   z.array(z.number()),
 ]);
 
-export const FlagDocumentSchema = z
-  .object({
-    version: z.literal('1'),
-    flags: z
-      .record(
-        key,
-        z
-          .object({
-            name: z
-              .string()
-              .regex(/^[^\n]{1,64}$/)
-              .optional(),
-            description: z.string().max(1024).optional(),
-            _createdAt: z.string().optional(),
-            _updatedAt: z.string().optional(),
-            _deprecation: z
-              .object({ status: z.literal('planned'), date: z.string().optional() })
-              .strict()
-              .optional(),
-            attributes: z
-              .record(
-                key,
-                z.object({ description: z.string().max(1024).optional(), constraints: Constraints }).strict(),
-              )
-              .refine((attributes) => Object.keys(attributes).length <= 25, 'at most 25 attributes')
-              .optional(),
-          })
-          .strict(),
-      )
-      .optional(),
-    values: z
-      .record(
-        key,
-        z
-          .object({
-            enabled: z.boolean().optional(),
-            _createdAt: z.string().optional(),
-            _updatedAt: z.string().optional(),
-          })
-          .catchall(AttributeValue),
-      )
-      .optional(),
-  })
-  .strict();
+export const FlagDocumentSchema = z.strictObject({
+  version: z.literal('1'),
+  flags: z.optional(
+    z.record(
+      key,
+      z.strictObject({
+        name: z.optional(z.string().check(z.regex(/^[^\n]{1,64}$/))),
+        description: z.optional(z.string().check(z.maxLength(1024))),
+        _createdAt: z.optional(z.string()),
+        _updatedAt: z.optional(z.string()),
+        _deprecation: z.optional(
+          z.strictObject({ status: z.literal('planned'), date: z.optional(z.string()) }),
+        ),
+        attributes: z.optional(
+          z
+            .record(
+              key,
+              z.strictObject({
+                description: z.optional(z.string().check(z.maxLength(1024))),
+                constraints: Constraints,
+              }),
+            )
+            .check(z.refine((attributes) => Object.keys(attributes).length <= 25, 'at most 25 attributes')),
+        ),
+      }),
+    ),
+  ),
+  values: z.optional(
+    z.record(
+      key,
+      z.catchall(
+        z.object({
+          enabled: z.optional(z.boolean()),
+          _createdAt: z.optional(z.string()),
+          _updatedAt: z.optional(z.string()),
+        }),
+        AttributeValue,
+      ),
+    ),
+  ),
+});
 export type FlagDocument = z.infer<typeof FlagDocumentSchema>;
 
 export type RetrievedConfiguration = Record<string, { enabled: boolean } & Record<string, unknown>>;

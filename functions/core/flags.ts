@@ -5,12 +5,12 @@
  * no environment. A flag missing from the document keeps its default; a document that is not
  * valid as a whole is refused (the caller falls back to safe defaults).
  */
-import * as z from 'zod';
+import * as z from './zod';
 import { issueLines } from './zod-issues';
 
-const labelName = z.string().min(1).max(100);
+const labelName = z.string().check(z.minLength(1), z.maxLength(100));
 /** Rekognition accepts at most 100 entries per GeneralLabels filter. */
-const nameList = z.array(labelName).max(100).default([]);
+const nameList = z._default(z.array(labelName).check(z.maxLength(100)), []);
 
 const disabled = z.object({ enabled: z.literal(false) });
 
@@ -18,8 +18,8 @@ export const LabelFiltersFlagSchema = z.discriminatedUnion('enabled', [
   disabled,
   z.object({
     enabled: z.literal(true),
-    minConfidence: z.number().min(0).max(100),
-    maxLabels: z.number().int().min(1).max(100),
+    minConfidence: z.number().check(z.gte(0), z.lte(100)),
+    maxLabels: z.int().check(z.gte(1), z.lte(100)),
     includeLabels: nameList,
     excludeLabels: nameList,
     includeCategories: nameList,
@@ -29,14 +29,14 @@ export const LabelFiltersFlagSchema = z.discriminatedUnion('enabled', [
 
 export const IngestThrottleFlagSchema = z.discriminatedUnion('enabled', [
   disabled,
-  z.object({ enabled: z.literal(true), maxConcurrency: z.number().int().min(2).max(1000) }),
+  z.object({ enabled: z.literal(true), maxConcurrency: z.int().check(z.gte(2), z.lte(1000)) }),
 ]);
 
 /** Unknown flags are ignored, so a document may carry flags for a newer release. */
 export const RetrievedFlagsSchema = z.looseObject({
-  processing: z.object({ enabled: z.boolean() }).optional(),
-  labelFilters: LabelFiltersFlagSchema.optional(),
-  ingestThrottle: IngestThrottleFlagSchema.optional(),
+  processing: z.optional(z.object({ enabled: z.boolean() })),
+  labelFilters: z.optional(LabelFiltersFlagSchema),
+  ingestThrottle: z.optional(IngestThrottleFlagSchema),
 });
 
 export interface LabelFilters {

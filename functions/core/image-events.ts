@@ -14,7 +14,7 @@
  * the bus, its schema in the registry and its rules are infra/constructs/image-events.ts.
  */
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from './zod';
 
 export const IMAGE_EVENT_SOURCE = 'image-labeling';
 
@@ -36,28 +36,30 @@ export const MAX_EVENT_LABELS = 50;
 export const MAX_EVENT_ERROR_MESSAGE = 1000;
 
 export const ImageEventLabelSchema = z.object({
-  name: z.string().min(1),
-  confidence: z.number().min(0).max(100),
+  name: z.string().check(z.minLength(1)),
+  confidence: z.number().check(z.gte(0), z.lte(100)),
 });
 
 export const ImageEventDetailSchema = z.object({
   /** Stable across re-publishes of the same outcome: deduplicate on it. */
-  eventId: z.string().regex(/^[0-9a-f]{64}$/),
-  bucket: z.string().min(1),
-  key: z.string().min(1),
+  eventId: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+  bucket: z.string().check(z.minLength(1)),
+  key: z.string().check(z.minLength(1)),
   /** The S3 version id, or null for an unversioned object. */
-  versionId: z.string().nullable(),
+  versionId: z.nullable(z.string()),
   /** The version id, or the ETag when there is none: the unit of idempotency. */
-  objectVersion: z.string().min(1),
+  objectVersion: z.string().check(z.minLength(1)),
   status: z.enum(['LABELED', 'REJECTED', 'FAILED', 'DELETED']),
   /** LABELED: the labels, highest confidence first, at most MAX_EVENT_LABELS. Empty otherwise. */
-  labels: z.array(ImageEventLabelSchema).max(MAX_EVENT_LABELS),
-  labelCount: z.number().int().nonnegative(),
-  labelModelVersion: z.string().nullable(),
+  labels: z.array(ImageEventLabelSchema).check(z.maxLength(MAX_EVENT_LABELS)),
+  labelCount: z.int().check(z.nonnegative()),
+  labelModelVersion: z.nullable(z.string()),
   /** REJECTED: the rejection code (functions/core/errors.ts REJECTION_REASONS). */
-  reason: z.string().nullable(),
+  reason: z.nullable(z.string()),
   /** FAILED: the error's name and message. */
-  error: z.object({ name: z.string(), message: z.string().max(MAX_EVENT_ERROR_MESSAGE) }).nullable(),
+  error: z.nullable(
+    z.object({ name: z.string(), message: z.string().check(z.maxLength(MAX_EVENT_ERROR_MESSAGE)) }),
+  ),
   /** When the outcome was recorded (ISO 8601). Not part of eventId. */
   occurredAt: z.iso.datetime(),
 });

@@ -8,12 +8,12 @@
  * functions/adapters/step-functions-runner.ts).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import * as z from 'zod';
 import { MalformedEventError } from './errors';
 import { objectVersionOf } from './labels-table';
 import { bareETag, decodeS3EventKey, versionIdOf } from './s3-key';
 import { isSmokeKey } from './smoke';
 import { type WorkflowInput, WorkflowInputSchema } from './workflow-schemas';
+import * as z from './zod';
 
 /** The fields we use from an S3 event record; anything else S3 adds is ignored. */
 const S3EventRecordSchema = z.object({
@@ -21,20 +21,17 @@ const S3EventRecordSchema = z.object({
   eventName: z.string(),
   eventTime: z.string(),
   s3: z.object({
-    bucket: z.object({ name: z.string().min(3) }),
+    bucket: z.object({ name: z.string().check(z.minLength(3)) }),
     object: z.object({
-      key: z.string().min(1),
-      size: z.number().int().nonnegative().optional(),
-      eTag: z.string().optional(),
-      versionId: z.string().optional(),
-      sequencer: z
-        .string()
-        .regex(/^[0-9A-Fa-f]+$/)
-        .optional(),
+      key: z.string().check(z.minLength(1)),
+      size: z.optional(z.int().check(z.nonnegative())),
+      eTag: z.optional(z.string()),
+      versionId: z.optional(z.string()),
+      sequencer: z.optional(z.string().check(z.regex(/^[0-9A-Fa-f]+$/))),
     }),
   }),
 });
-const S3EventSchema = z.object({ Records: z.array(S3EventRecordSchema).min(1) });
+const S3EventSchema = z.object({ Records: z.array(S3EventRecordSchema).check(z.minLength(1)) });
 /** S3 sends this once when the notification is configured. */
 const S3TestEventSchema = z.object({ Event: z.literal('s3:TestEvent') });
 

@@ -26,12 +26,13 @@
  * The reads and the queue are behind ReconcileSources and ReconcileQueue
  * (functions/adapters/reconcile-sources.ts: S3 HeadObject, DynamoDB GetItem, SQS SendMessage).
  */
-import * as z from 'zod';
+
 import { RECONCILE_SOURCE, type ReconcileMessage } from './ingest';
 import { type ImageStatus, objectVersionOf, type VersionStatus } from './labels-table';
 import { bareETag, versionIdOf } from './s3-key';
 import { isSmokeKey } from './smoke';
 import type { Detection, ObjectRef, WorkflowInput } from './workflow-schemas';
+import * as z from './zod';
 
 export const RECONCILE_STATUSES = [
   'ok',
@@ -52,18 +53,18 @@ export interface RelabelTarget {
 }
 
 export const LabelSettingsTargetSchema = z.object({
-  minConfidence: z.number().min(0).max(100),
-  maxLabels: z.number().int().min(1).max(100),
-  includeLabels: z.array(z.string()).optional(),
-  excludeLabels: z.array(z.string()).optional(),
-  includeCategories: z.array(z.string()).optional(),
-  excludeCategories: z.array(z.string()).optional(),
+  minConfidence: z.number().check(z.gte(0), z.lte(100)),
+  maxLabels: z.int().check(z.gte(1), z.lte(100)),
+  includeLabels: z.optional(z.array(z.string())),
+  excludeLabels: z.optional(z.array(z.string())),
+  includeCategories: z.optional(z.array(z.string())),
+  excludeCategories: z.optional(z.array(z.string())),
 });
 export type LabelSettingsTarget = z.infer<typeof LabelSettingsTargetSchema>;
 
 export const RelabelTargetSchema = z.object({
-  labelModelVersion: z.string().min(1).optional(),
-  settings: LabelSettingsTargetSchema.optional(),
+  labelModelVersion: z.optional(z.string().check(z.minLength(1))),
+  settings: z.optional(LabelSettingsTargetSchema),
 });
 
 /** The object as S3 has it now (HeadObject of the current version). */

@@ -3,18 +3,18 @@
  * state (`"Payload.$": "$"`) and returns only its own part, which the ASL merges in with
  * ResultPath. These schemas validate every task's input at the edge.
  */
-import * as z from 'zod';
+import * as z from './zod';
 
 /** One S3 object version: the unit of idempotency. */
 export const ObjectRefSchema = z.object({
-  bucket: z.string().min(3).max(63),
-  key: z.string().min(1).max(1024),
+  bucket: z.string().check(z.minLength(3), z.maxLength(63)),
+  key: z.string().check(z.minLength(1), z.maxLength(1024)),
   /** Present when the bucket is versioned (ours is); the ETag stands in for it otherwise. */
-  versionId: z.string().min(1).optional(),
-  eTag: z.string().min(1),
-  size: z.number().int().nonnegative(),
+  versionId: z.optional(z.string().check(z.minLength(1))),
+  eTag: z.string().check(z.minLength(1)),
+  size: z.int().check(z.nonnegative()),
   /** S3's per-key event order, used so an older version never overwrites a newer one. */
-  sequencer: z.string().regex(/^[0-9A-Fa-f]+$/),
+  sequencer: z.string().check(z.regex(/^[0-9A-Fa-f]+$/)),
 });
 export type ObjectRef = z.infer<typeof ObjectRefSchema>;
 
@@ -24,30 +24,30 @@ export type ObjectRef = z.infer<typeof ObjectRefSchema>;
  * `attempts` is still the number the reconcile saw, so two passes that saw the same state cause
  * one run, not two.
  */
-export const ReprocessSchema = z.object({ ifAttempts: z.number().int().nonnegative() });
+export const ReprocessSchema = z.object({ ifAttempts: z.int().check(z.nonnegative()) });
 export type Reprocess = z.infer<typeof ReprocessSchema>;
 
 export const WorkflowInputSchema = z.object({
   object: ObjectRefSchema,
   eventTime: z.string(),
-  reprocess: ReprocessSchema.optional(),
+  reprocess: z.optional(ReprocessSchema),
 });
 export type WorkflowInput = z.infer<typeof WorkflowInputSchema>;
 
 export const ClaimResultSchema = z.object({
   status: z.enum(['CLAIMED', 'ALREADY_DONE']),
-  attempt: z.number().int().positive(),
+  attempt: z.int().check(z.positive()),
 });
 export type ClaimResult = z.infer<typeof ClaimResultSchema>;
 
 export const ImageMetadataSchema = z.object({
   format: z.enum(['jpeg', 'png']),
-  width: z.number().int().positive(),
-  height: z.number().int().positive(),
-  size: z.number().int().positive(),
-  contentType: z.string().optional(),
+  width: z.int().check(z.positive()),
+  height: z.int().check(z.positive()),
+  size: z.int().check(z.positive()),
+  contentType: z.optional(z.string()),
   /** EXIF orientation (1-8) of a JPEG, when present. */
-  orientation: z.number().int().min(1).max(8).optional(),
+  orientation: z.optional(z.int().check(z.gte(1), z.lte(8))),
 });
 export type ImageMetadata = z.infer<typeof ImageMetadataSchema>;
 
@@ -59,12 +59,14 @@ export const BoundingBoxSchema = z.object({
 });
 
 export const LabelSchema = z.object({
-  name: z.string().min(1),
-  confidence: z.number().min(0).max(100),
+  name: z.string().check(z.minLength(1)),
+  confidence: z.number().check(z.gte(0), z.lte(100)),
   parents: z.array(z.string()),
   categories: z.array(z.string()),
   aliases: z.array(z.string()),
-  instances: z.array(z.object({ confidence: z.number().min(0).max(100), box: BoundingBoxSchema })),
+  instances: z.array(
+    z.object({ confidence: z.number().check(z.gte(0), z.lte(100)), box: BoundingBoxSchema }),
+  ),
 });
 export type Label = z.infer<typeof LabelSchema>;
 
@@ -73,15 +75,15 @@ export const DetectionSchema = z.object({
   labelModelVersion: z.string(),
   settings: z.object({
     minConfidence: z.number(),
-    maxLabels: z.number().int(),
+    maxLabels: z.int(),
     /** GeneralLabels filters from the labelFilters flag, recorded only when one was set. */
-    includeLabels: z.array(z.string()).optional(),
-    excludeLabels: z.array(z.string()).optional(),
-    includeCategories: z.array(z.string()).optional(),
-    excludeCategories: z.array(z.string()).optional(),
+    includeLabels: z.optional(z.array(z.string())),
+    excludeLabels: z.optional(z.array(z.string())),
+    includeCategories: z.optional(z.array(z.string())),
+    excludeCategories: z.optional(z.array(z.string())),
     /** The AppConfig version label of the flags this run used (`defaults` after a fallback). */
-    flagsVersion: z.string().optional(),
-    flagsSource: z.enum(['appconfig', 'defaults']).optional(),
+    flagsVersion: z.optional(z.string()),
+    flagsSource: z.optional(z.enum(['appconfig', 'defaults'])),
   }),
   detectedAt: z.string(),
   /** True when the labels came from this version's earlier, recorded Rekognition answer. */
@@ -91,21 +93,21 @@ export type Detection = z.infer<typeof DetectionSchema>;
 
 export const ClaimInputSchema = WorkflowInputSchema;
 export const ValidateInputSchema = WorkflowInputSchema;
-export const DetectInputSchema = WorkflowInputSchema.extend({ image: ImageMetadataSchema });
-export const StoreInputSchema = WorkflowInputSchema.extend({
+export const DetectInputSchema = z.extend(WorkflowInputSchema, { image: ImageMetadataSchema });
+export const StoreInputSchema = z.extend(WorkflowInputSchema, {
   image: ImageMetadataSchema,
   detection: DetectionSchema,
 });
 
 /** What a Catch puts at `$.error`. */
-export const TaskErrorSchema = z.object({ Error: z.string(), Cause: z.string().optional() });
+export const TaskErrorSchema = z.object({ Error: z.string(), Cause: z.optional(z.string()) });
 
 export const RecordOutcomeInputSchema = z.object({
   outcome: z.enum(['REJECTED', 'FAILED']),
-  state: WorkflowInputSchema.extend({
+  state: z.extend(WorkflowInputSchema, {
     /** Absent when ClaimImage itself failed: the run never held the version. */
-    claim: ClaimResultSchema.optional(),
-    image: ImageMetadataSchema.optional(),
+    claim: z.optional(ClaimResultSchema),
+    image: z.optional(ImageMetadataSchema),
     error: TaskErrorSchema,
   }),
 });

@@ -4,7 +4,7 @@
  * record (or, with `relabel`, carries an older label model or other label settings) it goes back
  * on the ingest queue: see functions/core/reconcile.ts.
  */
-import * as z from 'zod';
+
 import { dynamo } from '../adapters/clients/dynamodb';
 import { s3 } from '../adapters/clients/s3';
 import { sqs } from '../adapters/clients/sqs';
@@ -12,6 +12,7 @@ import { reconcileDeps } from '../adapters/reconcile-sources';
 import { labelSettingsFrom } from '../core/flags';
 import { type RelabelTarget, reconcileObject } from '../core/reconcile';
 import { parseTaskInput } from '../core/task-input';
+import * as z from '../core/zod';
 import { loadEnv } from '../shared/env';
 import { readFlags } from '../shared/flags';
 import { instrumented } from '../shared/middleware';
@@ -22,18 +23,18 @@ const env = loadEnv(RECONCILE_OBJECT_ENVIRONMENT);
 
 /** One item of the ItemReader (S3 ListObjectsV2 Contents), with the execution's options. */
 export const ReconcileTaskSchema = z.object({
-  bucket: z.string().min(3).max(63),
-  object: z.object({ Key: z.string().min(1).max(1024) }).loose(),
+  bucket: z.string().check(z.minLength(3), z.maxLength(63)),
+  object: z.looseObject({ Key: z.string().check(z.minLength(1), z.maxLength(1024)) }),
   /** The backfill execution's input, defaults applied (statemachines/backfill.asl.json). */
-  options: z
-    .object({
+  options: z._default(
+    z.looseObject({
       /** Relabel LABELED records whose settings differ from the ones a detection would use now. */
-      relabel: z.boolean().default(false),
+      relabel: z._default(z.boolean(), false),
       /** With relabel: also relabel records of any other label model version. */
-      labelModelVersion: z.string().min(1).optional(),
-    })
-    .loose()
-    .default({ relabel: false }),
+      labelModelVersion: z.optional(z.string().check(z.minLength(1))),
+    }),
+    { relabel: false },
+  ),
 });
 
 export const handler = instrumented(async (event: unknown) => {

@@ -1,15 +1,15 @@
-import * as z from 'zod';
 import { ConfigurationError } from '../core/errors';
+import * as z from '../core/zod';
 
 /**
  * Reads and validates the environment once, at cold start. A function that is misconfigured
  * fails on its first invocation with a ConfigurationError that names every bad variable,
  * instead of failing later with `undefined` deep inside the domain code.
  */
-export function loadEnv<T extends z.ZodRawShape>(
+export function loadEnv<T extends z.core.$ZodShape>(
   shape: T,
   source: NodeJS.ProcessEnv = process.env,
-): z.infer<z.ZodObject<T>> {
+): z.infer<z.ZodMiniObject<T>> {
   const result = z.object(shape).safeParse(source);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
@@ -19,10 +19,10 @@ export function loadEnv<T extends z.ZodRawShape>(
 }
 
 /** A function's environment: one schema per variable. */
-export type EnvShape = z.ZodRawShape;
+export type EnvShape = z.core.$ZodShape;
 
 type OptionalKeys<S extends EnvShape> = {
-  [K in keyof S]: S[K] extends z.ZodOptional | z.ZodDefault ? K : never;
+  [K in keyof S]: S[K] extends z.ZodMiniOptional | z.ZodMiniDefault ? K : never;
 }[keyof S];
 
 /**
@@ -36,6 +36,7 @@ export type EnvVars<S extends EnvShape> = { [K in Exclude<keyof S, OptionalKeys<
 /** The shape of a function that reads no variables of its own. */
 export const NO_ENVIRONMENT = {} satisfies EnvShape;
 
-export const nonEmpty = z.string().trim().min(1);
-export const intFromEnv = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-export const numberFromEnv = (min: number, max: number) => z.coerce.number().min(min).max(max);
+export const nonEmpty = z.string().check(z.trim(), z.minLength(1));
+export const intFromEnv = (min: number, max: number) =>
+  z.coerce.number().check(z.int(), z.gte(min), z.lte(max));
+export const numberFromEnv = (min: number, max: number) => z.coerce.number().check(z.gte(min), z.lte(max));

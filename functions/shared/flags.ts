@@ -5,11 +5,11 @@
  * with a warning in the logs and a `FlagsFallback` metric.
  */
 import type { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
-import * as z from 'zod';
 import { type AppConfigFlagsLocation, appConfigFlagsSource } from '../adapters/appconfig-flags';
 import { appConfigData } from '../adapters/clients/appconfigdata';
 import type { Flags } from '../core/flags';
 import { type FlagsReader, createFlagsReader as readerOver } from '../core/flags-reader';
+import * as z from '../core/zod';
 import { loadEnv } from './env';
 import { emit, logger } from './observability';
 
@@ -18,10 +18,10 @@ export type { FlagsReader } from '../core/flags-reader';
 
 /** The variables the function table (infra/config/functions.ts) sets for functions that read flags. */
 export const FlagsEnvShape = {
-  FLAGS_APPLICATION: z.string().trim().min(1).optional(),
-  FLAGS_ENVIRONMENT: z.string().trim().min(1).optional(),
-  FLAGS_PROFILE: z.string().trim().min(1).optional(),
-  FLAGS_MAX_AGE_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
+  FLAGS_APPLICATION: z.optional(z.string().check(z.trim(), z.minLength(1))),
+  FLAGS_ENVIRONMENT: z.optional(z.string().check(z.trim(), z.minLength(1))),
+  FLAGS_PROFILE: z.optional(z.string().check(z.trim(), z.minLength(1))),
+  FLAGS_MAX_AGE_SECONDS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(300)), 5),
 };
 
 export function flagsSourceFromEnv(source: NodeJS.ProcessEnv = process.env): FlagsSource | undefined {

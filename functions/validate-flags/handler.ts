@@ -6,8 +6,9 @@
  * refuse or that is unsafe for this stage (functions/core/flags-validation.ts). It reads and
  * writes nothing; AppConfig gives it 15 seconds, start-up included.
  */
-import * as z from 'zod';
+
 import { FlagsDocumentInvalidError, validateFlagsContent } from '../core/flags-validation';
+import * as z from '../core/zod';
 import { issueLines } from '../core/zod-issues';
 import { loadEnv } from '../shared/env';
 import { instrumented } from '../shared/middleware';
@@ -18,11 +19,11 @@ const env = loadEnv(VALIDATE_FLAGS_ENVIRONMENT);
 
 /** What AppConfig sends a Lambda validator (older events carry only content and uri). */
 const ValidatorEventSchema = z.object({
-  applicationId: z.string().optional(),
-  configurationProfileId: z.string().optional(),
-  configurationVersion: z.string().optional(),
+  applicationId: z.optional(z.string()),
+  configurationProfileId: z.optional(z.string()),
+  configurationVersion: z.optional(z.string()),
   content: z.base64(),
-  uri: z.string().optional(),
+  uri: z.optional(z.string()),
 });
 
 export const handler = instrumented(async (event: unknown) => {

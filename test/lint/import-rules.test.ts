@@ -48,6 +48,11 @@ describe('import rules', () => {
         from: 'functions/store-labels/uses-local.ts',
         to: 'local/cloud.ts',
       },
+      {
+        rule: 'functions-zod-through-core-zod',
+        from: 'functions/store-labels/uses-zod.ts',
+        to: expect.stringMatching(/(^|node_modules\/)zod(\/|$)/),
+      },
       { rule: 'infra-not-to-local', from: 'infra/uses-local.ts', to: 'local/cloud.ts' },
       {
         rule: 'shared-not-to-handlers',

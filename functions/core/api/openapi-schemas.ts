@@ -3,7 +3,7 @@
  * schemas the code uses (schemas.ts) with z.toJSONSchema: JSON Schema 2020-12, one component per
  * registered schema, nested ones by `$ref`.
  */
-import * as z from 'zod';
+import * as z from '../zod';
 import { PROBLEM_TYPE_BASE, PROBLEMS } from './problems';
 import {
   ApiLabelSchema,
@@ -21,9 +21,11 @@ import {
 const ProblemSchema = z.strictObject({
   type: z.enum(Object.keys(PROBLEMS).map((slug) => `${PROBLEM_TYPE_BASE}${slug}`)),
   title: z.string(),
-  status: z.number().int().min(400).max(599),
-  detail: z.string().optional(),
-  parameter: z.string().optional().meta({ description: 'The offending parameter, body field or header.' }),
+  status: z.int().check(z.gte(400), z.lte(599)),
+  detail: z.optional(z.string()),
+  parameter: z
+    .optional(z.string())
+    .check(z.meta({ description: 'The offending parameter, body field or header.' })),
 });
 
 const COMPONENTS = {

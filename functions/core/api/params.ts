@@ -3,7 +3,7 @@
  * ApiProblem naming the offending parameter; values are checked by schema, never coerced
  * loosely (`limit=1.5`, `limit=-1`, `minConfidence=abc` are 400s, not defaults).
  */
-import * as z from 'zod';
+import * as z from '../zod';
 import { ApiProblem } from './problems';
 
 /** S3's limit on an object key, in UTF-8 bytes. */
@@ -38,27 +38,25 @@ export function parseImageKey(raw: string | undefined): string {
 
 /** One query parameter: a schema over the raw string and the message when it fails. */
 export interface ParamSpec<T> {
-  schema: z.ZodType<T>;
+  schema: z.ZodMiniType<T>;
   message: string;
 }
 
-export const param = <T>(schema: z.ZodType<T>, message: string): ParamSpec<T> => ({ schema, message });
+export const param = <T>(schema: z.ZodMiniType<T>, message: string): ParamSpec<T> => ({ schema, message });
 
 /** A whole number in [min, max], written as plain digits. */
 export const intParam = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d{1,6}$/)
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
+  z.pipe(
+    z.pipe(z.string().check(z.regex(/^\d{1,6}$/)), z.transform(Number)),
+    z.int().check(z.gte(min), z.lte(max)),
+  );
 
 /** A decimal in [min, max] with at most 3 decimals. */
 export const decimalParam = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d{1,3}(\.\d{1,3})?$/)
-    .transform(Number)
-    .pipe(z.number().min(min).max(max));
+  z.pipe(
+    z.pipe(z.string().check(z.regex(/^\d{1,3}(\.\d{1,3})?$/)), z.transform(Number)),
+    z.number().check(z.gte(min), z.lte(max)),
+  );
 
 type Parsed<S extends Record<string, ParamSpec<unknown>>> = {
   [K in keyof S]: S[K] extends ParamSpec<infer T> ? T : never;
@@ -67,7 +65,7 @@ type Parsed<S extends Record<string, ParamSpec<unknown>>> = {
 /**
  * Parses API Gateway's queryStringParameters (decoded; a repeated name arrives comma-joined)
  * against `specs`. Unknown names are rejected. A missing parameter is passed to its schema as
- * undefined, so optional ones use `.optional()` or `.default()`.
+ * undefined, so optional ones use `z.optional()` or `z._default()`.
  */
 export function parseQuery<S extends Record<string, ParamSpec<unknown>>>(
   query: Record<string, string | undefined> | undefined,
@@ -95,7 +93,7 @@ export function parseQuery<S extends Record<string, ParamSpec<unknown>>>(
 /** A JSON request body: content type, size and JSON syntax checked, then the schema. */
 export function parseJsonBody<T>(
   body: { raw: string | undefined; isBase64Encoded: boolean; contentType: string | undefined },
-  schema: z.ZodType<T>,
+  schema: z.ZodMiniType<T>,
   maxBytes = 4096,
 ): T {
   const mediaType = body.contentType?.split(';')[0]?.trim().toLowerCase();

@@ -4,56 +4,58 @@
  * (openapi-schemas.ts, z.toJSONSchema), and the label and image metadata shapes are the
  * workflow's own (workflow-schemas.ts), so the document cannot drift from the code.
  */
-import * as z from 'zod';
+
 import { REJECTION_REASONS } from '../errors';
 import { IMAGE_LIMITS } from '../image-inspection';
 import type { ImageStatus } from '../labels-table';
 import { BoundingBoxSchema, ImageMetadataSchema, LabelSchema } from '../workflow-schemas';
+import * as z from '../zod';
 
 export const UPLOAD_CONTENT_TYPES = ['image/jpeg', 'image/png'] as const;
 export const MAX_UPLOAD_BYTES = IMAGE_LIMITS.maxBytes;
 
 /** POST /uploads. */
-export const UploadRequestSchema = z
-  .object({
-    fileName: z
-      .string()
-      .min(1)
-      .max(255)
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it rejects.
-      .refine((name) => !/[\u0000-\u001f\u007f]/.test(name), 'must not contain control characters'),
-    contentType: z.enum(UPLOAD_CONTENT_TYPES),
-    contentLength: z.number().int().min(1).max(MAX_UPLOAD_BYTES),
-  })
-  .strict();
+export const UploadRequestSchema = z.strictObject({
+  fileName: z.string().check(
+    z.minLength(1),
+    z.maxLength(255),
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it rejects.
+    z.refine((name) => !/[\u0000-\u001f\u007f]/.test(name), 'must not contain control characters'),
+  ),
+  contentType: z.enum(UPLOAD_CONTENT_TYPES),
+  contentLength: z.int().check(z.gte(1), z.lte(MAX_UPLOAD_BYTES)),
+});
 
 export const GatewayErrorSchema = z.looseObject({ message: z.string() });
 
-export const BoxSchema = BoundingBoxSchema.meta({
-  description:
-    'Ratios (0 to 1, may fall slightly outside) of the width and height of the displayed image, ' +
-    'after its EXIF orientation is applied, from its top-left corner.',
-});
+export const BoxSchema = BoundingBoxSchema.check(
+  z.meta({
+    description:
+      'Ratios (0 to 1, may fall slightly outside) of the width and height of the displayed image, ' +
+      'after its EXIF orientation is applied, from its top-left corner.',
+  }),
+);
 
-export const ApiLabelSchema = LabelSchema.extend({
+export const ApiLabelSchema = z.extend(LabelSchema, {
   instances: z.array(z.object({ confidence: z.number(), box: BoxSchema })),
 });
 
-const imageUrl = z.url().meta({
-  description:
-    'A presigned GET URL of the image (of the object version that was labeled), valid until imageUrlExpiresAt. ' +
-    'Use it as an img src; do not store it.',
-});
+const imageUrl = z.url().check(
+  z.meta({
+    description:
+      'A presigned GET URL of the image (of the object version that was labeled), valid until imageUrlExpiresAt. ' +
+      'Use it as an img src; do not store it.',
+  }),
+);
 /** A timestamp the API writes (toISOString); documented, never parsed, so no pattern. */
 const dateTime = (description?: string) =>
-  z.string().meta({ format: 'date-time', ...(description ? { description } : {}) });
+  z.string().check(z.meta({ format: 'date-time', ...(description ? { description } : {}) }));
 const imageUrlExpiresAt = dateTime(
   'When the imageUrl(s) of this answer stop working (2 to 5 minutes after the request).',
 );
 const nextCursor = z
-  .string()
-  .optional()
-  .meta({ description: 'Pass as `cursor` for the next page; absent on the last.' });
+  .optional(z.string())
+  .check(z.meta({ description: 'Pass as `cursor` for the next page; absent on the last.' }));
 const finalStatus = z.enum(['LABELED', 'REJECTED', 'FAILED'] as const satisfies readonly ImageStatus[]);
 
 /** GET /images/{key}. */
@@ -61,27 +63,28 @@ export const ImageSchema = z.object({
   key: z.string(),
   status: z
     .enum(['PENDING', ...finalStatus.options])
-    .meta({ description: 'PENDING: uploaded, no result yet.' }),
+    .check(z.meta({ description: 'PENDING: uploaded, no result yet.' })),
   objectVersion: z
-    .string()
-    .optional()
-    .meta({ description: 'The S3 version id (or etag:<ETag> when unversioned).' }),
-  versionId: z.string().optional(),
-  size: z.number().int().min(0).optional(),
-  image: ImageMetadataSchema.optional(),
+    .optional(z.string())
+    .check(z.meta({ description: 'The S3 version id (or etag:<ETag> when unversioned).' })),
+  versionId: z.optional(z.string()),
+  size: z.optional(z.int().check(z.gte(0))),
+  image: z.optional(ImageMetadataSchema),
   labels: z.array(ApiLabelSchema),
-  labelModelVersion: z.string().optional(),
+  labelModelVersion: z.optional(z.string()),
   settings: z
-    .object({ minConfidence: z.number().min(0).max(100), maxLabels: z.number().int().min(1) })
-    .optional()
-    .meta({ description: 'The detection settings the labels were computed with.' }),
-  reason: z.enum(REJECTION_REASONS).optional().meta({ description: 'Why a REJECTED image was rejected.' }),
-  detail: z.string().optional(),
+    .optional(
+      z.object({ minConfidence: z.number().check(z.gte(0), z.lte(100)), maxLabels: z.int().check(z.gte(1)) }),
+    )
+    .check(z.meta({ description: 'The detection settings the labels were computed with.' })),
+  reason: z
+    .optional(z.enum(REJECTION_REASONS))
+    .check(z.meta({ description: 'Why a REJECTED image was rejected.' })),
+  detail: z.optional(z.string()),
   error: z
-    .object({ name: z.string(), message: z.string() })
-    .optional()
-    .meta({ description: 'Why a FAILED image failed.' }),
-  updatedAt: dateTime().optional(),
+    .optional(z.object({ name: z.string(), message: z.string() }))
+    .check(z.meta({ description: 'Why a FAILED image failed.' })),
+  updatedAt: z.optional(dateTime()),
   imageUrl,
   imageUrlExpiresAt,
 });
@@ -96,15 +99,14 @@ export const ImageListSchema = z
         updatedAt: dateTime(),
         labels: z
           .array(z.string())
-          .max(5)
-          .meta({ description: 'Up to 5 label names, highest confidence first.' }),
+          .check(z.maxLength(5), z.meta({ description: 'Up to 5 label names, highest confidence first.' })),
         imageUrl,
       }),
     ),
     nextCursor,
     imageUrlExpiresAt,
   })
-  .meta({ description: 'GET /images without label: every image, last updated first.' });
+  .check(z.meta({ description: 'GET /images without label: every image, last updated first.' }));
 
 /** GET /images?label=. */
 export const ImagePageSchema = z
@@ -112,29 +114,35 @@ export const ImagePageSchema = z
     label: z.string(),
     minConfidence: z.number(),
     items: z.array(
-      z.object({ key: z.string(), label: z.string(), confidence: z.number().min(0).max(100), imageUrl }),
+      z.object({
+        key: z.string(),
+        label: z.string(),
+        confidence: z.number().check(z.gte(0), z.lte(100)),
+        imageUrl,
+      }),
     ),
     nextCursor,
     imageUrlExpiresAt,
   })
-  .meta({ description: 'GET /images?label=: the images carrying a label, highest confidence first.' });
+  .check(
+    z.meta({ description: 'GET /images?label=: the images carrying a label, highest confidence first.' }),
+  );
 
 /** GET /labels. */
 export const LabelCountsSchema = z.object({
   prefix: z.string(),
-  labels: z.array(z.object({ name: z.string(), imageCount: z.number().int().min(1) })),
+  labels: z.array(z.object({ name: z.string(), imageCount: z.int().check(z.gte(1)) })),
 });
 
 /** POST /uploads, 201. */
 export const UploadSchema = z.object({
-  key: z.string().regex(/^uploads\//),
+  key: z.string().check(z.regex(/^uploads\//)),
   upload: z.object({
     method: z.literal('PUT'),
     url: z.url(),
     headers: z
-      .object({ 'content-type': z.string(), 'content-length': z.string() })
-      .catchall(z.string())
-      .meta({ description: 'Send exactly these headers: both are signed.' }),
+      .catchall(z.object({ 'content-type': z.string(), 'content-length': z.string() }), z.string())
+      .check(z.meta({ description: 'Send exactly these headers: both are signed.' })),
   }),
   expiresAt: dateTime(),
   statusUrl: z.string(),

@@ -10,12 +10,13 @@
  * Succeeded or Failed: a hook that never reports leaves the deployment waiting for CodeDeploy's
  * own timeout.
  */
-import * as z from 'zod';
+
 import { SmokeTestFailedError } from '../errors';
+import * as z from '../zod';
 
 export const HookEventSchema = z.object({
-  DeploymentId: z.string().min(1),
-  LifecycleEventHookExecutionId: z.string().min(1),
+  DeploymentId: z.string().check(z.minLength(1)),
+  LifecycleEventHookExecutionId: z.string().check(z.minLength(1)),
 });
 export type HookEvent = z.infer<typeof HookEventSchema>;
 
