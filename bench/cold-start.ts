@@ -113,8 +113,13 @@ export const handler = async () => new Tracer();`,
   // The tracing lever: esbuild inlines a dynamic import but defers evaluating it (lazy __esm).
   'Powertools Tracer, imported only when called': `export const handler = async () =>
   new (await import('@aws-lambda-powertools/tracer')).Tracer();`,
-  zod: `import * as z from 'zod';
-export const handler = async () => z.object({ key: z.string() });`,
+  'zod (classic)': `import * as z from 'zod';
+export const handler = async () => z.object({ key: z.string().min(1) });`,
+  // What the functions use (functions/core/zod.ts): zod/mini, with the English messages only.
+  'zod/mini with English messages': `import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
+z.config(en());
+export const handler = async () => z.object({ key: z.string().check(z.minLength(1)) });`,
   '@middy/core': `import middy from '@middy/core';
 export const handler = middy(async () => ({}));`,
 };
