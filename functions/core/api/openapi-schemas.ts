@@ -1,10 +1,10 @@
 /**
  * The component schemas of the labels API's OpenAPI document (openapi.ts), generated from the zod
- * schemas the code uses (schemas.ts) with z.toJSONSchema: JSON Schema 2020-12, one component per
- * registered schema, nested ones by `$ref`.
+ * schemas the code uses (schemas.ts, answer-schemas.ts) with z.toJSONSchema: JSON Schema 2020-12,
+ * one component per registered schema, nested ones by `$ref`. openapi.ts imports this module
+ * dynamically, on the first request for the document.
  */
 import * as z from '../zod';
-import { PROBLEM_TYPE_BASE, PROBLEMS } from './problems';
 import {
   ApiLabelSchema,
   BoxSchema,
@@ -13,9 +13,10 @@ import {
   ImagePageSchema,
   ImageSchema,
   LabelCountsSchema,
-  UploadRequestSchema,
   UploadSchema,
-} from './schemas';
+} from './answer-schemas';
+import { PROBLEM_TYPE_BASE, PROBLEMS } from './problems';
+import { UploadRequestSchema } from './schemas';
 
 /** RFC 9457 problem documents, as the API's own errors are written (http.ts). */
 const ProblemSchema = z.strictObject({

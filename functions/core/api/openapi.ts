@@ -4,7 +4,7 @@
  */
 
 import { MAX_CURSOR_LENGTH } from './cursor';
-import { apiSchemas, type ComponentName } from './openapi-schemas';
+import type { ComponentName } from './openapi-schemas';
 import { MAX_KEY_BYTES } from './params';
 import { PROBLEM_TYPE_BASE, PROBLEMS } from './problems';
 import { SCOPES } from './route-table';
@@ -184,7 +184,13 @@ const uploadPaths = () => ({
   },
 });
 
-export function openApiDocument(serverUrl?: string) {
+/**
+ * The document. Its component schemas load on first call (GET /openapi.json, the pre-traffic
+ * smoke test): esbuild keeps a dynamically imported module in the bundle but evaluates it only
+ * when the import runs, so the answers' schemas are not built at cold start.
+ */
+export async function openApiDocument(serverUrl?: string) {
+  const { apiSchemas } = await import('./openapi-schemas');
   return {
     openapi: '3.1.0',
     info: {

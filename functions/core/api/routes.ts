@@ -204,11 +204,11 @@ async function createUpload(request: ApiRequest, deps: ApiDeps) {
   return response;
 }
 
-function openApi(request: ApiRequest) {
+async function openApi(request: ApiRequest) {
   parseQuery(request.query, {});
   const host = request.headers.host;
   const scheme = request.headers['x-forwarded-proto'] ?? 'https';
-  return json(200, openApiDocument(host ? `${scheme}://${host}` : undefined));
+  return json(200, await openApiDocument(host ? `${scheme}://${host}` : undefined));
 }
 
 const HANDLERS: Record<

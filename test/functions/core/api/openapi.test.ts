@@ -6,7 +6,7 @@ import { type ApiDeps, handleApiRequest } from '../../../../functions/core/api/r
 import type { ImageItem } from '../../../../functions/core/labels-table';
 import { apiDeps, apiRequest, memoryBucket, memoryImages } from '../../../support/api';
 
-const document = openApiDocument('https://api.example.com');
+const document = await openApiDocument('https://api.example.com');
 
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 ajv.addFormat('date-time', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/);
