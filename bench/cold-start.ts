@@ -115,10 +115,8 @@ export const handler = async () => new Tracer();`,
   new (await import('@aws-lambda-powertools/tracer')).Tracer();`,
   'zod (classic)': `import * as z from 'zod';
 export const handler = async () => z.object({ key: z.string().min(1) });`,
-  // What the functions use (functions/core/zod.ts): zod/mini, with the English messages only.
-  'zod/mini with English messages': `import * as z from 'zod/mini';
-import en from 'zod/v4/locales/en.js';
-z.config(en());
+  // What the functions load: zod/mini with its English messages, through their own module.
+  'zod/mini with English messages': `import * as z from ${JSON.stringify(join(ROOT, 'functions', 'core', 'zod'))};
 export const handler = async () => z.object({ key: z.string().check(z.minLength(1)) });`,
   '@middy/core': `import middy from '@middy/core';
 export const handler = middy(async () => ({}));`,

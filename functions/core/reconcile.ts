@@ -26,7 +26,6 @@
  * The reads and the queue are behind ReconcileSources and ReconcileQueue
  * (functions/adapters/reconcile-sources.ts: S3 HeadObject, DynamoDB GetItem, SQS SendMessage).
  */
-
 import { RECONCILE_SOURCE, type ReconcileMessage } from './ingest';
 import { type ImageStatus, objectVersionOf, type VersionStatus } from './labels-table';
 import { bareETag, versionIdOf } from './s3-key';

@@ -3,7 +3,6 @@
  * these, a type error otherwise. The hooks validate them per invocation, not at cold start, so a
  * bad environment is reported to CodeDeploy as Failed instead of leaving the deployment waiting.
  */
-
 import { SMOKE_PLANS } from '../core/deployment-hooks/pre-traffic';
 import * as z from '../core/zod';
 import { type EnvShape, nonEmpty } from '../shared/env';

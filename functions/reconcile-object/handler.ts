@@ -4,7 +4,6 @@
  * record (or, with `relabel`, carries an older label model or other label settings) it goes back
  * on the ingest queue: see functions/core/reconcile.ts.
  */
-
 import { dynamo } from '../adapters/clients/dynamodb';
 import { s3 } from '../adapters/clients/s3';
 import { sqs } from '../adapters/clients/sqs';

@@ -6,7 +6,6 @@
  * refuse or that is unsafe for this stage (functions/core/flags-validation.ts). It reads and
  * writes nothing; AppConfig gives it 15 seconds, start-up included.
  */
-
 import { FlagsDocumentInvalidError, validateFlagsContent } from '../core/flags-validation';
 import * as z from '../core/zod';
 import { issueLines } from '../core/zod-issues';

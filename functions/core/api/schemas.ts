@@ -3,7 +3,6 @@
  * answer-schemas.ts, which only the OpenAPI document loads; both feed its component schemas
  * (openapi-schemas.ts, z.toJSONSchema), so the document cannot drift from the code.
  */
-
 import { IMAGE_LIMITS } from '../image-inspection';
 import * as z from '../zod';
 

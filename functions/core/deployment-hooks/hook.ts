@@ -10,7 +10,6 @@
  * Succeeded or Failed: a hook that never reports leaves the deployment waiting for CodeDeploy's
  * own timeout.
  */
-
 import { SmokeTestFailedError } from '../errors';
 import * as z from '../zod';
 
