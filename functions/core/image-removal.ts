@@ -1,8 +1,9 @@
 /**
  * What removing an object key does (the DynamoDB side is functions/adapters/dynamodb/
  * image-removal.ts): every record of the key goes, its IMAGE record, VERSION#* processing
- * records, LABEL#* items (and so its entries in the labels index) and its COUNTS item, after
- * taking it out of the label counts. Used by DELETE /images/{key} and by the ingest path for S3
+ * records and LABEL#* items (and so its entries in the labels index). Deleting the IMAGE record
+ * takes the key out of the label counts: the table's stream carries its label names to
+ * count-labels (core/label-counts.ts). Used by DELETE /images/{key} and by the ingest path for S3
  * ObjectRemoved events. Idempotent: running it twice, or after a crash half-way, leaves the same
  * result.
  *
@@ -12,7 +13,7 @@
  * announces nothing.
  */
 import { buildImageEvent, type ImageEvent, type ImageEventPublisher } from './image-events';
-import { COUNTS_SK, IMAGE_SK } from './labels-table';
+import { IMAGE_SK } from './labels-table';
 import { compareSequencers } from './s3-key';
 
 export interface RemovalEvent {
@@ -39,8 +40,8 @@ export interface CurrentRecord {
 }
 
 export type RemovalResult =
-  | { outcome: 'REMOVED'; itemsDeleted: number; countDeltas: number }
-  | { outcome: 'NEWER_RECORD_KEPT' | 'OLD_VERSION_ONLY'; itemsDeleted: number; countDeltas: 0 };
+  | { outcome: 'REMOVED'; itemsDeleted: number }
+  | { outcome: 'NEWER_RECORD_KEPT' | 'OLD_VERSION_ONLY'; itemsDeleted: number };
 
 /** How much of the key a removal event takes away, given its current IMAGE record. */
 export function removalScope(
@@ -66,14 +67,14 @@ export function removalScope(
 type ItemKey = { pk: string; sk: string };
 
 /**
- * The key's items in two groups: labels and versions first, the IMAGE and COUNTS items last
- * (IMAGE before COUNTS), so a retry after a crash still finds the key.
+ * The key's items in two groups: labels, versions (and the per-key COUNTS item that synchronous
+ * counting left before counts came from the stream) first, the IMAGE item last, so a retry after
+ * a crash still finds the key.
  */
 export function removalOrder(keys: ItemKey[]): { first: ItemKey[]; last: ItemKey[] } {
-  const lastSks = new Set([IMAGE_SK, COUNTS_SK]);
   return {
-    first: keys.filter((item) => !lastSks.has(item.sk)),
-    last: keys.filter((item) => lastSks.has(item.sk)).sort((a) => (a.sk === IMAGE_SK ? -1 : 1)),
+    first: keys.filter((item) => item.sk !== IMAGE_SK),
+    last: keys.filter((item) => item.sk === IMAGE_SK),
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * The labels table: one table, three kinds of item per image key.
+ * The labels table: one table, three kinds of item per image key and two for the label counts.
  *
  *   pk = IMAGE#<key>   sk = IMAGE              the image's current record: status, metadata,
  *                                              labels (read one image = one GetItem), indexed by
@@ -12,12 +12,15 @@
  *                                              gsi1pk = LABEL#<name lower-cased>,
  *                                              gsi1sk = <confidence 000.000>#<key hash>
  *                                              (images by label, highest confidence first: a Query)
+ *   pk = LABELS        sk = LABEL#<name lower>  one label's count, kept from the table's stream
+ *   pk = LABELS        sk = SHARD#<shard id>    how far one stream shard is counted
+ *                                              (both: functions/core/label-counts.ts)
  *
  * The GSI sort keys carry a hash of the object key, not the key itself, because S3 keys may
  * be 1,024 bytes, the most a DynamoDB sort key may hold.
  *
- * The images index (gsi2) is sparse: only IMAGE items carry gsi2pk, so VERSION, LABEL, COUNTS
- * and label-count items never reach it. It projects only what the list shows (key, status,
+ * The images index (gsi2) is sparse: only IMAGE items carry gsi2pk, so VERSION, LABEL and
+ * count items never reach it. It projects only what the list shows (key, status,
  * updatedAt, topLabels: the first 5 label names, highest confidence first) and the versionId
  * its image URL pins. All of it sits in one partition, `IMAGES`: a partition takes about 1,000
  * write units a second, and IMAGE writes are bounded by the ingest, whose SQS event source
@@ -84,11 +87,11 @@ export const labelIndexPk = (name: string) => `LABEL#${name.toLowerCase()}`;
 export const IMAGES_INDEX_PK = 'IMAGES';
 /** How many label names an entry of the images index carries. */
 export const TOP_LABELS = 5;
-/** Per image: which label names the label counts include for it (see label-counts.ts). */
-export const COUNTS_SK = 'COUNTS';
 /** The label count items: pk = LABELS, sk = LABEL#<name lower-cased>, imageCount, name. */
 export const LABEL_COUNTS_PK = 'LABELS';
 export const labelCountSk = (name: string) => `LABEL#${name.toLowerCase()}`;
+/** A stream shard's counting ledger, beside the counts (see label-counts.ts). */
+export const shardLedgerSk = (shardId: string) => `SHARD#${shardId}`;
 
 /** The version id when the bucket is versioned, the ETag otherwise. */
 export function objectVersionOf(object: Pick<ObjectRef, 'versionId' | 'eTag'>): string {

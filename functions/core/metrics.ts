@@ -87,6 +87,18 @@ export const METRICS = {
     unwatched: 'Diagnostic: the outcome the dashboard draws is ImagesLabeled.',
   },
   ImagesFailed: { unit: 'Count', services: ['record-outcome'], description: 'Images recorded FAILED.' },
+  LabelChangesCounted: {
+    unit: 'Count',
+    services: ['count-labels'],
+    description: 'IMAGE record changes added to the label counts from the stream.',
+    unwatched: "Diagnostic: the stream's lag is watched through the count-labels iterator age alarm.",
+  },
+  LabelCountsWritten: {
+    unit: 'Count',
+    services: ['count-labels'],
+    description: 'Label count items written when a tumbling window closes.',
+    unwatched: 'Diagnostic of the write cost per window (bench/README.md).',
+  },
   ReconcileEnqueued: {
     unit: 'Count',
     services: ['reconcile-object'],

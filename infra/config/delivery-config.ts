@@ -63,6 +63,7 @@ export const DeliveryConfigSchema = z
             applyFlags: milliseconds,
             reconcile: milliseconds,
             validateFlags: milliseconds,
+            countLabels: milliseconds,
             api: milliseconds,
           })
           .strict(),
@@ -86,6 +87,8 @@ export const AlarmsConfigSchema = z
     rekognitionThrottles: z.number().int().min(1),
     /** API 5xx responses per period (when the dashboard is given an API). */
     api5xx: z.number().int().min(1),
+    /** How far behind the table's stream count-labels may read before it alarms (IteratorAge). */
+    labelCountsLagSeconds: z.number().int().min(10).max(86_400).default(300),
   })
   .strict();
 export type AlarmsConfig = z.infer<typeof AlarmsConfigSchema>;
@@ -101,6 +104,8 @@ const DURATION_BUDGETS = {
   applyFlags: 3_000,
   reconcile: 3_000,
   validateFlags: 1_000,
+  // A window's final invocation writes one count per label touched.
+  countLabels: 5_000,
   api: 3_000,
 };
 

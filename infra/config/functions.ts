@@ -9,6 +9,7 @@ import { CLAIM_IMAGE_ENVIRONMENT } from '../../functions/claim-image/environment
 import type { SmokePlan } from '../../functions/core/deployment-hooks/pre-traffic';
 import { imageEventBusName } from '../../functions/core/image-events';
 import { DEPLOYMENT_HOOKS_SERVICE, METRICS_NAMESPACE } from '../../functions/core/metrics';
+import { COUNT_LABELS_ENVIRONMENT } from '../../functions/count-labels/environment';
 import { DETECT_LABELS_ENVIRONMENT } from '../../functions/detect-labels/environment';
 import { RECONCILE_OBJECT_ENVIRONMENT } from '../../functions/reconcile-object/environment';
 import { RECORD_OUTCOME_ENVIRONMENT } from '../../functions/record-outcome/environment';
@@ -170,6 +171,19 @@ export const FUNCTIONS = {
       { on: 'table', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'] },
     ],
     placeholder: 'RecordOutcomeFunctionArn',
+  }),
+  countLabels: defineFunction({
+    id: 'CountLabels',
+    handlerDir: 'count-labels',
+    description: "Keeps the label counts from the labels table's stream, in tumbling windows.",
+    timeoutSeconds: () => 30,
+    memoryMb: 256,
+    smokePlan: 'stream-window',
+    env: COUNT_LABELS_ENVIRONMENT,
+    needs: [],
+    environment: table,
+    // The stream's read permissions come with its event source (infra/stacks/pipeline-stack.ts).
+    permissions: [{ on: 'table', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] }],
   }),
   start: defineFunction({
     id: 'StartWorkflow',

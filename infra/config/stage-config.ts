@@ -78,6 +78,17 @@ export const StageConfigSchema = z
       noncurrentVersionExpirationDays: z.number().int().min(1).max(3650),
     }),
     /**
+     * The label counts (GET /labels), kept from the labels table's stream by count-labels in
+     * tumbling windows (functions/core/label-counts.ts): a count lags its images by about one
+     * window. Longer windows write less (one write per label touched per window).
+     */
+    labelCounts: z
+      .object({
+        windowSeconds: z.number().int().min(1).max(900),
+        batchSize: z.number().int().min(1).max(10_000),
+      })
+      .default({ windowSeconds: 5, batchSize: 100 }),
+    /**
      * The labels API: stage throttling (requests per second, burst) and CORS origins of browser
      * clients other than the web console (the console's own origins are added to them).
      */
@@ -132,6 +143,7 @@ export const STAGES = {
     labels: { minConfidence: 70, maxLabels: 25 },
     ingest: { batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 5, maxReceiveCount: 5 },
     images: { noncurrentVersionExpirationDays: 7 },
+    labelCounts: { windowSeconds: 5, batchSize: 100 },
     api: { throttlingRateLimit: 50, throttlingBurstLimit: 100, corsOrigins: [] },
     console: { extraOrigins: [localConsoleOrigin()] },
     delivery: STAGE_DELIVERY.dev,
@@ -152,6 +164,7 @@ export const STAGES = {
     labels: { minConfidence: 75, maxLabels: 25 },
     ingest: { batchSize: 10, maxBatchingWindowSeconds: 2, maxConcurrency: 20, maxReceiveCount: 5 },
     images: { noncurrentVersionExpirationDays: 30 },
+    labelCounts: { windowSeconds: 5, batchSize: 100 },
     api: { throttlingRateLimit: 200, throttlingBurstLimit: 400, corsOrigins: [] },
     console: { extraOrigins: [] },
     delivery: STAGE_DELIVERY.prod,
@@ -173,6 +186,8 @@ export const STAGES = {
     labels: { minConfidence: 50, maxLabels: 25 },
     ingest: { batchSize: 10, maxBatchingWindowSeconds: 0, maxConcurrency: 2, maxReceiveCount: 5 },
     images: { noncurrentVersionExpirationDays: 1 },
+    // Short windows: tests and the console see counts about a second after an image.
+    labelCounts: { windowSeconds: 1, batchSize: 100 },
     api: { throttlingRateLimit: 1000, throttlingBurstLimit: 2000, corsOrigins: [] },
     // The local console's origin is added at run time (its port may be chosen then).
     console: { extraOrigins: [] },

@@ -22,6 +22,9 @@ export class LabelsTable extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: props.deletionProtection,
       removalPolicy: props.removalPolicy,
+      // The label counts are kept from the stream (functions/core/label-counts.ts): a count
+      // changes by the diff of an IMAGE item's old and new label names.
+      stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
     });
     // Indexes are only ever added (labels-table.ts): CloudFormation adds one to a live table.
     for (const index of SCHEMA.indexes) {

@@ -56,7 +56,7 @@ export class MonitoringStack extends Stack {
       functions: releases.map((release) => release.target),
       alarms: [
         ...releases.flatMap((release) => release.alarms),
-        ...props.pipelineAlarms.all,
+        ...props.pipelineAlarms.operational,
         ...(this.apiAlarms ? [this.apiAlarms.api5xx] : []),
       ],
       api: props.api,
@@ -66,7 +66,10 @@ export class MonitoringStack extends Stack {
       topic: props.topic,
       deliveries: props.deliveries,
       flags: props.flags,
-      operationalAlarms: [...props.pipelineAlarms.all, ...(this.apiAlarms ? [this.apiAlarms.api5xx] : [])],
+      operationalAlarms: [
+        ...props.pipelineAlarms.operational,
+        ...(this.apiAlarms ? [this.apiAlarms.api5xx] : []),
+      ],
     });
   }
 }

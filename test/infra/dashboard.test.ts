@@ -127,6 +127,7 @@ describe('the operations dashboard (dev)', () => {
         'apply-flags',
         'reconcile-object',
         'validate-flags',
+        'count-labels',
         'api',
       ].map((name) => `Canary: ${name}`),
     );

@@ -35,6 +35,7 @@ const CANARY_FUNCTIONS = [
   'apply-flags',
   'reconcile-object',
   'validate-flags',
+  'count-labels',
 ];
 
 describe.each([

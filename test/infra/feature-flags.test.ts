@@ -173,7 +173,12 @@ describe('feature flags in AppConfig', () => {
   });
 
   it('runs apply-flags every minute, allowed to read and update only the ingest event source mapping', () => {
-    const mapping = logicalId(dev.pipeline, 'AWS::Lambda::EventSourceMapping', () => true);
+    const mapping = logicalId(
+      dev.pipeline,
+      'AWS::Lambda::EventSourceMapping',
+      // The ingest queue's mapping (count-labels' stream mapping has a tumbling window).
+      (properties) => properties.TumblingWindowInSeconds === undefined,
+    );
     dev.pipeline.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 minute)',
       Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^ApplyFlagsLive') } })],

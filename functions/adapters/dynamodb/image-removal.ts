@@ -12,10 +12,8 @@ import {
   removalOrder,
   removalScope,
 } from '../../core/image-removal';
-import { reconcileLabelCounts } from '../../core/label-counts';
 import { IMAGE_SK, imagePk, versionSk } from '../../core/labels-table';
 import { batchWrite } from './batch-write';
-import { labelCountsStore } from './label-counts';
 import type { TableRef } from './table-ref';
 
 export type { RemovalAnnouncer, RemovalEvent, RemovalResult } from '../../core/image-removal';
@@ -65,19 +63,18 @@ export async function removeImageRecords(
   );
   const record = current.Item as CurrentRecord | undefined;
   const scope = removalScope(record, event);
-  if (scope === 'NEWER_RECORD_KEPT') return { outcome: scope, itemsDeleted: 0, countDeltas: 0 };
+  if (scope === 'NEWER_RECORD_KEPT') return { outcome: scope, itemsDeleted: 0 };
   if (scope === 'OLD_VERSION_ONLY') {
     await deleteAll(table, [{ pk: imagePk(key), sk: versionSk(event.versionId ?? '') }]);
-    return { outcome: scope, itemsDeleted: 1, countDeltas: 0 };
+    return { outcome: scope, itemsDeleted: 1 };
   }
 
-  // Out of the counts first: the COUNTS item remembers what to take back after a crash.
-  const countDeltas = await reconcileLabelCounts(labelCountsStore(table), key, { target: [] });
+  // The IMAGE item goes last; its deletion takes the key out of the label counts (the stream).
   const keys = await keysOf(table, key);
   const { first, last } = removalOrder(keys);
   await deleteAll(table, first);
   const announced = record && removalEvent(key, record, announcer.now?.() ?? new Date());
   if (announced) await announcer.events.publish([announced]);
   await deleteAll(table, last);
-  return { outcome: 'REMOVED', itemsDeleted: keys.length, countDeltas };
+  return { outcome: 'REMOVED', itemsDeleted: keys.length };
 }

@@ -1,12 +1,12 @@
 /**
- * The label counts' conditional writes (functions/core/label-counts.ts) on the labels table: the
- * COUNTS item of a key journals the intent, the LABELS items hold the counts and the tokens of
- * the deltas in flight.
+ * The label counts' conditional writes (functions/core/label-counts.ts) on the labels table: a
+ * shard item per stream shard journals the window being applied, the LABELS items hold the
+ * counts and the tokens of the deltas in flight.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { CountIntent, CountsState, CountsStore } from '../../core/label-counts';
-import { COUNTS_SK, IMAGE_SK, imagePk, LABEL_COUNTS_PK, labelCountSk } from '../../core/labels-table';
+import type { CountsLedgerStore, ShardLedger, WindowIntent } from '../../core/label-counts';
+import { LABEL_COUNTS_PK, labelCountSk, shardLedgerSk } from '../../core/labels-table';
 import type { TableRef } from './table-ref';
 
 function isConditionFailure(error: unknown): boolean {
@@ -27,27 +27,33 @@ async function conditional(write: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
-/** Journals `intent` only against the counts version read (see core/label-counts.ts). */
-function journalCommand(tableName: string, key: string, intent: CountIntent, version: number | undefined) {
+const shardKey = (shardId: string) => ({ pk: LABEL_COUNTS_PK, sk: shardLedgerSk(shardId) });
+
+/** Journals `intent` only against the appliedUpTo read (see core/label-counts.ts). */
+function journalCommand(
+  tableName: string,
+  shardId: string,
+  intent: WindowIntent,
+  appliedUpTo: string | undefined,
+) {
   return new UpdateCommand({
     TableName: tableName,
-    Key: { pk: imagePk(key), sk: COUNTS_SK },
-    UpdateExpression: 'SET countIntent = :intent, #key = :key',
+    Key: shardKey(shardId),
+    UpdateExpression: 'SET intent = :intent, shardId = :shardId',
     ConditionExpression:
-      version === undefined
-        ? 'attribute_not_exists(countIntent) AND attribute_not_exists(countsVersion)'
-        : 'attribute_not_exists(countIntent) AND countsVersion = :version',
-    ExpressionAttributeNames: { '#key': 'key' },
+      appliedUpTo === undefined
+        ? 'attribute_not_exists(intent) AND attribute_not_exists(appliedUpTo)'
+        : 'attribute_not_exists(intent) AND appliedUpTo = :appliedUpTo',
     ExpressionAttributeValues: {
       ':intent': intent,
-      ':key': key,
-      ...(version === undefined ? {} : { ':version': version }),
+      ':shardId': shardId,
+      ...(appliedUpTo === undefined ? {} : { ':appliedUpTo': appliedUpTo }),
     },
   });
 }
 
-/** +1 or -1 on a label's count, unless the token already applied it. */
-function deltaCommand(tableName: string, name: string, delta: 1 | -1, token: string) {
+/** Adds `delta` to a label's count, unless the token already applied it. */
+function deltaCommand(tableName: string, name: string, delta: number, token: string) {
   return new UpdateCommand({
     TableName: tableName,
     Key: { pk: LABEL_COUNTS_PK, sk: labelCountSk(name) },
@@ -66,48 +72,32 @@ function deltaCommand(tableName: string, name: string, delta: 1 | -1, token: str
   });
 }
 
-/** Closes `intent` if it is still the open one. */
-function closeCommand(tableName: string, key: string, intent: CountIntent) {
-  return new UpdateCommand({
-    TableName: tableName,
-    Key: { pk: imagePk(key), sk: COUNTS_SK },
-    UpdateExpression:
-      'SET countedLabels = :next, countsVersion = if_not_exists(countsVersion, :zero) + :one REMOVE countIntent',
-    ConditionExpression: 'countIntent.id = :id',
-    ExpressionAttributeValues: { ':next': intent.next, ':id': intent.id, ':zero': 0, ':one': 1 },
-  });
-}
-
-export function labelCountsStore({ db, tableName }: TableRef): CountsStore {
+export function labelCountsLedger({ db, tableName }: TableRef): CountsLedgerStore {
   return {
-    async readLabelNames(key) {
-      const image = await db.send(
-        new GetCommand({
-          TableName: tableName,
-          Key: { pk: imagePk(key), sk: IMAGE_SK },
-          ProjectionExpression: 'labelNames',
-          ConsistentRead: true,
-        }),
+    async readShard(shardId) {
+      const shard = await db.send(
+        new GetCommand({ TableName: tableName, Key: shardKey(shardId), ConsistentRead: true }),
       );
-      return image.Item?.labelNames as string[] | undefined;
+      const item = shard.Item ?? {};
+      return { appliedUpTo: item.appliedUpTo, intent: item.intent } as ShardLedger;
     },
-    async readCounts(key) {
-      const counts = await db.send(
-        new GetCommand({
-          TableName: tableName,
-          Key: { pk: imagePk(key), sk: COUNTS_SK },
-          ConsistentRead: true,
-        }),
-      );
-      return (counts.Item ?? {}) as CountsState;
-    },
-    journal: (key, intent, version) =>
-      conditional(() => db.send(journalCommand(tableName, key, intent, version))),
+    journal: (shardId, intent, appliedUpTo) =>
+      conditional(() => db.send(journalCommand(tableName, shardId, intent, appliedUpTo))),
     applyDelta: (name, delta, token) =>
       conditional(() => db.send(deltaCommand(tableName, name, delta, token))),
-    async closeIntent(key, intent) {
-      // A failed condition: another caller closed it.
-      await conditional(() => db.send(closeCommand(tableName, key, intent)));
+    async closeIntent(shardId, intent) {
+      // A failed condition: the intent was closed already (an earlier attempt got this far).
+      await conditional(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: shardKey(shardId),
+            UpdateExpression: 'SET appliedUpTo = :upTo REMOVE intent',
+            ConditionExpression: 'intent.id = :id',
+            ExpressionAttributeValues: { ':upTo': intent.upTo, ':id': intent.id },
+          }),
+        ),
+      );
     },
     async forgetToken(name, token) {
       await db.send(

@@ -9,7 +9,6 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { reconcileLabelCounts } from '../../core/label-counts';
 import {
   type CachedDetection,
   claimed,
@@ -32,7 +31,6 @@ import {
 import type { FinalRecord, WriteResult } from '../../core/outcome';
 import type { ClaimResult, ObjectRef, Reprocess } from '../../core/workflow-schemas';
 import { batchWrite } from './batch-write';
-import { labelCountsStore } from './label-counts';
 import type { TableRef } from './table-ref';
 import { throttleAware } from './throttle';
 
@@ -144,8 +142,8 @@ export async function cacheDetection(
 
 /**
  * Makes `image` the key's current record with exactly its labels as label items (the stale
- * ones of the previous version deleted), unless a newer version is recorded already; then
- * brings the label counts in line with it.
+ * ones of the previous version deleted), unless a newer version is recorded already. The
+ * label counts follow from the table's stream (core/label-counts.ts).
  */
 export async function writeImageRecord(
   table: TableRef,
@@ -172,8 +170,6 @@ export async function writeImageRecord(
     ...stale.map((name) => ({ DeleteRequest: { Key: { pk: imagePk(object.key), sk: labelSk(name) } } })),
     { PutRequest: { Item: record } },
   ]);
-  // Before the version turns final, so a crash here is repaired by the retry (core/label-counts.ts).
-  await throttleAware(() => reconcileLabelCounts(labelCountsStore(table), object.key));
   return { superseded: false, labelsWritten: labels.length, staleLabelsDeleted: stale.length, writeRequests };
 }
 

@@ -1,13 +1,14 @@
 /**
  * Pre-traffic smoke tests: the new version is invoked directly with an event whose outcome is
  * known (validate-image: a tiny valid PNG and a text file; the other tasks: an input they must
- * refuse; start-workflow: a batch it must acknowledge without starting anything; validate-flags:
+ * refuse; start-workflow: a batch it must acknowledge without starting anything; count-labels:
+ * an empty first batch of a window, which it must open without writing; validate-flags:
  * this release's flags document, which it must accept, and a contradictory one, which it must
  * refuse).
  */
 import { flagsValidatorSmokeEvents } from '../flags-validation-smoke';
 import type { CheckResult } from './hook';
-import { smokeHttpEvent, smokeQueueBatch, smokeScheduledEvent } from './smoke-events';
+import { smokeCountWindow, smokeHttpEvent, smokeQueueBatch, smokeScheduledEvent } from './smoke-events';
 import { type SmokeObjectStore, withSmokeObjects } from './smoke-objects';
 
 /** How a function's new version is smoke-tested before it gets traffic. */
@@ -18,6 +19,7 @@ export const SMOKE_PLANS = [
   'http-openapi',
   'scheduled',
   'flags-validator',
+  'stream-window',
 ] as const;
 export type SmokePlan = (typeof SMOKE_PLANS)[number];
 
@@ -151,6 +153,20 @@ const queueBatch: PlanCheck = async (deps, functionArn) => {
   ];
 };
 
+// A window's first batch, empty, on a shard of its own: it reads that shard's ledger (nothing
+// there) and writes nothing.
+const streamWindow: PlanCheck = async (deps, functionArn) => {
+  const invocation = await deps.invoker.invoke(functionArn, smokeCountWindow(deps.now));
+  const result = resultOf<{ state: { deltas?: unknown } }>(invocation);
+  return [
+    {
+      check: 'opens a tumbling window of the labels stream',
+      ok: typeof result?.state?.deltas === 'object' && result.state.deltas !== null,
+      detail: describeInvocation(invocation),
+    },
+  ];
+};
+
 const PLAN_CHECKS: Record<SmokePlan, PlanCheck> = {
   'validate-image': validateImage,
   'task-input': taskInput,
@@ -158,6 +174,7 @@ const PLAN_CHECKS: Record<SmokePlan, PlanCheck> = {
   scheduled,
   'flags-validator': flagsValidator,
   'queue-batch': queueBatch,
+  'stream-window': streamWindow,
 };
 
 export function preTrafficChecks(deps: PreTrafficDeps, target: SmokeTarget): Promise<CheckResult[]> {

@@ -85,3 +85,20 @@ export function smokeQueueBatch(bucket: string, now: Date) {
     ],
   };
 }
+
+/**
+ * The first, empty batch of a tumbling window of the labels table's stream, on a shard id no
+ * stream has: the function reads that shard's (missing) ledger and writes nothing.
+ */
+export function smokeCountWindow(now: Date) {
+  const start = new Date(Math.floor(now.getTime() / 1000) * 1000);
+  return {
+    Records: [],
+    shardId: `smoke-test-${now.getTime()}`,
+    eventSourceARN: 'arn:aws:dynamodb:us-east-1:000000000000:table/smoke-test/stream/smoke-test',
+    state: {},
+    window: { start: start.toISOString(), end: new Date(start.getTime() + 1000).toISOString() },
+    isFinalInvokeForWindow: false,
+    isWindowTerminatedEarly: false,
+  };
+}

@@ -35,7 +35,7 @@ describe('removalScope', () => {
 });
 
 describe('removalOrder', () => {
-  it('deletes labels and versions first, then the IMAGE item, then the COUNTS item', () => {
+  it('deletes labels, versions and a COUNTS item left by synchronous counting first, the IMAGE item last', () => {
     const keys = [
       { pk: 'IMAGE#a', sk: 'COUNTS' },
       { pk: 'IMAGE#a', sk: 'IMAGE' },
@@ -43,8 +43,8 @@ describe('removalOrder', () => {
       { pk: 'IMAGE#a', sk: 'VERSION#v1' },
     ];
     const { first, last } = removalOrder(keys);
-    expect(first.map((item) => item.sk)).toEqual(['LABEL#Dog', 'VERSION#v1']);
-    expect(last.map((item) => item.sk)).toEqual(['IMAGE', 'COUNTS']);
+    expect(first.map((item) => item.sk)).toEqual(['COUNTS', 'LABEL#Dog', 'VERSION#v1']);
+    expect(last.map((item) => item.sk)).toEqual(['IMAGE']);
   });
 });
 

@@ -1,197 +1,237 @@
 /**
- * The label counts' protocol against an in-memory CountsStore that keeps DynamoDB's conditions:
- * a change is journaled before it is applied and only against the counts version it read,
- * each delta counts once per intent, and a crash anywhere is rolled forward by the next
- * reconcile. The same protocol on the local DynamoDB: test/functions/adapters/dynamodb/
- * label-counts.test.ts.
+ * The label counts from the stream: what one IMAGE write changes, how a window sums its batches
+ * and skips records counted already, and how a window's sums are applied exactly once per shard
+ * against an in-memory ledger that keeps DynamoDB's conditions (crashes included). The same
+ * ledger on the local DynamoDB: test/functions/adapters/dynamodb/label-counts.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import {
-  type CountIntent,
-  type CountsState,
-  type CountsStore,
-  countDiff,
-  countToken,
-  reconcileLabelCounts,
+  aggregate,
+  applyWindow,
+  type CountedChange,
+  type CountsLedgerStore,
+  compareSequence,
+  openWindow,
+  recordDeltas,
+  type ShardLedger,
+  settleShard,
+  type WindowState,
 } from '../../../functions/core/label-counts';
 
-/** The labels table's count items in memory, with the adapter's conditions. */
-function memoryCounts() {
-  const images = new Map<string, string[]>();
-  const countsItems = new Map<string, CountsState>();
-  const labels = new Map<string, { imageCount: number; tokens: Set<string> }>();
-  const log: string[] = [];
-  const labelItem = (name: string) => {
-    const item = labels.get(name.toLowerCase()) ?? { imageCount: 0, tokens: new Set<string>() };
-    labels.set(name.toLowerCase(), item);
-    return item;
+/** The shard and count items in memory, with the adapter's conditions; `failAt` crashes a call. */
+function memoryLedger() {
+  const shards = new Map<string, ShardLedger>();
+  const labels = new Map<string, { name: string; imageCount: number; tokens: Set<string> }>();
+  const calls: string[] = [];
+  let failAt: string | undefined;
+  const step = (call: string) => {
+    calls.push(call);
+    if (failAt && call.startsWith(failAt)) {
+      failAt = undefined;
+      throw new Error(`crash at ${call}`);
+    }
   };
-  const store: CountsStore = {
-    async readLabelNames(key) {
-      log.push(`readLabelNames ${key}`);
-      return images.get(key);
+  const store: CountsLedgerStore = {
+    async readShard(shardId) {
+      step(`readShard ${shardId}`);
+      return structuredClone(shards.get(shardId) ?? {});
     },
-    async readCounts(key) {
-      log.push(`readCounts ${key}`);
-      return structuredClone(countsItems.get(key) ?? {});
-    },
-    async journal(key, intent, version) {
-      log.push(`journal ${key} v${version}`);
-      const item = countsItems.get(key) ?? {};
-      if (item.countIntent || item.countsVersion !== version) return false;
-      countsItems.set(key, { ...item, countIntent: structuredClone(intent) });
+    async journal(shardId, intent, appliedUpTo) {
+      step(`journal ${shardId}`);
+      const shard = shards.get(shardId) ?? {};
+      if (shard.intent || shard.appliedUpTo !== appliedUpTo) return false;
+      shards.set(shardId, { ...shard, intent: structuredClone(intent) });
       return true;
     },
     async applyDelta(name, delta, token) {
-      log.push(`applyDelta ${name} ${delta}`);
-      const item = labelItem(name);
+      step(`applyDelta ${name} ${delta}`);
+      const item = labels.get(name.toLowerCase()) ?? { name, imageCount: 0, tokens: new Set<string>() };
+      labels.set(name.toLowerCase(), item);
       if (item.tokens.has(token)) return false;
       item.imageCount += delta;
+      if (delta > 0) item.name = name;
       item.tokens.add(token);
       return true;
     },
-    async closeIntent(key, intent) {
-      log.push(`closeIntent ${key}`);
-      const item = countsItems.get(key) ?? {};
-      if (item.countIntent?.id !== intent.id) return;
-      countsItems.set(key, { countedLabels: intent.next, countsVersion: (item.countsVersion ?? 0) + 1 });
+    async closeIntent(shardId, intent) {
+      step(`closeIntent ${shardId}`);
+      const shard = shards.get(shardId) ?? {};
+      if (shard.intent?.id === intent.id) shards.set(shardId, { appliedUpTo: intent.upTo });
     },
     async forgetToken(name, token) {
-      log.push(`forgetToken ${name}`);
-      labelItem(name).tokens.delete(token);
+      step(`forgetToken ${name}`);
+      labels.get(name.toLowerCase())?.tokens.delete(token);
     },
   };
-  const counts = () =>
-    Object.fromEntries(
-      [...labels].filter(([, item]) => item.imageCount !== 0).map(([n, i]) => [n, i.imageCount]),
-    );
-  return { store, images, countsItems, labels, log, counts };
-}
-
-/** `store` whose every call after the first `calls` throws, as a crash half-way would. */
-function crashingAfter(store: CountsStore, calls: number): CountsStore {
-  let made = 0;
-  const guard =
-    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
-    (...args: A): Promise<R> =>
-      ++made > calls ? Promise.reject(new Error('crash')) : call(...args);
   return {
-    readLabelNames: guard(store.readLabelNames),
-    readCounts: guard(store.readCounts),
-    journal: guard(store.journal),
-    applyDelta: guard(store.applyDelta),
-    closeIntent: guard(store.closeIntent),
-    forgetToken: guard(store.forgetToken),
+    store,
+    calls,
+    shards,
+    crashAt(call: string) {
+      failAt = call;
+    },
+    counts: () =>
+      Object.fromEntries(
+        [...labels.values()]
+          .filter((item) => item.imageCount !== 0)
+          .map((item) => [item.name, item.imageCount]),
+      ),
+    tokensLeft: () => [...labels.values()].reduce((sum, item) => sum + item.tokens.size, 0),
   };
 }
 
-let ids = 0;
-const newId = () => `intent-${++ids}`;
+const change = (sequenceNumber: string, oldNames: string[], newNames: string[]): CountedChange => ({
+  sequenceNumber,
+  oldNames,
+  newNames,
+});
 
-describe('countDiff', () => {
-  it('compares names case-insensitively', () => {
-    expect(countDiff(['Cat', 'Dog'], ['cat', 'Bird'])).toEqual({ add: ['Bird'], remove: ['Dog'] });
+const ids = () => {
+  let next = 0;
+  return () => `intent-${++next}`;
+};
+
+describe('recordDeltas', () => {
+  it('counts every label of a new record once', () => {
+    expect([...recordDeltas(change('1', [], ['Dog', 'Beach']))]).toEqual([
+      ['dog', ['Dog', 1]],
+      ['beach', ['Beach', 1]],
+    ]);
+  });
+
+  it('changes only the labels a relabel adds or drops, whatever their case', () => {
+    expect([...recordDeltas(change('2', ['Dog', 'beach'], ['Beach', 'Sand']))]).toEqual([
+      ['sand', ['Sand', 1]],
+      ['dog', ['Dog', -1]],
+    ]);
+  });
+
+  it('takes every label back when the record goes (a deletion) or loses its labels (FAILED)', () => {
+    expect([...recordDeltas(change('3', ['Dog'], []))]).toEqual([['dog', ['Dog', -1]]]);
   });
 });
 
-describe('reconcileLabelCounts', () => {
-  it('counts what the IMAGE record lists, follows a relabel and applies nothing the second time', async () => {
-    const memory = memoryCounts();
-    memory.images.set('a.jpg', ['Cat', 'Sofa']);
-    await expect(reconcileLabelCounts(memory.store, 'a.jpg', { newId })).resolves.toBe(2);
-    memory.images.set('a.jpg', ['Dog', 'Sofa']);
-    await expect(reconcileLabelCounts(memory.store, 'a.jpg', { newId })).resolves.toBe(2);
-    await expect(reconcileLabelCounts(memory.store, 'a.jpg', { newId })).resolves.toBe(0);
+describe('compareSequence', () => {
+  it('orders sequence numbers as numbers, beyond what a double holds exactly', () => {
+    expect(compareSequence('9', '10')).toBe(-1);
+    expect(compareSequence('100000000000000000000001', '100000000000000000000000')).toBe(1);
+    expect(compareSequence('42', '42')).toBe(0);
+  });
+});
 
-    expect(memory.counts()).toEqual({ dog: 1, sofa: 1 });
-    expect(memory.countsItems.get('a.jpg')).toEqual({ countedLabels: ['Dog', 'Sofa'], countsVersion: 2 });
+describe('aggregate', () => {
+  it('sums the changes of a window by label, in stream order', () => {
+    let state: WindowState = openWindow(undefined);
+    ({ state } = aggregate(state, [change('1', [], ['Dog', 'Beach']), change('2', [], ['dog'])]));
+    const { state: next, added } = aggregate(state, [change('3', ['Dog', 'Beach'], ['Beach'])]);
+
+    expect(added).toBe(1);
+    expect(next).toEqual({
+      floor: undefined,
+      lastSeq: '3',
+      deltas: { dog: ['dog', 1], beach: ['Beach', 1] },
+    });
   });
 
-  it('takes a given target instead of reading the IMAGE record (a deletion gives [])', async () => {
-    const memory = memoryCounts();
-    memory.images.set('a.jpg', ['Cat']);
-    await reconcileLabelCounts(memory.store, 'a.jpg', { newId });
-    memory.log.length = 0;
+  it('skips records at or below the floor (counted by an earlier window) and repeated ones', () => {
+    const state = openWindow('10');
+    const first = aggregate(state, [change('9', [], ['Old']), change('11', [], ['Dog'])]);
+    const repeated = aggregate(first.state, [change('11', [], ['Dog']), change('12', [], ['Cat'])]);
 
-    await expect(reconcileLabelCounts(memory.store, 'a.jpg', { target: [], newId })).resolves.toBe(1);
-
-    expect(memory.counts()).toEqual({});
-    expect(memory.log.filter((call) => call.startsWith('readLabelNames'))).toEqual([]);
+    expect(first.added).toBe(1);
+    expect(repeated.added).toBe(1);
+    expect(repeated.state.deltas).toEqual({ dog: ['Dog', 1], cat: ['Cat', 1] });
   });
 
-  it('journals the change, applies it, closes it, and only then forgets its tokens', async () => {
-    const memory = memoryCounts();
-    memory.images.set('a.jpg', ['Cat', 'Dog']);
+  it('does not change the state it is given', () => {
+    const state = openWindow(undefined);
+    aggregate(state, [change('1', [], ['Dog'])]);
+    expect(state).toEqual({ floor: undefined, deltas: {} });
+  });
+});
 
-    await reconcileLabelCounts(memory.store, 'a.jpg', { newId });
+describe('applyWindow', () => {
+  const window = (floor: string | undefined, ...changes: CountedChange[]) =>
+    aggregate(openWindow(floor), changes).state;
 
-    expect(memory.log).toEqual([
-      'readLabelNames a.jpg',
-      'readCounts a.jpg',
-      'journal a.jpg vundefined',
-      'applyDelta Cat 1',
-      'applyDelta Dog 1',
-      'closeIntent a.jpg',
-      'forgetToken Cat',
-      'forgetToken Dog',
-      'readLabelNames a.jpg',
-      'readCounts a.jpg',
-    ]);
-    expect([...memory.labels.values()].map((item) => item.tokens.size)).toEqual([0, 0]);
+  it("writes each label's sum once, and moves the shard's appliedUpTo to the window's last record", async () => {
+    const ledger = memoryLedger();
+    const state = window(undefined, change('1', [], ['Dog', 'Beach']), change('2', [], ['Dog']));
+
+    const result = await applyWindow(ledger.store, 'shard-1', state, ids());
+
+    expect(result).toEqual({ applied: 2, alreadyCounted: false });
+    expect(ledger.counts()).toEqual({ Dog: 2, Beach: 1 });
+    expect(ledger.shards.get('shard-1')).toEqual({ appliedUpTo: '2' });
+    expect(ledger.tokensLeft()).toBe(0);
   });
 
-  it('rolls an intent left open by a crashed caller forward without applying a delta twice', async () => {
-    const memory = memoryCounts();
-    const open: CountIntent = { id: 'crashed', add: ['Cat', 'Dog'], remove: [], next: ['Cat', 'Dog'] };
-    memory.countsItems.set('a.jpg', { countIntent: open });
-    // The crashed caller applied Cat before it stopped.
-    await memory.store.applyDelta('Cat', 1, countToken('a.jpg', open));
-    memory.images.set('a.jpg', ['Cat', 'Dog']);
+  it('writes nothing for a label whose changes cancel out in the window', async () => {
+    const ledger = memoryLedger();
+    const state = window(undefined, change('1', [], ['Dog', 'Cat']), change('2', ['Dog', 'Cat'], ['Cat']));
 
-    await expect(reconcileLabelCounts(memory.store, 'a.jpg', { newId })).resolves.toBe(1);
+    await applyWindow(ledger.store, 'shard-1', state, ids());
 
-    expect(memory.counts()).toEqual({ cat: 1, dog: 1 });
-    expect(memory.countsItems.get('a.jpg')).toEqual({ countedLabels: ['Cat', 'Dog'], countsVersion: 1 });
+    expect(ledger.calls.filter((call) => call.startsWith('applyDelta'))).toEqual(['applyDelta Cat 1']);
   });
 
-  it('stays exact when a reconcile crashes after any number of calls and is retried', async () => {
-    for (let crashAt = 0; crashAt < 16; crashAt++) {
-      const memory = memoryCounts();
-      memory.images.set('a.jpg', ['Cat', 'Old']);
-      await reconcileLabelCounts(memory.store, 'a.jpg', { newId });
-      memory.images.set('a.jpg', ['Cat', 'New']);
+  it('changes nothing when the final invocation is delivered again', async () => {
+    const ledger = memoryLedger();
+    const state = window(undefined, change('1', [], ['Dog']));
+    await applyWindow(ledger.store, 'shard-1', state, ids());
 
-      await reconcileLabelCounts(crashingAfter(memory.store, crashAt), 'a.jpg', { newId }).catch(() => 0);
-      await reconcileLabelCounts(memory.store, 'a.jpg', { newId });
-
-      expect([crashAt, memory.counts()]).toEqual([crashAt, { cat: 1, new: 1 }]);
-    }
+    await expect(applyWindow(ledger.store, 'shard-1', state, ids())).resolves.toEqual({
+      applied: 0,
+      alreadyCounted: true,
+    });
+    expect(ledger.counts()).toEqual({ Dog: 1 });
   });
 
-  it('journals a change only against the counts version it read, so two racing removals decrement once', async () => {
-    const memory = memoryCounts();
-    memory.images.set('a.jpg', ['Raced']);
-    memory.images.set('b.jpg', ['Raced']);
-    await reconcileLabelCounts(memory.store, 'a.jpg', { newId });
-    await reconcileLabelCounts(memory.store, 'b.jpg', { newId });
-    // The late remover reads the counts; the other removal runs to the end before it goes on.
-    let raced = false;
-    const late: CountsStore = {
-      ...memory.store,
-      async readCounts(key) {
-        const read = await memory.store.readCounts(key);
-        if (!raced) {
-          raced = true;
-          await reconcileLabelCounts(memory.store, 'b.jpg', { target: [], newId });
-        }
-        return read;
-      },
-    };
+  it.each(['applyDelta Beach', 'closeIntent', 'forgetToken Dog'])(
+    'counts exactly once when it crashes at %s and the window is delivered again',
+    async (crashAt) => {
+      const ledger = memoryLedger();
+      const state = window(undefined, change('1', [], ['Dog', 'Beach']));
+      ledger.crashAt(crashAt);
+      await expect(applyWindow(ledger.store, 'shard-1', state, ids())).rejects.toThrow('crash');
 
-    await expect(reconcileLabelCounts(late, 'b.jpg', { target: [], newId })).resolves.toBe(0);
+      await applyWindow(ledger.store, 'shard-1', state, ids());
 
-    expect(raced).toBe(true);
-    expect(memory.counts()).toEqual({ raced: 1 });
-    expect(memory.log.filter((call) => call === 'journal b.jpg v1')).toHaveLength(2);
+      expect(ledger.counts()).toEqual({ Dog: 1, Beach: 1 });
+      expect(ledger.shards.get('shard-1')).toEqual({ appliedUpTo: '1' });
+    },
+  );
+
+  it("rolls forward a crashed window when the shard's next window opens", async () => {
+    const ledger = memoryLedger();
+    ledger.crashAt('applyDelta Beach');
+    await expect(
+      applyWindow(ledger.store, 'shard-1', window(undefined, change('1', [], ['Dog', 'Beach'])), ids()),
+    ).rejects.toThrow('crash');
+
+    const settled = await settleShard(ledger.store, 'shard-1');
+    const next = window(settled.appliedUpTo, change('1', [], ['Dog', 'Beach']), change('2', ['Dog'], []));
+    await applyWindow(ledger.store, 'shard-1', next, ids());
+
+    expect(settled).toEqual({ appliedUpTo: '1', rolledForward: 1 });
+    expect(ledger.counts()).toEqual({ Beach: 1 });
+  });
+
+  it('keeps shards apart: each has its own ledger', async () => {
+    const ledger = memoryLedger();
+    await applyWindow(ledger.store, 'shard-1', window(undefined, change('5', [], ['Dog'])), ids());
+    await applyWindow(ledger.store, 'shard-2', window(undefined, change('3', [], ['Dog'])), ids());
+
+    expect(ledger.counts()).toEqual({ Dog: 2 });
+    expect(ledger.shards.get('shard-2')).toEqual({ appliedUpTo: '3' });
+  });
+
+  it('writes nothing for a window without records', async () => {
+    const ledger = memoryLedger();
+    await expect(applyWindow(ledger.store, 'shard-1', openWindow(undefined), ids())).resolves.toEqual({
+      applied: 0,
+      alreadyCounted: false,
+    });
+    expect(ledger.calls).toEqual(['readShard shard-1']);
   });
 });

@@ -1,0 +1,122 @@
+/**
+ * One invocation of count-labels: a batch of the labels table's stream records in a tumbling
+ * window (Lambda's DynamoDB stream event with TumblingWindowInSeconds set), validated here, and
+ * what the invocation does with it (core/label-counts.ts holds the counting itself).
+ *
+ * The event carries the window's state as the previous invocation returned it (`{}` when the
+ * window opens), the shard id (only tumbling-window events have it, which is why the mapping
+ * uses one) and, on the window's last invocation, isFinalInvokeForWindow.
+ */
+import { MalformedEventError } from './errors';
+import {
+  aggregate,
+  applyWindow,
+  type CountedChange,
+  type CountsLedgerStore,
+  openWindow,
+  settleShard,
+  type WindowState,
+} from './label-counts';
+import { IMAGE_SK } from './labels-table';
+import * as z from './zod';
+import { issueLines } from './zod-issues';
+
+/** The label names of an IMAGE item in DynamoDB JSON: `{ L: [{ S: name }, ...] }`. */
+const LabelNamesSchema = z.optional(z.object({ L: z.array(z.object({ S: z.string() })) }));
+
+const StreamRecordSchema = z.object({
+  eventName: z.enum(['INSERT', 'MODIFY', 'REMOVE']),
+  dynamodb: z.object({
+    Keys: z.object({ sk: z.object({ S: z.string() }) }),
+    SequenceNumber: z.string().check(z.regex(/^\d{1,40}$/)),
+    OldImage: z.optional(z.object({ labelNames: LabelNamesSchema })),
+    NewImage: z.optional(z.object({ labelNames: LabelNamesSchema })),
+  }),
+});
+
+const DeltaSchema = z.tuple([z.string(), z.int()]);
+
+const WindowStateSchema = z.object({
+  floor: z.optional(z.string().check(z.regex(/^\d{1,40}$/))),
+  lastSeq: z.optional(z.string().check(z.regex(/^\d{1,40}$/))),
+  deltas: z.record(z.string(), DeltaSchema),
+});
+
+export const CountWindowEventSchema = z.object({
+  Records: z.array(StreamRecordSchema),
+  shardId: z.string().check(z.minLength(1)),
+  /** `{}` when the window opens. */
+  state: z.optional(z.union([WindowStateSchema, z.strictObject({})])),
+  window: z.object({ start: z.string(), end: z.string() }),
+  isFinalInvokeForWindow: z.boolean(),
+  isWindowTerminatedEarly: z.optional(z.boolean()),
+});
+
+export interface CountWindow {
+  shardId: string;
+  /** The window's state so far; undefined when the window opens. */
+  state: WindowState | undefined;
+  /** The batch's IMAGE changes, in stream order (other items' records are left out). */
+  changes: CountedChange[];
+  isFinal: boolean;
+}
+
+const names = (image: { labelNames?: { L: { S: string }[] } | undefined } | undefined) =>
+  image?.labelNames?.L.map((name) => name.S) ?? [];
+
+/** Validates the event; a malformed one is a MalformedEvent (Lambda retries it, then gives up). */
+export function parseCountWindow(event: unknown): CountWindow {
+  const result = CountWindowEventSchema.safeParse(event);
+  if (!result.success) {
+    throw new MalformedEventError(
+      `Not a tumbling-window stream event: ${issueLines(result.error).slice(0, 5).join('; ')}`,
+    );
+  }
+  const { Records, shardId, state, isFinalInvokeForWindow } = result.data;
+  return {
+    shardId,
+    state: state && 'deltas' in state ? (state as WindowState) : undefined,
+    changes: Records.filter((record) => record.dynamodb.Keys.sk.S === IMAGE_SK).map((record) => ({
+      sequenceNumber: record.dynamodb.SequenceNumber,
+      oldNames: names(record.dynamodb.OldImage),
+      newNames: names(record.dynamodb.NewImage),
+    })),
+    isFinal: isFinalInvokeForWindow,
+  };
+}
+
+export interface WindowOutcome {
+  /** What Lambda hands the window's next invocation (`{}` after the final one). */
+  state: WindowState | Record<string, never>;
+  /** IMAGE changes added to the window's sums by this invocation. */
+  changesCounted: number;
+  /** Label counts written (on the final invocation, or when a crashed window was rolled forward). */
+  countsWritten: number;
+  /** The final invocation found its window counted already (a repeated delivery). */
+  alreadyCounted: boolean;
+}
+
+/**
+ * Adds the batch to the window's sums; on the final invocation, applies them. A window opens
+ * by finishing whatever the shard's previous window left open and reading how far it is counted.
+ */
+export async function countWindow(store: CountsLedgerStore, window: CountWindow): Promise<WindowOutcome> {
+  let countsWritten = 0;
+  let state = window.state;
+  if (!state) {
+    const settled = await settleShard(store, window.shardId);
+    countsWritten += settled.rolledForward;
+    state = openWindow(settled.appliedUpTo);
+  }
+  const { state: next, added: changesCounted } = aggregate(state, window.changes);
+  if (!window.isFinal) {
+    return { state: next, changesCounted, countsWritten, alreadyCounted: false };
+  }
+  const result = await applyWindow(store, window.shardId, next);
+  return {
+    state: {},
+    changesCounted,
+    countsWritten: countsWritten + result.applied,
+    alreadyCounted: result.alreadyCounted,
+  };
+}

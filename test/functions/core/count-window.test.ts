@@ -1,0 +1,158 @@
+/**
+ * One count-labels invocation: the tumbling-window stream event it accepts, and what it does on
+ * a window's first, middle and final invocation (the ledger in memory, as in label-counts.test.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import { countWindow, parseCountWindow } from '../../../functions/core/count-window';
+import { MalformedEventError } from '../../../functions/core/errors';
+import type { CountsLedgerStore, ShardLedger } from '../../../functions/core/label-counts';
+
+const names = (...list: string[]) => ({ labelNames: { L: list.map((name) => ({ S: name })) } });
+
+const record = (
+  sequence: string,
+  eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
+  images: { old?: string[]; new?: string[] },
+  sk = 'IMAGE',
+) => ({
+  eventID: `event-${sequence}`,
+  eventName,
+  eventVersion: '1.1',
+  eventSource: 'aws:dynamodb',
+  awsRegion: 'us-east-1',
+  dynamodb: {
+    ApproximateCreationDateTime: 1_700_000_000,
+    Keys: { pk: { S: 'IMAGE#a.jpg' }, sk: { S: sk } },
+    ...(images.old ? { OldImage: names(...images.old) } : {}),
+    ...(images.new ? { NewImage: names(...images.new) } : {}),
+    SequenceNumber: sequence,
+    SizeBytes: 100,
+    StreamViewType: 'NEW_AND_OLD_IMAGES',
+  },
+  eventSourceARN: 'arn:aws:dynamodb:us-east-1:123456789012:table/labels/stream/2026-01-01T00:00:00.000',
+});
+
+const windowEvent = (records: unknown[], state: unknown, isFinalInvokeForWindow: boolean) => ({
+  Records: records,
+  shardId: 'shardId-1',
+  eventSourceARN: 'arn:aws:dynamodb:us-east-1:123456789012:table/labels/stream/2026-01-01T00:00:00.000',
+  window: { start: '2026-01-01T00:00:00Z', end: '2026-01-01T00:00:05Z' },
+  state,
+  isFinalInvokeForWindow,
+  isWindowTerminatedEarly: false,
+});
+
+function ledger(initial: ShardLedger = {}) {
+  const shard: ShardLedger = { ...initial };
+  const counts = new Map<string, number>();
+  const store: CountsLedgerStore = {
+    readShard: async () => structuredClone(shard),
+    journal: async (_id, intent, appliedUpTo) => {
+      if (shard.intent || shard.appliedUpTo !== appliedUpTo) return false;
+      shard.intent = intent;
+      return true;
+    },
+    applyDelta: async (name, delta) => {
+      counts.set(name, (counts.get(name) ?? 0) + delta);
+      return true;
+    },
+    closeIntent: async (_id, intent) => {
+      shard.appliedUpTo = intent.upTo;
+      shard.intent = undefined;
+    },
+    forgetToken: async () => {},
+  };
+  return { store, shard, counts };
+}
+
+describe('parseCountWindow', () => {
+  it("reads each IMAGE record's label names before and after, in stream order", () => {
+    const parsed = parseCountWindow(
+      windowEvent(
+        [
+          record('100', 'INSERT', { new: ['Dog'] }),
+          record('101', 'MODIFY', { old: ['Dog'], new: ['Cat'] }),
+          record('102', 'REMOVE', { old: ['Cat'] }),
+        ],
+        {},
+        false,
+      ),
+    );
+
+    expect(parsed).toEqual({
+      shardId: 'shardId-1',
+      state: undefined,
+      isFinal: false,
+      changes: [
+        { sequenceNumber: '100', oldNames: [], newNames: ['Dog'] },
+        { sequenceNumber: '101', oldNames: ['Dog'], newNames: ['Cat'] },
+        { sequenceNumber: '102', oldNames: ['Cat'], newNames: [] },
+      ],
+    });
+  });
+
+  it('leaves out records of other items (the event source filters them on AWS)', () => {
+    const parsed = parseCountWindow(
+      windowEvent([record('100', 'INSERT', { new: ['Dog'] }, 'LABEL#Dog')], {}, false),
+    );
+    expect(parsed.changes).toEqual([]);
+  });
+
+  it('keeps the state of a window under way', () => {
+    const state = { lastSeq: '7', deltas: { dog: ['Dog', 2] } };
+    expect(parseCountWindow(windowEvent([], state, true)).state).toEqual(state);
+  });
+
+  it.each([
+    ['an SQS batch', { Records: [{ messageId: 'm1', body: '{}' }] }],
+    [
+      'a stream event without a tumbling window (no shard id)',
+      { Records: [record('1', 'INSERT', { new: ['Dog'] })] },
+    ],
+    [
+      'a sequence number that is not a number',
+      windowEvent([record('1e5', 'INSERT', { new: ['Dog'] })], {}, false),
+    ],
+  ])('refuses %s as a MalformedEvent', (_what, event) => {
+    expect(() => parseCountWindow(event)).toThrow(MalformedEventError);
+  });
+});
+
+describe('countWindow', () => {
+  it("opens a window at the shard's appliedUpTo and only sums until the final invocation", async () => {
+    const { store, counts } = ledger({ appliedUpTo: '100' });
+    const first = await countWindow(
+      store,
+      parseCountWindow(
+        windowEvent(
+          [record('100', 'INSERT', { new: ['Old'] }), record('101', 'INSERT', { new: ['Dog'] })],
+          {},
+          false,
+        ),
+      ),
+    );
+
+    expect(first).toEqual({
+      state: { floor: '100', lastSeq: '101', deltas: { dog: ['Dog', 1] } },
+      changesCounted: 1,
+      countsWritten: 0,
+      alreadyCounted: false,
+    });
+    expect(counts.size).toBe(0);
+  });
+
+  it('applies the sums on the final invocation and hands Lambda a fresh state', async () => {
+    const { store, shard, counts } = ledger({ appliedUpTo: '100' });
+    const state = { floor: '100', lastSeq: '101', deltas: { dog: ['Dog', 1] } };
+    const final = await countWindow(
+      store,
+      parseCountWindow(
+        windowEvent([record('102', 'MODIFY', { old: ['Dog'], new: ['Dog', 'Ball'] })], state, true),
+      ),
+    );
+
+    expect(final).toEqual({ state: {}, changesCounted: 1, countsWritten: 2, alreadyCounted: false });
+    expect(Object.fromEntries(counts)).toEqual({ Dog: 1, Ball: 1 });
+    expect(shard.appliedUpTo).toBe('102');
+  });
+});

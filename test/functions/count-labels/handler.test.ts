@@ -1,0 +1,96 @@
+/**
+ * count-labels as Lambda invokes it: a tumbling window's batches only grow the state it hands
+ * back; the final invocation writes the sums and hands back a fresh state; a malformed event is
+ * refused. DynamoDB is mocked (the ledger's conditions run for real in
+ * test/functions/adapters/dynamodb/label-counts.test.ts).
+ */
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { lambdaContext, stubHandlerEnv } from '../../support/lambda';
+
+stubHandlerEnv({ LABELS_TABLE_NAME: 'labels-table' });
+const { handler } = await import('../../../functions/count-labels/handler');
+
+const dbMock = mockClient(DynamoDBDocumentClient);
+const context = lambdaContext('count-labels');
+
+const imageRecord = (sequence: string, names: string[]) => ({
+  eventID: sequence,
+  eventName: 'INSERT',
+  eventVersion: '1.1',
+  eventSource: 'aws:dynamodb',
+  awsRegion: 'us-east-1',
+  dynamodb: {
+    Keys: { pk: { S: 'IMAGE#a.jpg' }, sk: { S: 'IMAGE' } },
+    NewImage: { labelNames: { L: names.map((name) => ({ S: name })) } },
+    SequenceNumber: sequence,
+    SizeBytes: 80,
+    StreamViewType: 'NEW_AND_OLD_IMAGES',
+  },
+  eventSourceARN: 'arn:aws:dynamodb:us-east-1:123456789012:table/labels/stream/x',
+});
+
+const event = (records: unknown[], state: unknown, isFinalInvokeForWindow: boolean) => ({
+  Records: records,
+  shardId: 'shardId-00000001',
+  eventSourceARN: 'arn:aws:dynamodb:us-east-1:123456789012:table/labels/stream/x',
+  window: { start: '2026-12-04T00:00:00Z', end: '2026-12-04T00:00:05Z' },
+  state,
+  isFinalInvokeForWindow,
+  isWindowTerminatedEarly: false,
+});
+
+beforeEach(() => {
+  dbMock.reset();
+});
+
+describe('count-labels handler', () => {
+  it("opens a window on the shard's ledger and returns the batch's sums as its state, writing nothing", async () => {
+    dbMock
+      .on(GetCommand)
+      .resolves({ Item: { pk: 'LABELS', sk: 'SHARD#shardId-00000001', appliedUpTo: '10' } });
+
+    const result = await handler(event([imageRecord('11', ['Dog', 'Beach'])], {}, false), context);
+
+    expect(result).toEqual({
+      state: { floor: '10', lastSeq: '11', deltas: { dog: ['Dog', 1], beach: ['Beach', 1] } },
+    });
+    expect(dbMock.commandCalls(GetCommand)[0]?.args[0].input).toMatchObject({
+      TableName: 'labels-table',
+      Key: { pk: 'LABELS', sk: 'SHARD#shardId-00000001' },
+      ConsistentRead: true,
+    });
+    expect(dbMock.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
+  it('writes the sums on the final invocation: journal, one ADD per label, close, forget the tokens', async () => {
+    dbMock.on(GetCommand).resolves({ Item: { appliedUpTo: '10' } });
+    dbMock.on(UpdateCommand).resolves({});
+    const state = { floor: '10', lastSeq: '11', deltas: { dog: ['Dog', 1], beach: ['Beach', 1] } };
+
+    const result = await handler(event([], state, true), context);
+
+    expect(result).toEqual({ state: {} });
+    const updates = dbMock.commandCalls(UpdateCommand).map((call) => call.args[0].input);
+    expect(updates.map((input) => input.Key)).toEqual([
+      { pk: 'LABELS', sk: 'SHARD#shardId-00000001' },
+      { pk: 'LABELS', sk: 'LABEL#dog' },
+      { pk: 'LABELS', sk: 'LABEL#beach' },
+      { pk: 'LABELS', sk: 'SHARD#shardId-00000001' },
+      { pk: 'LABELS', sk: 'LABEL#dog' },
+      { pk: 'LABELS', sk: 'LABEL#beach' },
+    ]);
+    expect(updates[0]).toMatchObject({
+      ConditionExpression: 'attribute_not_exists(intent) AND appliedUpTo = :appliedUpTo',
+      ExpressionAttributeValues: { ':appliedUpTo': '10' },
+    });
+    expect(updates[3]).toMatchObject({ ExpressionAttributeValues: { ':upTo': '11' } });
+  });
+
+  it('refuses an event that is not a tumbling window of a stream (MalformedEvent)', async () => {
+    await expect(handler({ Records: [imageRecord('1', ['Dog'])] }, context)).rejects.toMatchObject({
+      name: 'MalformedEvent',
+    });
+  });
+});
