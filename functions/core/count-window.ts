@@ -13,8 +13,7 @@ import {
   applyWindow,
   type CountedChange,
   type CountsLedgerStore,
-  openWindow,
-  settleShard,
+  openShard,
   type WindowState,
 } from './label-counts';
 import { IMAGE_SK } from './labels-table';
@@ -37,6 +36,7 @@ const StreamRecordSchema = z.object({
 const DeltaSchema = z.tuple([z.string(), z.int()]);
 
 const WindowStateSchema = z.object({
+  slot: z.int().check(z.nonnegative()),
   floor: z.optional(z.string().check(z.regex(/^\d{1,40}$/))),
   lastSeq: z.optional(z.string().check(z.regex(/^\d{1,40}$/))),
   deltas: z.record(z.string(), DeltaSchema),
@@ -98,21 +98,25 @@ export interface WindowOutcome {
 
 /**
  * Adds the batch to the window's sums; on the final invocation, applies them. A window opens
- * by finishing whatever the shard's previous window left open and reading how far it is counted.
+ * on the shard's slot (taken now if it has none), after finishing whatever a crash left open.
  */
-export async function countWindow(store: CountsLedgerStore, window: CountWindow): Promise<WindowOutcome> {
+export async function countWindow(
+  store: CountsLedgerStore,
+  window: CountWindow,
+  now: Date,
+): Promise<WindowOutcome> {
   let countsWritten = 0;
   let state = window.state;
   if (!state) {
-    const settled = await settleShard(store, window.shardId);
-    countsWritten += settled.rolledForward;
-    state = openWindow(settled.appliedUpTo);
+    const opened = await openShard(store, window.shardId, now);
+    countsWritten += opened.rolledForward;
+    state = { slot: opened.slot, floor: opened.appliedUpTo, deltas: {} };
   }
   const { state: next, added: changesCounted } = aggregate(state, window.changes);
   if (!window.isFinal) {
     return { state: next, changesCounted, countsWritten, alreadyCounted: false };
   }
-  const result = await applyWindow(store, window.shardId, next);
+  const result = await applyWindow(store, window.shardId, next, now);
   return {
     state: {},
     changesCounted,

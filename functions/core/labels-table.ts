@@ -13,7 +13,7 @@
  *                                              gsi1sk = <confidence 000.000>#<key hash>
  *                                              (images by label, highest confidence first: a Query)
  *   pk = LABELS        sk = LABEL#<name lower>  one label's count, kept from the table's stream
- *   pk = LABELS        sk = SHARD#<shard id>    how far one stream shard is counted
+ *   pk = LABELS        sk = SLOT#<nnnn>         how far one stream shard is counted
  *                                              (both: functions/core/label-counts.ts)
  *
  * The GSI sort keys carry a hash of the object key, not the key itself, because S3 keys may
@@ -90,8 +90,9 @@ export const TOP_LABELS = 5;
 /** The label count items: pk = LABELS, sk = LABEL#<name lower-cased>, imageCount, name. */
 export const LABEL_COUNTS_PK = 'LABELS';
 export const labelCountSk = (name: string) => `LABEL#${name.toLowerCase()}`;
-/** A stream shard's counting ledger, beside the counts (see label-counts.ts). */
-export const shardLedgerSk = (shardId: string) => `SHARD#${shardId}`;
+/** The counting slots of the stream's shards, beside the counts (see label-counts.ts). */
+export const SLOT_SK_PREFIX = 'SLOT#';
+export const slotSk = (slot: number) => `${SLOT_SK_PREFIX}${String(slot).padStart(4, '0')}`;
 
 /** The version id when the bucket is versioned, the ETag otherwise. */
 export function objectVersionOf(object: Pick<ObjectRef, 'versionId' | 'eTag'>): string {

@@ -16,7 +16,7 @@ const ledger = labelCountsLedger({ db: dynamo(), tableName: env.LABELS_TABLE_NAM
 
 export const handler = instrumented(async (event: unknown) => {
   const window = parseCountWindow(event);
-  const outcome = await countWindow(ledger, window);
+  const outcome = await countWindow(ledger, window, new Date());
   emit('LabelChangesCounted', outcome.changesCounted);
   if (window.isFinal) {
     emit('LabelCountsWritten', outcome.countsWritten);

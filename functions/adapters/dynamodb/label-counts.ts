@@ -1,12 +1,12 @@
 /**
  * The label counts' conditional writes (functions/core/label-counts.ts) on the labels table: a
- * shard item per stream shard journals the window being applied, the LABELS items hold the
- * counts and the tokens of the deltas in flight.
+ * slot item per stream shard at work journals the window being applied, the LABELS items hold
+ * the counts and each slot's mark of the last window added.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { CountsLedgerStore, ShardLedger, WindowIntent } from '../../core/label-counts';
-import { LABEL_COUNTS_PK, labelCountSk, shardLedgerSk } from '../../core/labels-table';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { CountsLedgerStore, Slot, WindowIntent } from '../../core/label-counts';
+import { LABEL_COUNTS_PK, labelCountSk, SLOT_SK_PREFIX, slotSk } from '../../core/labels-table';
 import type { TableRef } from './table-ref';
 
 function isConditionFailure(error: unknown): boolean {
@@ -27,86 +27,128 @@ async function conditional(write: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
-const shardKey = (shardId: string) => ({ pk: LABEL_COUNTS_PK, sk: shardLedgerSk(shardId) });
+const slotKey = (slot: number) => ({ pk: LABEL_COUNTS_PK, sk: slotSk(slot) });
+/** The attribute of a label item that holds a slot's mark. */
+const markOf = (slot: number) => `w${slot}`;
 
-/** Journals `intent` only against the appliedUpTo read (see core/label-counts.ts). */
-function journalCommand(
+function slotOf(item: Record<string, unknown>): Slot {
+  return {
+    slot: Number(item.slot),
+    owner: item.owner as string | undefined,
+    leaseUntil: item.leaseUntil as number | undefined,
+    seq: Number(item.seq ?? 0),
+    appliedUpTo: item.appliedUpTo as string | undefined,
+    intent: item.intent as WindowIntent | undefined,
+  };
+}
+
+/** Takes a slot that is still as read (or does not exist yet) and has no intent. */
+function claimCommand(
   tableName: string,
+  slot: number,
   shardId: string,
-  intent: WindowIntent,
-  appliedUpTo: string | undefined,
+  previous: Slot | undefined,
+  lease: number,
 ) {
   return new UpdateCommand({
     TableName: tableName,
-    Key: shardKey(shardId),
-    UpdateExpression: 'SET intent = :intent, shardId = :shardId',
-    ConditionExpression:
-      appliedUpTo === undefined
-        ? 'attribute_not_exists(intent) AND attribute_not_exists(appliedUpTo)'
-        : 'attribute_not_exists(intent) AND appliedUpTo = :appliedUpTo',
+    Key: slotKey(slot),
+    UpdateExpression:
+      'SET #owner = :owner, leaseUntil = :lease, slot = :slot, seq = if_not_exists(seq, :zero) REMOVE appliedUpTo',
+    ConditionExpression: previous
+      ? '#owner = :previousOwner AND leaseUntil = :previousLease AND attribute_not_exists(intent)'
+      : 'attribute_not_exists(pk)',
+    ExpressionAttributeNames: { '#owner': 'owner' },
     ExpressionAttributeValues: {
-      ':intent': intent,
-      ':shardId': shardId,
-      ...(appliedUpTo === undefined ? {} : { ':appliedUpTo': appliedUpTo }),
+      ':owner': shardId,
+      ':lease': lease,
+      ':slot': slot,
+      ':zero': 0,
+      ...(previous ? { ':previousOwner': previous.owner, ':previousLease': previous.leaseUntil } : {}),
     },
   });
 }
 
-/** Adds `delta` to a label's count, unless the token already applied it. */
-function deltaCommand(tableName: string, name: string, delta: number, token: string) {
+/** Journals a window on the shard's own slot, numbered one past the slot's last. */
+function journalCommand(
+  tableName: string,
+  slot: number,
+  shardId: string,
+  intent: WindowIntent,
+  lease: number,
+) {
+  return new UpdateCommand({
+    TableName: tableName,
+    Key: slotKey(slot),
+    UpdateExpression: 'SET intent = :intent, seq = :seq, leaseUntil = :lease',
+    ConditionExpression: '#owner = :owner AND attribute_not_exists(intent) AND seq = :previousSeq',
+    ExpressionAttributeNames: { '#owner': 'owner' },
+    ExpressionAttributeValues: {
+      ':intent': intent,
+      ':seq': intent.seq,
+      ':previousSeq': intent.seq - 1,
+      ':lease': lease,
+      ':owner': shardId,
+    },
+  });
+}
+
+/** Adds `delta` to a label's count and marks it with the window, unless the mark is there already. */
+function deltaCommand(tableName: string, name: string, delta: number, slot: number, seq: number) {
   return new UpdateCommand({
     TableName: tableName,
     Key: { pk: LABEL_COUNTS_PK, sk: labelCountSk(name) },
-    UpdateExpression:
-      delta > 0
-        ? 'SET #name = :name ADD imageCount :delta, tokens :token'
-        : 'ADD imageCount :delta, tokens :token',
-    ConditionExpression: 'attribute_not_exists(tokens) OR NOT contains(tokens, :tokenValue)',
-    ExpressionAttributeNames: delta > 0 ? { '#name': 'name' } : undefined,
-    ExpressionAttributeValues: {
-      ...(delta > 0 ? { ':name': name } : {}),
-      ':delta': delta,
-      ':token': new Set([token]),
-      ':tokenValue': token,
-    },
+    UpdateExpression: `SET #mark = :seq${delta > 0 ? ', #name = :name' : ''} ADD imageCount :delta`,
+    ConditionExpression: 'attribute_not_exists(#mark) OR #mark < :seq',
+    ExpressionAttributeNames: { '#mark': markOf(slot), ...(delta > 0 ? { '#name': 'name' } : {}) },
+    ExpressionAttributeValues: { ':seq': seq, ':delta': delta, ...(delta > 0 ? { ':name': name } : {}) },
   });
 }
 
 export function labelCountsLedger({ db, tableName }: TableRef): CountsLedgerStore {
   return {
-    async readShard(shardId) {
-      const shard = await db.send(
-        new GetCommand({ TableName: tableName, Key: shardKey(shardId), ConsistentRead: true }),
-      );
-      const item = shard.Item ?? {};
-      return { appliedUpTo: item.appliedUpTo, intent: item.intent } as ShardLedger;
+    async readSlots() {
+      const slots: Slot[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await db.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': LABEL_COUNTS_PK, ':prefix': SLOT_SK_PREFIX },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        );
+        slots.push(...(page.Items ?? []).map(slotOf));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return slots;
     },
-    journal: (shardId, intent, appliedUpTo) =>
-      conditional(() => db.send(journalCommand(tableName, shardId, intent, appliedUpTo))),
-    applyDelta: (name, delta, token) =>
-      conditional(() => db.send(deltaCommand(tableName, name, delta, token))),
-    async closeIntent(shardId, intent) {
+    async readSlot(slot) {
+      const result = await db.send(
+        new GetCommand({ TableName: tableName, Key: slotKey(slot), ConsistentRead: true }),
+      );
+      return result.Item ? slotOf(result.Item) : undefined;
+    },
+    claimSlot: (slot, shardId, previous, leaseUntil) =>
+      conditional(() => db.send(claimCommand(tableName, slot, shardId, previous, leaseUntil))),
+    journal: (slot, shardId, intent, leaseUntil) =>
+      conditional(() => db.send(journalCommand(tableName, slot, shardId, intent, leaseUntil))),
+    applyDelta: (name, delta, slot, seq) =>
+      conditional(() => db.send(deltaCommand(tableName, name, delta, slot, seq))),
+    async closeIntent(slot, intent) {
       // A failed condition: the intent was closed already (an earlier attempt got this far).
       await conditional(() =>
         db.send(
           new UpdateCommand({
             TableName: tableName,
-            Key: shardKey(shardId),
+            Key: slotKey(slot),
             UpdateExpression: 'SET appliedUpTo = :upTo REMOVE intent',
-            ConditionExpression: 'intent.id = :id',
-            ExpressionAttributeValues: { ':upTo': intent.upTo, ':id': intent.id },
+            ConditionExpression: 'intent.seq = :seq',
+            ExpressionAttributeValues: { ':upTo': intent.upTo, ':seq': intent.seq },
           }),
         ),
-      );
-    },
-    async forgetToken(name, token) {
-      await db.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { pk: LABEL_COUNTS_PK, sk: labelCountSk(name) },
-          UpdateExpression: 'DELETE tokens :token',
-          ExpressionAttributeValues: { ':token': new Set([token]) },
-        }),
       );
     },
   };

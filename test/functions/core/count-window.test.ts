@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { countWindow, parseCountWindow } from '../../../functions/core/count-window';
 import { MalformedEventError } from '../../../functions/core/errors';
-import type { CountsLedgerStore, ShardLedger } from '../../../functions/core/label-counts';
+import type { CountsLedgerStore, Slot } from '../../../functions/core/label-counts';
 
 const names = (...list: string[]) => ({ labelNames: { L: list.map((name) => ({ S: name })) } });
 
@@ -42,28 +42,34 @@ const windowEvent = (records: unknown[], state: unknown, isFinalInvokeForWindow:
   isWindowTerminatedEarly: false,
 });
 
-function ledger(initial: ShardLedger = {}) {
-  const shard: ShardLedger = { ...initial };
+/** One slot, owned by shardId-1 unless told otherwise, and the counts. */
+function ledger(initial: Partial<Slot> = {}) {
+  let slot: Slot | undefined = { slot: 0, owner: 'shardId-1', leaseUntil: 2e9, seq: 3, ...initial };
   const counts = new Map<string, number>();
   const store: CountsLedgerStore = {
-    readShard: async () => structuredClone(shard),
-    journal: async (_id, intent, appliedUpTo) => {
-      if (shard.intent || shard.appliedUpTo !== appliedUpTo) return false;
-      shard.intent = intent;
+    readSlots: async () => (slot ? [structuredClone(slot)] : []),
+    readSlot: async () => structuredClone(slot),
+    claimSlot: async (number, shardId, _previous, leaseUntil) => {
+      slot = { slot: number, owner: shardId, leaseUntil, seq: slot?.seq ?? 0 };
+      return true;
+    },
+    journal: async (_slot, _shardId, intent) => {
+      if (!slot) return false;
+      slot = { ...slot, seq: intent.seq, intent };
       return true;
     },
     applyDelta: async (name, delta) => {
       counts.set(name, (counts.get(name) ?? 0) + delta);
       return true;
     },
-    closeIntent: async (_id, intent) => {
-      shard.appliedUpTo = intent.upTo;
-      shard.intent = undefined;
+    closeIntent: async (_slot, intent) => {
+      if (slot) slot = { ...slot, appliedUpTo: intent.upTo, intent: undefined };
     },
-    forgetToken: async () => {},
   };
-  return { store, shard, counts };
+  return { store, counts, slot: () => slot };
 }
+
+const now = new Date('2026-12-04T00:00:03Z');
 
 describe('parseCountWindow', () => {
   it("reads each IMAGE record's label names before and after, in stream order", () => {
@@ -99,7 +105,7 @@ describe('parseCountWindow', () => {
   });
 
   it('keeps the state of a window under way', () => {
-    const state = { lastSeq: '7', deltas: { dog: ['Dog', 2] } };
+    const state = { slot: 2, lastSeq: '7', deltas: { dog: ['Dog', 2] } };
     expect(parseCountWindow(windowEvent([], state, true)).state).toEqual(state);
   });
 
@@ -130,10 +136,11 @@ describe('countWindow', () => {
           false,
         ),
       ),
+      now,
     );
 
     expect(first).toEqual({
-      state: { floor: '100', lastSeq: '101', deltas: { dog: ['Dog', 1] } },
+      state: { slot: 0, floor: '100', lastSeq: '101', deltas: { dog: ['Dog', 1] } },
       changesCounted: 1,
       countsWritten: 0,
       alreadyCounted: false,
@@ -142,17 +149,18 @@ describe('countWindow', () => {
   });
 
   it('applies the sums on the final invocation and hands Lambda a fresh state', async () => {
-    const { store, shard, counts } = ledger({ appliedUpTo: '100' });
-    const state = { floor: '100', lastSeq: '101', deltas: { dog: ['Dog', 1] } };
+    const { store, slot, counts } = ledger({ appliedUpTo: '100' });
+    const state = { slot: 0, floor: '100', lastSeq: '101', deltas: { dog: ['Dog', 1] } };
     const final = await countWindow(
       store,
       parseCountWindow(
         windowEvent([record('102', 'MODIFY', { old: ['Dog'], new: ['Dog', 'Ball'] })], state, true),
       ),
+      now,
     );
 
     expect(final).toEqual({ state: {}, changesCounted: 1, countsWritten: 2, alreadyCounted: false });
     expect(Object.fromEntries(counts)).toEqual({ Dog: 1, Ball: 1 });
-    expect(shard.appliedUpTo).toBe('102');
+    expect(slot()).toMatchObject({ seq: 4, appliedUpTo: '102' });
   });
 });

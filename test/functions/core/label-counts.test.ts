@@ -11,17 +11,17 @@ import {
   type CountedChange,
   type CountsLedgerStore,
   compareSequence,
-  openWindow,
+  openShard,
   recordDeltas,
-  type ShardLedger,
-  settleShard,
+  SLOT_LEASE_SECONDS,
+  type Slot,
   type WindowState,
 } from '../../../functions/core/label-counts';
 
-/** The shard and count items in memory, with the adapter's conditions; `failAt` crashes a call. */
+/** The slot and count items in memory, with the adapter's conditions; `crashAt` crashes a call. */
 function memoryLedger() {
-  const shards = new Map<string, ShardLedger>();
-  const labels = new Map<string, { name: string; imageCount: number; tokens: Set<string> }>();
+  const slots = new Map<number, Slot>();
+  const labels = new Map<string, { name: string; imageCount: number; marks: Map<number, number> }>();
   const calls: string[] = [];
   let failAt: string | undefined;
   const step = (call: string) => {
@@ -32,41 +32,58 @@ function memoryLedger() {
     }
   };
   const store: CountsLedgerStore = {
-    async readShard(shardId) {
-      step(`readShard ${shardId}`);
-      return structuredClone(shards.get(shardId) ?? {});
+    async readSlots() {
+      step('readSlots');
+      return structuredClone([...slots.values()]);
     },
-    async journal(shardId, intent, appliedUpTo) {
-      step(`journal ${shardId}`);
-      const shard = shards.get(shardId) ?? {};
-      if (shard.intent || shard.appliedUpTo !== appliedUpTo) return false;
-      shards.set(shardId, { ...shard, intent: structuredClone(intent) });
+    async readSlot(slot) {
+      step(`readSlot ${slot}`);
+      return structuredClone(slots.get(slot));
+    },
+    async claimSlot(slot, shardId, previous, leaseUntil) {
+      step(`claimSlot ${slot} ${shardId}`);
+      const current = slots.get(slot);
+      const unchanged = previous
+        ? current?.owner === previous.owner && current?.leaseUntil === previous.leaseUntil && !current?.intent
+        : current === undefined;
+      if (!unchanged) return false;
+      slots.set(slot, { slot, owner: shardId, leaseUntil, seq: current?.seq ?? 0 });
       return true;
     },
-    async applyDelta(name, delta, token) {
+    async journal(slot, shardId, intent, leaseUntil) {
+      step(`journal ${slot}`);
+      const current = slots.get(slot);
+      if (!current || current.owner !== shardId || current.intent || current.seq !== intent.seq - 1)
+        return false;
+      slots.set(slot, { ...current, seq: intent.seq, leaseUntil, intent: structuredClone(intent) });
+      return true;
+    },
+    async applyDelta(name, delta, slot, seq) {
       step(`applyDelta ${name} ${delta}`);
-      const item = labels.get(name.toLowerCase()) ?? { name, imageCount: 0, tokens: new Set<string>() };
+      const item = labels.get(name.toLowerCase()) ?? {
+        name,
+        imageCount: 0,
+        marks: new Map<number, number>(),
+      };
       labels.set(name.toLowerCase(), item);
-      if (item.tokens.has(token)) return false;
+      if ((item.marks.get(slot) ?? 0) >= seq) return false;
       item.imageCount += delta;
       if (delta > 0) item.name = name;
-      item.tokens.add(token);
+      item.marks.set(slot, seq);
       return true;
     },
-    async closeIntent(shardId, intent) {
-      step(`closeIntent ${shardId}`);
-      const shard = shards.get(shardId) ?? {};
-      if (shard.intent?.id === intent.id) shards.set(shardId, { appliedUpTo: intent.upTo });
-    },
-    async forgetToken(name, token) {
-      step(`forgetToken ${name}`);
-      labels.get(name.toLowerCase())?.tokens.delete(token);
+    async closeIntent(slot, intent) {
+      step(`closeIntent ${slot}`);
+      const current = slots.get(slot);
+      if (current?.intent?.seq === intent.seq) {
+        slots.set(slot, { ...current, intent: undefined, appliedUpTo: intent.upTo });
+      }
     },
   };
   return {
     store,
     calls,
-    shards,
+    slots,
     crashAt(call: string) {
       failAt = call;
     },
@@ -76,7 +93,6 @@ function memoryLedger() {
           .filter((item) => item.imageCount !== 0)
           .map((item) => [item.name, item.imageCount]),
       ),
-    tokensLeft: () => [...labels.values()].reduce((sum, item) => sum + item.tokens.size, 0),
   };
 }
 
@@ -86,10 +102,12 @@ const change = (sequenceNumber: string, oldNames: string[], newNames: string[]):
   newNames,
 });
 
-const ids = () => {
-  let next = 0;
-  return () => `intent-${++next}`;
-};
+const now = new Date('2026-12-04T00:00:00Z');
+const nowSeconds = now.getTime() / 1000;
+const later = (seconds: number) => new Date(now.getTime() + seconds * 1000);
+const openWindow = (slot: number, floor?: string): WindowState => ({ slot, floor, deltas: {} });
+const window = (slot: number, floor: string | undefined, ...changes: CountedChange[]) =>
+  aggregate(openWindow(slot, floor), changes).state;
 
 describe('recordDeltas', () => {
   it('counts every label of a new record once', () => {
@@ -121,12 +139,13 @@ describe('compareSequence', () => {
 
 describe('aggregate', () => {
   it('sums the changes of a window by label, in stream order', () => {
-    let state: WindowState = openWindow(undefined);
+    let state = openWindow(0);
     ({ state } = aggregate(state, [change('1', [], ['Dog', 'Beach']), change('2', [], ['dog'])]));
     const { state: next, added } = aggregate(state, [change('3', ['Dog', 'Beach'], ['Beach'])]);
 
     expect(added).toBe(1);
     expect(next).toEqual({
+      slot: 0,
       floor: undefined,
       lastSeq: '3',
       deltas: { dog: ['dog', 1], beach: ['Beach', 1] },
@@ -134,8 +153,7 @@ describe('aggregate', () => {
   });
 
   it('skips records at or below the floor (counted by an earlier window) and repeated ones', () => {
-    const state = openWindow('10');
-    const first = aggregate(state, [change('9', [], ['Old']), change('11', [], ['Dog'])]);
+    const first = aggregate(openWindow(0, '10'), [change('9', [], ['Old']), change('11', [], ['Dog'])]);
     const repeated = aggregate(first.state, [change('11', [], ['Dog']), change('12', [], ['Cat'])]);
 
     expect(first.added).toBe(1);
@@ -144,94 +162,184 @@ describe('aggregate', () => {
   });
 
   it('does not change the state it is given', () => {
-    const state = openWindow(undefined);
+    const state = openWindow(0);
     aggregate(state, [change('1', [], ['Dog'])]);
-    expect(state).toEqual({ floor: undefined, deltas: {} });
+    expect(state).toEqual({ slot: 0, floor: undefined, deltas: {} });
+  });
+});
+
+describe('openShard', () => {
+  it('gives a new shard the first free slot, leased beyond the stream retention', async () => {
+    const ledger = memoryLedger();
+
+    await expect(openShard(ledger.store, 'shard-1', now)).resolves.toEqual({
+      slot: 0,
+      appliedUpTo: undefined,
+      rolledForward: 0,
+    });
+    await expect(openShard(ledger.store, 'shard-2', now)).resolves.toMatchObject({ slot: 1 });
+    await expect(openShard(ledger.store, 'shard-1', now)).resolves.toMatchObject({ slot: 0 });
+    expect(ledger.slots.get(0)).toEqual({
+      slot: 0,
+      owner: 'shard-1',
+      leaseUntil: nowSeconds + SLOT_LEASE_SECONDS,
+      seq: 0,
+    });
+  });
+
+  it("hands a slot whose shard stopped counting to a new shard, keeping the slot's window numbers", async () => {
+    const ledger = memoryLedger();
+    const { slot } = await openShard(ledger.store, 'old-shard', now);
+    await applyWindow(ledger.store, 'old-shard', window(slot, undefined, change('1', [], ['Dog'])), now);
+
+    const taken = await openShard(ledger.store, 'new-shard', later(SLOT_LEASE_SECONDS + 1));
+    await applyWindow(
+      ledger.store,
+      'new-shard',
+      window(taken.slot, undefined, change('7', [], ['Dog'])),
+      later(SLOT_LEASE_SECONDS + 2),
+    );
+
+    expect(taken).toEqual({ slot: 0, appliedUpTo: undefined, rolledForward: 0 });
+    expect(ledger.slots.get(0)).toMatchObject({ owner: 'new-shard', seq: 2, appliedUpTo: '7' });
+    expect(ledger.counts()).toEqual({ Dog: 2 });
   });
 });
 
 describe('applyWindow', () => {
-  const window = (floor: string | undefined, ...changes: CountedChange[]) =>
-    aggregate(openWindow(floor), changes).state;
+  async function opened(ledger: ReturnType<typeof memoryLedger>, shardId = 'shard-1') {
+    return (await openShard(ledger.store, shardId, now)).slot;
+  }
 
   it("writes each label's sum once, and moves the shard's appliedUpTo to the window's last record", async () => {
     const ledger = memoryLedger();
-    const state = window(undefined, change('1', [], ['Dog', 'Beach']), change('2', [], ['Dog']));
+    const slot = await opened(ledger);
+    const state = window(slot, undefined, change('1', [], ['Dog', 'Beach']), change('2', [], ['Dog']));
 
-    const result = await applyWindow(ledger.store, 'shard-1', state, ids());
+    const result = await applyWindow(ledger.store, 'shard-1', state, now);
 
     expect(result).toEqual({ applied: 2, alreadyCounted: false });
     expect(ledger.counts()).toEqual({ Dog: 2, Beach: 1 });
-    expect(ledger.shards.get('shard-1')).toEqual({ appliedUpTo: '2' });
-    expect(ledger.tokensLeft()).toBe(0);
+    expect(ledger.slots.get(slot)).toMatchObject({ seq: 1, appliedUpTo: '2', intent: undefined });
+    // One write per label, no clean-up writes.
+    expect(ledger.calls.filter((call) => /^(journal|applyDelta|closeIntent)/.test(call))).toEqual([
+      'journal 0',
+      'applyDelta Dog 2',
+      'applyDelta Beach 1',
+      'closeIntent 0',
+    ]);
   });
 
   it('writes nothing for a label whose changes cancel out in the window', async () => {
     const ledger = memoryLedger();
-    const state = window(undefined, change('1', [], ['Dog', 'Cat']), change('2', ['Dog', 'Cat'], ['Cat']));
+    const slot = await opened(ledger);
+    const state = window(
+      slot,
+      undefined,
+      change('1', [], ['Dog', 'Cat']),
+      change('2', ['Dog', 'Cat'], ['Cat']),
+    );
 
-    await applyWindow(ledger.store, 'shard-1', state, ids());
+    await applyWindow(ledger.store, 'shard-1', state, now);
 
     expect(ledger.calls.filter((call) => call.startsWith('applyDelta'))).toEqual(['applyDelta Cat 1']);
   });
 
   it('changes nothing when the final invocation is delivered again', async () => {
     const ledger = memoryLedger();
-    const state = window(undefined, change('1', [], ['Dog']));
-    await applyWindow(ledger.store, 'shard-1', state, ids());
+    const state = window(await opened(ledger), undefined, change('1', [], ['Dog']));
+    await applyWindow(ledger.store, 'shard-1', state, now);
 
-    await expect(applyWindow(ledger.store, 'shard-1', state, ids())).resolves.toEqual({
+    await expect(applyWindow(ledger.store, 'shard-1', state, now)).resolves.toEqual({
       applied: 0,
       alreadyCounted: true,
     });
     expect(ledger.counts()).toEqual({ Dog: 1 });
   });
 
-  it.each(['applyDelta Beach', 'closeIntent', 'forgetToken Dog'])(
+  it.each(['applyDelta Beach', 'closeIntent'])(
     'counts exactly once when it crashes at %s and the window is delivered again',
     async (crashAt) => {
       const ledger = memoryLedger();
-      const state = window(undefined, change('1', [], ['Dog', 'Beach']));
+      const state = window(await opened(ledger), undefined, change('1', [], ['Dog', 'Beach']));
       ledger.crashAt(crashAt);
-      await expect(applyWindow(ledger.store, 'shard-1', state, ids())).rejects.toThrow('crash');
+      await expect(applyWindow(ledger.store, 'shard-1', state, now)).rejects.toThrow('crash');
 
-      await applyWindow(ledger.store, 'shard-1', state, ids());
+      await applyWindow(ledger.store, 'shard-1', state, now);
 
       expect(ledger.counts()).toEqual({ Dog: 1, Beach: 1 });
-      expect(ledger.shards.get('shard-1')).toEqual({ appliedUpTo: '1' });
+      expect(ledger.slots.get(0)).toMatchObject({ seq: 1, appliedUpTo: '1', intent: undefined });
     },
   );
 
   it("rolls forward a crashed window when the shard's next window opens", async () => {
     const ledger = memoryLedger();
+    const slot = await opened(ledger);
     ledger.crashAt('applyDelta Beach');
     await expect(
-      applyWindow(ledger.store, 'shard-1', window(undefined, change('1', [], ['Dog', 'Beach'])), ids()),
+      applyWindow(ledger.store, 'shard-1', window(slot, undefined, change('1', [], ['Dog', 'Beach'])), now),
     ).rejects.toThrow('crash');
 
-    const settled = await settleShard(ledger.store, 'shard-1');
-    const next = window(settled.appliedUpTo, change('1', [], ['Dog', 'Beach']), change('2', ['Dog'], []));
-    await applyWindow(ledger.store, 'shard-1', next, ids());
+    const reopened = await openShard(ledger.store, 'shard-1', now);
+    const next = window(
+      slot,
+      reopened.appliedUpTo,
+      change('1', [], ['Dog', 'Beach']),
+      change('2', ['Dog'], []),
+    );
+    await applyWindow(ledger.store, 'shard-1', next, now);
 
-    expect(settled).toEqual({ appliedUpTo: '1', rolledForward: 1 });
+    expect(reopened).toEqual({ slot, appliedUpTo: '1', rolledForward: 1 });
     expect(ledger.counts()).toEqual({ Beach: 1 });
   });
 
-  it('keeps shards apart: each has its own ledger', async () => {
+  it('finishes the crashed window of a shard that never came back before taking its slot', async () => {
     const ledger = memoryLedger();
-    await applyWindow(ledger.store, 'shard-1', window(undefined, change('5', [], ['Dog'])), ids());
-    await applyWindow(ledger.store, 'shard-2', window(undefined, change('3', [], ['Dog'])), ids());
+    const slot = await opened(ledger, 'gone');
+    ledger.crashAt('applyDelta Beach');
+    await expect(
+      applyWindow(ledger.store, 'gone', window(slot, undefined, change('1', [], ['Dog', 'Beach'])), now),
+    ).rejects.toThrow('crash');
 
-    expect(ledger.counts()).toEqual({ Dog: 2 });
-    expect(ledger.shards.get('shard-2')).toEqual({ appliedUpTo: '3' });
+    const taken = await openShard(ledger.store, 'next', later(SLOT_LEASE_SECONDS + 1));
+
+    expect(taken).toEqual({ slot, appliedUpTo: undefined, rolledForward: 1 });
+    expect(ledger.counts()).toEqual({ Dog: 1, Beach: 1 });
+  });
+
+  it('keeps shards apart: a crash in one never makes another count twice', async () => {
+    const ledger = memoryLedger();
+    const one = await opened(ledger, 'shard-1');
+    const two = await opened(ledger, 'shard-2');
+    ledger.crashAt('applyDelta Cat');
+    await expect(
+      applyWindow(ledger.store, 'shard-1', window(one, undefined, change('5', [], ['Dog', 'Cat'])), now),
+    ).rejects.toThrow('crash');
+    // Another shard marks Dog with its own slot's window number meanwhile.
+    await applyWindow(ledger.store, 'shard-2', window(two, undefined, change('3', [], ['Dog'])), now);
+
+    await applyWindow(ledger.store, 'shard-1', window(one, undefined, change('5', [], ['Dog', 'Cat'])), now);
+
+    expect(ledger.counts()).toEqual({ Dog: 2, Cat: 1 });
+  });
+
+  it('refuses to count for a shard that lost its slot', async () => {
+    const ledger = memoryLedger();
+    const slot = await opened(ledger, 'stalled');
+    await openShard(ledger.store, 'other', later(SLOT_LEASE_SECONDS + 1));
+
+    await expect(
+      applyWindow(ledger.store, 'stalled', window(slot, undefined, change('1', [], ['Dog'])), now),
+    ).rejects.toThrow('no longer owns');
   });
 
   it('writes nothing for a window without records', async () => {
     const ledger = memoryLedger();
-    await expect(applyWindow(ledger.store, 'shard-1', openWindow(undefined), ids())).resolves.toEqual({
+    const slot = await opened(ledger);
+    await expect(applyWindow(ledger.store, 'shard-1', openWindow(slot), now)).resolves.toEqual({
       applied: 0,
       alreadyCounted: false,
     });
-    expect(ledger.calls).toEqual(['readShard shard-1']);
+    expect(ledger.calls).toEqual(['readSlots', 'claimSlot 0 shard-1', 'readSlot 0']);
   });
 });

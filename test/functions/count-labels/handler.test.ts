@@ -4,7 +4,7 @@
  * refused. DynamoDB is mocked (the ledger's conditions run for real in
  * test/functions/adapters/dynamodb/label-counts.test.ts).
  */
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { lambdaContext, stubHandlerEnv } from '../../support/lambda';
@@ -46,46 +46,52 @@ beforeEach(() => {
 });
 
 describe('count-labels handler', () => {
-  it("opens a window on the shard's ledger and returns the batch's sums as its state, writing nothing", async () => {
-    dbMock
-      .on(GetCommand)
-      .resolves({ Item: { pk: 'LABELS', sk: 'SHARD#shardId-00000001', appliedUpTo: '10' } });
+  it("opens a window on the shard's slot and returns the batch's sums as its state, writing nothing", async () => {
+    dbMock.on(QueryCommand).resolves({
+      Items: [{ slot: 0, owner: 'shardId-00000001', leaseUntil: 2e9, seq: 4, appliedUpTo: '10' }],
+    });
 
     const result = await handler(event([imageRecord('11', ['Dog', 'Beach'])], {}, false), context);
 
     expect(result).toEqual({
-      state: { floor: '10', lastSeq: '11', deltas: { dog: ['Dog', 1], beach: ['Beach', 1] } },
+      state: { slot: 0, floor: '10', lastSeq: '11', deltas: { dog: ['Dog', 1], beach: ['Beach', 1] } },
     });
-    expect(dbMock.commandCalls(GetCommand)[0]?.args[0].input).toMatchObject({
+    expect(dbMock.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({
       TableName: 'labels-table',
-      Key: { pk: 'LABELS', sk: 'SHARD#shardId-00000001' },
+      ExpressionAttributeValues: { ':pk': 'LABELS', ':prefix': 'SLOT#' },
       ConsistentRead: true,
     });
     expect(dbMock.commandCalls(UpdateCommand)).toHaveLength(0);
   });
 
-  it('writes the sums on the final invocation: journal, one ADD per label, close, forget the tokens', async () => {
-    dbMock.on(GetCommand).resolves({ Item: { appliedUpTo: '10' } });
+  it('writes the sums on the final invocation: the journal, one ADD per label, the close', async () => {
+    dbMock
+      .on(GetCommand)
+      .resolves({ Item: { slot: 0, owner: 'shardId-00000001', leaseUntil: 2e9, seq: 4, appliedUpTo: '10' } });
     dbMock.on(UpdateCommand).resolves({});
-    const state = { floor: '10', lastSeq: '11', deltas: { dog: ['Dog', 1], beach: ['Beach', 1] } };
+    const state = { slot: 0, floor: '10', lastSeq: '11', deltas: { dog: ['Dog', 1], beach: ['Beach', -1] } };
 
     const result = await handler(event([], state, true), context);
 
     expect(result).toEqual({ state: {} });
     const updates = dbMock.commandCalls(UpdateCommand).map((call) => call.args[0].input);
     expect(updates.map((input) => input.Key)).toEqual([
-      { pk: 'LABELS', sk: 'SHARD#shardId-00000001' },
+      { pk: 'LABELS', sk: 'SLOT#0000' },
       { pk: 'LABELS', sk: 'LABEL#dog' },
       { pk: 'LABELS', sk: 'LABEL#beach' },
-      { pk: 'LABELS', sk: 'SHARD#shardId-00000001' },
-      { pk: 'LABELS', sk: 'LABEL#dog' },
-      { pk: 'LABELS', sk: 'LABEL#beach' },
+      { pk: 'LABELS', sk: 'SLOT#0000' },
     ]);
     expect(updates[0]).toMatchObject({
-      ConditionExpression: 'attribute_not_exists(intent) AND appliedUpTo = :appliedUpTo',
-      ExpressionAttributeValues: { ':appliedUpTo': '10' },
+      ConditionExpression: '#owner = :owner AND attribute_not_exists(intent) AND seq = :previousSeq',
+      ExpressionAttributeValues: { ':seq': 5, ':previousSeq': 4, ':owner': 'shardId-00000001' },
     });
-    expect(updates[3]).toMatchObject({ ExpressionAttributeValues: { ':upTo': '11' } });
+    expect(updates[1]).toMatchObject({
+      UpdateExpression: 'SET #mark = :seq, #name = :name ADD imageCount :delta',
+      ExpressionAttributeNames: { '#mark': 'w0', '#name': 'name' },
+      ExpressionAttributeValues: { ':seq': 5, ':delta': 1, ':name': 'Dog' },
+    });
+    expect(updates[2]).toMatchObject({ ExpressionAttributeValues: { ':seq': 5, ':delta': -1 } });
+    expect(updates[3]).toMatchObject({ ExpressionAttributeValues: { ':upTo': '11', ':seq': 5 } });
   });
 
   it('refuses an event that is not a tumbling window of a stream (MalformedEvent)', async () => {
