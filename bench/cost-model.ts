@@ -6,7 +6,9 @@
  * DynamoDB update per label).
  */
 import { readFileSync } from 'node:fs';
+import { WRITES_IN_FLIGHT } from '../functions/core/label-counts';
 import { LABEL_IMAGE_ASL_PATH } from '../infra/config/timing';
+import { WINDOW_IMAGES } from './label-count-window';
 import { PRICES } from './prices';
 import { type Goal, round } from './stats';
 
@@ -26,6 +28,8 @@ export interface CostInputs {
   rekognitionLatencyMs: number;
   /** Measured init (cold start) per function, ms; billed since 2025-08-01 (see COLD_START_SHARE). */
   initMs: Record<string, number>;
+  /** count-labels, per image: its share of a window's invocations and their billed time. */
+  countLabels: { memoryMb: number; invocationsPerImage: number; msPerImage: number };
 }
 
 /**
@@ -41,6 +45,16 @@ export interface CostLine {
   pipelineUsd: number;
   naiveUsd: number;
   note: string;
+}
+
+/**
+ * count-labels' share per image, estimated for one window of WINDOW_IMAGES images: one batch
+ * invocation (about 20 ms) and the final one, which reads its slot and writes `labelsTouched`
+ * counts WRITES_IN_FLIGHT at a time, at about 10 ms a round of writes on AWS.
+ */
+export function countLabelsCost(memoryMb: number, labelsTouched: number): CostInputs['countLabels'] {
+  const windowMs = 20 + 20 + Math.ceil(labelsTouched / WRITES_IN_FLIGHT) * 10;
+  return { memoryMb, invocationsPerImage: 2 / WINDOW_IMAGES, msPerImage: windowMs / WINDOW_IMAGES };
 }
 
 /** States entered on the happy path (claim, choice, validate, detect, store, final Pass). */
@@ -76,12 +90,15 @@ export function costPerMillion(inputs: CostInputs): {
   const million = 1e6;
   const states = happyPathStates();
   const taskNames = Object.keys(inputs.taskDurationMs);
-  const lambdaInvocations = taskNames.length + 1 / inputs.imagesPerBatch;
+  const lambdaInvocations =
+    taskNames.length + 1 / inputs.imagesPerBatch + inputs.countLabels.invocationsPerImage;
   const lambdaGbs =
     taskNames.reduce(
       (sum, name) => sum + gbSeconds(inputs.taskMemoryMb[name] ?? 256, inputs.taskDurationMs[name] ?? 0),
       0,
-    ) + gbSeconds(inputs.startMemoryMb, inputs.startDurationMsPerImage);
+    ) +
+    gbSeconds(inputs.startMemoryMb, inputs.startDurationMsPerImage) +
+    (inputs.countLabels.memoryMb / 1024) * (inputs.countLabels.msPerImage / 1000);
   // Cold starts: the measured init of each function invoked per image, on 1% of invocations.
   const initGbs =
     COLD_START_SHARE *

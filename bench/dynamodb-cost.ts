@@ -1,7 +1,8 @@
 /**
  * DynamoDB requests and write capacity per labeled image, as the local DynamoDB (dynalite)
- * counts them, for 1, 10 and 50 labels: this pipeline's store step against the naive design of
- * the AWS sample (one PutItem for the image, then one UpdateItem per label).
+ * counts them, for 1, 10 and 50 labels: this pipeline's store step, plus its share of the label
+ * counts' window (label-count-window.ts), against the naive design of the AWS sample (one
+ * PutItem for the image, then one UpdateItem per label).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -14,6 +15,7 @@ import { claimVersion, finishVersion, writeImageRecord } from '../functions/adap
 import { objectVersionOf } from '../functions/core/labels-table';
 import type { Label, ObjectRef } from '../functions/core/workflow-schemas';
 import { createDynamoDbService, ensureLabelsTable } from '../local/dynamodb';
+import { countOneWindow, WINDOW_IMAGES } from './label-count-window';
 import { type Goal, round } from './stats';
 
 /** Issue 14: everything one labeled image writes, at most 1.5x the naive design's write units. */
@@ -69,6 +71,26 @@ function counted(client: DynamoDBClient, counter: Counter): void {
   );
 }
 
+const newCounter = (): Counter => ({
+  requests: 0,
+  writeRequests: 0,
+  wcu: 0,
+  rcu: 0,
+  itemsWritten: new Map(),
+  wcuByCommand: new Map(),
+});
+
+/** A client of the local DynamoDB whose every request `counter` meters. */
+function meteredClient(endpoint: string, counter: Counter): DynamoDBClient {
+  const client = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint,
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+  });
+  counted(client, counter);
+  return client;
+}
+
 const labels = (count: number): Label[] =>
   Array.from({ length: count }, (_, index) => ({
     name: `Label ${index}`,
@@ -90,6 +112,10 @@ export interface DynamoRow {
   itemsRewritten: number;
   /** `command ×requests: units`, for every command that consumed write units. */
   wcuByCommand: string;
+  /** Pipeline: the label counts' write units per image (a window's, shared by its images). */
+  countsWcuPerImage?: number;
+  /** Pipeline: label names one window of WINDOW_IMAGES images touched. */
+  labelsTouchedPerWindow?: number;
 }
 
 export async function runDynamoDbCost(): Promise<{ rows: DynamoRow[]; goals: Goal[] }> {
@@ -110,20 +136,10 @@ export async function runDynamoDbCost(): Promise<{ rows: DynamoRow[]; goals: Goa
     setup.destroy();
     for (const count of [1, 10, 50]) {
       for (const design of ['pipeline', 'naive'] as const) {
-        const counter: Counter = {
-          requests: 0,
-          writeRequests: 0,
-          wcu: 0,
-          rcu: 0,
-          itemsWritten: new Map(),
-          wcuByCommand: new Map(),
-        };
-        const client = new DynamoDBClient({
-          region: 'us-east-1',
-          endpoint,
-          credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
-        });
-        counted(client, counter);
+        const counter = newCounter();
+        const client = meteredClient(endpoint, counter);
+        let countsWcuPerImage: number | undefined;
+        let labelsTouchedPerWindow: number | undefined;
         const db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
         const object: ObjectRef = {
           bucket: 'images',
@@ -153,6 +169,19 @@ export async function runDynamoDbCost(): Promise<{ rows: DynamoRow[]; goals: Goa
             object,
           );
           await finishVersion(table, object, 'LABELED', { now: new Date() });
+          // The label counts: count-labels writes once per label per window, for all its images.
+          const windowCounter = newCounter();
+          const windowClient = meteredClient(endpoint, windowCounter);
+          const window = await countOneWindow(
+            DynamoDBDocumentClient.from(windowClient),
+            tableName,
+            count,
+            `bench-shard-${count}`,
+          );
+          windowClient.destroy();
+          countsWcuPerImage = round(windowCounter.wcu / WINDOW_IMAGES, 2);
+          labelsTouchedPerWindow = window.labelsTouched;
+          counter.wcu += countsWcuPerImage;
         } else {
           // The AWS sample's design: one put for the image, one update per label.
           await db.send(
@@ -177,12 +206,13 @@ export async function runDynamoDbCost(): Promise<{ rows: DynamoRow[]; goals: Goa
           labels: count,
           requests: counter.requests,
           writeRequests: counter.writeRequests,
-          wcu: counter.wcu,
+          wcu: round(counter.wcu, 2),
           rcu: counter.rcu,
           itemsRewritten: [...counter.itemsWritten.values()].filter((times) => times > 1).length,
           wcuByCommand: [...counter.wcuByCommand]
             .map(([command, used]) => `${command} ×${used.requests}: ${round(used.wcu, 1)}`)
             .join(', '),
+          ...(countsWcuPerImage === undefined ? {} : { countsWcuPerImage, labelsTouchedPerWindow }),
         });
       }
     }

@@ -17,7 +17,7 @@ import { buildApp } from '../infra/app';
 import { type ApiLatencyRow, runApiLatency } from './api-latency';
 import { type ColdStartRow, runColdStart } from './cold-start';
 import { type ConsoleBundleRow, runConsoleBundle } from './console-bundle';
-import { costPerMillion } from './cost-model';
+import { costPerMillion, countLabelsCost } from './cost-model';
 import { type DynamoRow, runDynamoDbCost } from './dynamodb-cost';
 import { type FirstRequestRow, runFirstRequest } from './first-request';
 import { type MemoryRow, runMemory } from './memory';
@@ -174,6 +174,7 @@ if (sections.has('cost')) {
       (profile?.functionLogBytesPerImage ?? 4000) + (profile?.workflowLogBytesPerImage ?? 20000),
     naiveLogBytesPerImage: 1500,
     rekognitionLatencyMs,
+    countLabels: countLabelsCost(memory['count-labels'] ?? 256, pipelineRow?.labelsTouchedPerWindow ?? 360),
     initMs: Object.fromEntries(
       ((results.coldStart as ColdStartRow[] | undefined) ?? []).map((row) => [row.function, row.initMs]),
     ),

@@ -151,12 +151,21 @@ export function aggregate(
 /** A shortened shard id for logs and marks (shard ids run to 60 characters). */
 export const shardTag = (shardId: string) => keyHash(shardId).slice(0, 8);
 
+/** Count writes in flight at once: a window may touch hundreds of labels, each its own item. */
+export const WRITES_IN_FLIGHT = 16;
+
 /** Applies a journaled intent; safe to run any number of times. Returns the deltas applied. */
 async function rollForward(store: CountsLedgerStore, slot: number, intent: WindowIntent): Promise<number> {
   let applied = 0;
-  for (const [name, delta] of intent.deltas) {
-    if (await store.applyDelta(name, delta, slot, intent.seq)) applied++;
+  // Each delta is conditional on its own item, so their order does not matter.
+  for (let start = 0; start < intent.deltas.length; start += WRITES_IN_FLIGHT) {
+    const chunk = intent.deltas.slice(start, start + WRITES_IN_FLIGHT);
+    const results = await Promise.all(
+      chunk.map(([name, delta]) => store.applyDelta(name, delta, slot, intent.seq)),
+    );
+    applied += results.filter(Boolean).length;
   }
+  // Only once every delta is in: a crash before leaves the intent open, to be rolled forward.
   await store.closeIntent(slot, intent);
   return applied;
 }
