@@ -31,6 +31,7 @@ import { openEdgeServices } from './wiring/edge-services';
 import { checkSwitches, type FaultSwitches, initialSwitches } from './wiring/faults';
 import { createFunctionHost } from './wiring/functions';
 import { registerDeploymentHooks } from './wiring/hooks';
+import { startLabelCounts } from './wiring/label-counts';
 import { logSinks } from './wiring/logs';
 import { ACCOUNT_ID, type LocalNames, type LogLine, localNames, REGION, type Stopper } from './wiring/names';
 import { createWorkflow } from './wiring/workflow';
@@ -318,6 +319,7 @@ async function startPipeline(setup: Setup, services: Services) {
   });
   // The flags validator, for its pre-traffic hook: the local AppConfig runs the same checks itself.
   functionHost.make(FUNCTIONS.validateFlags, context);
+  startLabelCounts({ host: functionHost, context, stream: services.data.labelsStream, onLog, stoppers });
   // Every function so far is invoked through its live alias; the hooks that follow are not.
   const aliased = Object.fromEntries(
     [...functionHost.functions.values()].map((fn) => [fn.name, fn.arn('live')]),

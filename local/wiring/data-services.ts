@@ -1,12 +1,15 @@
 /**
  * The services that hold data: the ingest queue and its dead-letter queue, S3 (whose bucket
- * notification feeds the queue), DynamoDB and Rekognition (which reads images from S3).
+ * notification feeds the queue), DynamoDB with the labels table's stream, and Rekognition
+ * (which reads images from S3).
  */
 import { join } from 'node:path';
+import { IMAGE_SK, LABELS_TABLE_SCHEMA } from '../../functions/core/labels-table';
 import { IMAGES_BUCKET_CORS } from '../../infra/config/console';
 import type { StageConfig } from '../../infra/config/stage-config';
 import type { PipelineTiming } from '../../infra/config/timing';
 import { createDynamoDbService } from '../dynamodb';
+import { captureWrites } from '../dynamodb/change-stream';
 import { createRekognitionService, type LabelModel } from '../rekognition';
 import { createS3Service } from '../s3';
 import { createQueue } from '../sqs';
@@ -54,13 +57,30 @@ export async function openDataServices(options: DataServicesOptions) {
     faults: { writeThrottleRate: switches.dynamoWriteThrottleRate },
   });
   stoppers.push(() => dynamodb.close());
+  // The labels table's stream, as the event source of count-labels filters it: IMAGE items.
+  const captured = await captureWrites(dynamodb.handler, {
+    tableName: names.table,
+    dir: join(dataDir, 'dynamodb-stream'),
+    capture: (keys) => keys[LABELS_TABLE_SCHEMA.sortKey]?.S === IMAGE_SK,
+    keyAttributes: [LABELS_TABLE_SCHEMA.partitionKey, LABELS_TABLE_SCHEMA.sortKey],
+    region: REGION,
+    accountId: ACCOUNT_ID,
+  });
+  stoppers.push(() => captured.close());
 
   const rekognition = createRekognitionService({
     readObject: (bucket, key, versionId) => s3.readObject(bucket, key, versionId),
     ...(options.model ? { model: options.model } : {}),
   });
   stoppers.push(() => rekognition.close());
-  return { queue, deadLetterQueue, s3, dynamodb, rekognition };
+  return {
+    queue,
+    deadLetterQueue,
+    s3,
+    dynamodb: { ...dynamodb, handler: captured.handler },
+    labelsStream: captured.stream,
+    rekognition,
+  };
 }
 
 function openQueues(options: DataServicesOptions) {

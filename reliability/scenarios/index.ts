@@ -2,6 +2,7 @@ import type { ScenarioResult } from '../harness';
 import { apiFuzz } from './api-fuzz';
 import { badInput } from './bad-input';
 import { burst } from './burst';
+import { counts } from './counts';
 import { crashRestart } from './crash-restart';
 import { duplicates } from './duplicates';
 import { faults } from './faults';
@@ -12,6 +13,7 @@ export const SCENARIOS: Record<string, () => Promise<ScenarioResult>> = {
   duplicates: () => duplicates(),
   faults: () => faults(),
   'api-fuzz': () => apiFuzz(),
+  counts: () => counts(),
   burst: () => burst(),
   'crash-restart': () => crashRestart(),
 };

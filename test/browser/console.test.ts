@@ -300,6 +300,10 @@ describe.skipIf(!chromiumPath)('the web console in Chromium, against the local c
   });
 
   it('lists label counts, and choosing one searches for it', async () => {
+    // The counts follow the images from the table's stream, about a window (1 s locally) later.
+    await expect
+      .poll(async () => JSON.stringify((await api('/labels')).body), { timeout: 15_000, interval: 250 })
+      .toContain('"Person"');
     await page.getByRole('link', { name: 'Labels' }).click();
     const person = page.getByRole('link', { name: 'Person', exact: true });
     await person.waitFor();

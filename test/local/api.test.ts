@@ -17,6 +17,8 @@ import { type LocalCloud, startLocalCloud } from '../../local/cloud';
 const PHOTOS = ['astronaut.png', 'chelsea.png', 'coffee.png', 'rocket.jpg', 'brick.png'];
 const photo = (name: string) => readFileSync(new URL(`../fixtures/photos/${name}`, import.meta.url));
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+/** How long the label counts may take to follow the records: a few local windows of 1 s. */
+const COUNTS_CONVERGE = { timeout: 15_000, interval: 250 };
 
 interface Image {
   key: string;
@@ -47,6 +49,22 @@ describe('the labels API through the local cloud', () => {
   }
 
   /** GETs a route, checks the status and validates the body against the OpenAPI schema. */
+  /** GET /labels as name -> count. */
+  const countsOf = (counts: LabelCounts) =>
+    Object.fromEntries(counts.labels.map((label) => [label.name, label.imageCount]));
+
+  /** The counts once two reads two windows apart agree (nothing left in flight). */
+  async function settledCounts(): Promise<Record<string, number>> {
+    let last = countsOf(await getJson<LabelCounts>('/labels', 'LabelCounts'));
+    for (let attempt = 0; attempt < 20; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      const next = countsOf(await getJson<LabelCounts>('/labels', 'LabelCounts'));
+      if (JSON.stringify(next) === JSON.stringify(last)) return next;
+      last = next;
+    }
+    throw new Error('The label counts did not settle within 40 s');
+  }
+
   async function getJson<T>(path: string, schema: string, status = 200): Promise<T> {
     const response = await call(path);
     const body = (await response.json()) as T;
@@ -199,10 +217,10 @@ describe('the labels API through the local cloud', () => {
       const confidences = items.map((item) => item.confidence);
       expect(confidences).toEqual([...confidences].sort((a, b) => b - a));
     }
-    const counts = await getJson<LabelCounts>('/labels', 'LabelCounts');
-    expect(Object.fromEntries(counts.labels.map((label) => [label.name, label.imageCount]))).toEqual(
-      Object.fromEntries([...byLabel].map(([name, keys]) => [name, keys.length])),
-    );
+    // The counts follow from the table's stream, about a window (1 s locally) later.
+    await expect
+      .poll(async () => countsOf(await getJson<LabelCounts>('/labels', 'LabelCounts')), COUNTS_CONVERGE)
+      .toEqual(Object.fromEntries([...byLabel].map(([name, keys]) => [name, keys.length])));
   });
 
   it('rejects a tampered or foreign cursor with a 400 problem', async () => {
@@ -252,7 +270,7 @@ describe('the labels API through the local cloud', () => {
   it('deletes an image: gone from every route and from the label counts', async () => {
     const key = uploaded.get('astronaut.png') ?? '';
     const before = await waitForFinal(key);
-    const countsBefore = await getJson<LabelCounts>('/labels', 'LabelCounts');
+    const countsBefore = await settledCounts();
 
     const response = await call(`/images/${encodeURIComponent(key)}`, { method: 'DELETE' });
     expect(response.status).toBe(204);
@@ -262,12 +280,14 @@ describe('the labels API through the local cloud', () => {
       const items = await allPages(label.name, 25);
       expect(items.map((item) => item.key)).not.toContain(key);
     }
-    const countsAfter = await getJson<LabelCounts>('/labels', 'LabelCounts');
-    const count = (counts: LabelCounts, name: string) =>
-      counts.labels.find((label) => label.name === name)?.imageCount ?? 0;
-    for (const label of before.labels) {
-      expect(count(countsAfter, label.name)).toBe(count(countsBefore, label.name) - 1);
-    }
+    const labelsOf = (counts: Record<string, number>) =>
+      Object.fromEntries(before.labels.map((label) => [label.name, counts[label.name] ?? 0]));
+    await expect
+      .poll(
+        async () => labelsOf(countsOf(await getJson<LabelCounts>('/labels', 'LabelCounts'))),
+        COUNTS_CONVERGE,
+      )
+      .toEqual(Object.fromEntries(Object.entries(labelsOf(countsBefore)).map(([name, n]) => [name, n - 1])));
     expect((await call(`/images/${encodeURIComponent(key)}`, { method: 'DELETE' })).status).toBe(404);
   });
 

@@ -133,6 +133,8 @@ const labelQueries = () => ({
     get: secured(SCOPES.read, {
       operationId: 'listLabels',
       summary: 'Label names with the number of images carrying each, most frequent first.',
+      description:
+        "Counts are kept from the labels table's stream in tumbling windows: they follow a labeled, relabeled or deleted image within about one window (5 s on AWS, 1 s locally) plus the stream's delivery, and each change counts exactly once.",
       parameters: [
         {
           name: 'prefix',
