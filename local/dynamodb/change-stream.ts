@@ -75,6 +75,15 @@ type JournalLine =
   | { t: 'done'; id: number }
   | { t: 'record'; record: StreamRecord };
 
+/** JSON with object keys sorted, so two reads of one item compare equal whatever their order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b)))
+      : inner,
+  );
+}
+
 /** Builds the record of one item's change, or none when nothing changed. */
 function recordOf(
   options: StreamOptions & { arn: string },
@@ -83,7 +92,7 @@ function recordOf(
   current: Item | null,
   sequence: string,
 ): StreamRecord | undefined {
-  if (JSON.stringify(old) === JSON.stringify(current)) return undefined;
+  if (canonical(old) === canonical(current)) return undefined;
   const eventName = !old ? 'INSERT' : !current ? 'REMOVE' : 'MODIFY';
   return {
     eventID: `local-${sequence}`,
@@ -269,6 +278,38 @@ function forward(
 }
 
 /**
+ * Reads the journal back, writes the records a kill left pending (the item as it is now tells
+ * whether the write happened), and rewrites the file with the records after the checkpoint.
+ */
+async function replay(
+  options: StreamOptions & { arn: string },
+  file: string,
+  read: (keys: Item) => Promise<Item | null>,
+  checkpoint: string | undefined,
+): Promise<{ records: StreamRecord[]; last: number }> {
+  const records: StreamRecord[] = [];
+  const pending = new Map<number, Extract<JournalLine, { t: 'pending' }>>();
+  let last = Number(checkpoint ?? 0);
+  for (const line of readJournal(file)) {
+    if (line.t === 'pending') pending.set(line.id, line);
+    else if (line.t === 'done') pending.delete(line.id);
+    else records.push(line.record);
+  }
+  for (const record of records) last = Math.max(last, Number(record.dynamodb.SequenceNumber));
+  for (const entry of pending.values()) {
+    for (const [index, keys] of entry.keys.entries()) {
+      const record = recordOf(options, keys, entry.old[index] ?? null, await read(keys), sequenceOf(++last));
+      if (record) records.push(record);
+    }
+  }
+  const kept = records.filter((record) => !checkpoint || record.dynamodb.SequenceNumber > checkpoint);
+  const temporary = `${file}.tmp`;
+  fs.writeFileSync(temporary, kept.map((record) => `${JSON.stringify({ t: 'record', record })}\n`).join(''));
+  fs.renameSync(temporary, file);
+  return { records: kept, last };
+}
+
+/**
  * The journal: replays it, writes the records a kill left pending, drops what the consumer is
  * done with (rewriting the file), and keeps appending.
  */
@@ -282,28 +323,10 @@ async function openJournal(
   let checkpoint = fs.existsSync(checkpointFile)
     ? (JSON.parse(fs.readFileSync(checkpointFile, 'utf8')) as { sequence?: string }).sequence
     : undefined;
-  const records: StreamRecord[] = [];
-  const pending = new Map<number, Extract<JournalLine, { t: 'pending' }>>();
-  let last = Number(checkpoint ?? 0);
+  const replayed = await replay(options, file, read, checkpoint);
+  const records = replayed.records;
+  let last = replayed.last;
   let nextId = 1;
-  for (const line of readJournal(file)) {
-    if (line.t === 'pending') pending.set(line.id, line);
-    else if (line.t === 'done') pending.delete(line.id);
-    else records.push(line.record);
-  }
-  for (const record of records) last = Math.max(last, Number(record.dynamodb.SequenceNumber));
-  // A kill between a write and its record: the item as it is now tells whether the write happened.
-  for (const entry of pending.values()) {
-    for (const [index, keys] of entry.keys.entries()) {
-      const record = recordOf(options, keys, entry.old[index] ?? null, await read(keys), sequenceOf(++last));
-      if (record) records.push(record);
-    }
-  }
-  const kept = records.filter((record) => !checkpoint || record.dynamodb.SequenceNumber > checkpoint);
-  const temporary = `${file}.tmp`;
-  fs.writeFileSync(temporary, kept.map((record) => `${JSON.stringify({ t: 'record', record })}\n`).join(''));
-  fs.renameSync(temporary, file);
-  records.splice(0, records.length, ...kept);
   const fd = fs.openSync(file, 'a');
   const listeners = new Set<() => void>();
 

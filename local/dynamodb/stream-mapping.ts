@@ -42,6 +42,41 @@ interface Window {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const createdMs = (record: StreamRecord) => record.dynamodb.ApproximateCreationDateTime * 1000;
 
+/** The event Lambda sends for a batch (or the final invocation) of a tumbling window. */
+function windowEvent(stream: LocalStream, window: Window, records: StreamRecord[], isFinal: boolean) {
+  return {
+    Records: records,
+    window: { start: new Date(window.start).toISOString(), end: new Date(window.end).toISOString() },
+    state: window.state,
+    shardId: stream.shardId,
+    eventSourceARN: stream.arn,
+    isFinalInvokeForWindow: isFinal,
+    isWindowTerminatedEarly: false,
+  };
+}
+
+/** Invokes until the function answers with a state (returned), or the mapping stops (undefined). */
+async function invokeWindow(
+  options: StreamMappingOptions,
+  event: unknown,
+  retryDelayMs: number,
+  running: () => boolean,
+): Promise<unknown> {
+  while (running()) {
+    try {
+      const answer = (await options.invoke(event)) as { state?: unknown } | null;
+      if (answer && typeof answer === 'object' && answer.state && typeof answer.state === 'object') {
+        return answer.state;
+      }
+      options.onError?.(new Error('the function answered without a state'));
+    } catch (error) {
+      options.onError?.(error);
+    }
+    await sleep(retryDelayMs);
+  }
+  return undefined;
+}
+
 export function createStreamEventSourceMapping(options: StreamMappingOptions): StreamMapping {
   const { stream, batchSize } = options;
   const windowMs = options.tumblingWindowSeconds * 1000;
@@ -60,30 +95,8 @@ export function createStreamEventSourceMapping(options: StreamMappingOptions): S
       };
     });
 
-  const invokeUntilDone = async (window: Window, records: StreamRecord[], isFinal: boolean) => {
-    const event = {
-      Records: records,
-      window: { start: new Date(window.start).toISOString(), end: new Date(window.end).toISOString() },
-      state: window.state,
-      shardId: stream.shardId,
-      eventSourceARN: stream.arn,
-      isFinalInvokeForWindow: isFinal,
-      isWindowTerminatedEarly: false,
-    };
-    while (running) {
-      try {
-        const answer = (await options.invoke(event)) as { state?: unknown } | null;
-        if (answer && typeof answer === 'object' && answer.state && typeof answer.state === 'object') {
-          return answer.state;
-        }
-        options.onError?.(new Error('the function answered without a state'));
-      } catch (error) {
-        options.onError?.(error);
-      }
-      await sleep(retryDelayMs);
-    }
-    return undefined;
-  };
+  const invokeUntilDone = (window: Window, records: StreamRecord[], isFinal: boolean) =>
+    invokeWindow(options, windowEvent(stream, window, records, isFinal), retryDelayMs, () => running);
 
   /** One step: a batch of the open window, its final invocation, or a wait. */
   const step = async (position: { window: Window | undefined; after: string | undefined }) => {

@@ -21,8 +21,9 @@ export async function counts(images = 15): Promise<ScenarioResult> {
     const relabeled = keys.filter((_, index) => index % 3 === 0);
     const before = new Map(relabeled.map((key) => [key, records.get(key)?.objectVersion]));
     await Promise.all(relabeled.map((key, index) => harness.upload(key, photo(photoAt(index * 3 + 1)))));
-    // Delete a fifth: through S3 (an ObjectRemoved event) and through the API.
-    const deleted = keys.filter((_, index) => index % 5 === 4);
+    // Delete others: through S3 (an ObjectRemoved event) and through the API. Not a key being
+    // relabeled: a deletion racing the upload before it is another matter (docs/reliability.md).
+    const deleted = keys.filter((key, index) => index % 5 === 4 && !relabeled.includes(key));
     const [viaApi, ...viaS3] = deleted;
     await Promise.all(
       viaS3.map((key) =>
@@ -36,7 +37,7 @@ export async function counts(images = 15): Promise<ScenarioResult> {
       60_000,
     );
     const problems = relabeled
-      .filter((key) => !deleted.includes(key) && records.get(key)?.objectVersion === before.get(key))
+      .filter((key) => records.get(key)?.objectVersion === before.get(key))
       .map((key) => `${key} was not relabeled`);
     for (const key of deleted) if (await harness.record(key)) problems.push(`${key} still has a record`);
     const check = await waitForCountsToConverge(harness.db, harness.cloud.info.tableName, 30_000);
@@ -48,7 +49,7 @@ export async function counts(images = 15): Promise<ScenarioResult> {
     });
     return {
       ...result,
-      notes: `${relabeled.length} relabeled, ${deleted.length} deleted; ${check.labels} labels counted, matching the records ${check.seconds.toFixed(1)} s after the last record`,
+      notes: `${relabeled.length} relabeled, ${deleted.length} deleted; ${check.labels} labels counted, matching the records ${check.seconds.toFixed(1)} s after the queue drained`,
     };
   } finally {
     await harness.stop();
