@@ -6,11 +6,12 @@ import { expectPassed, SCENARIO_TIMEOUT } from './expect-scenario';
 it(
   'converges the label counts to the records through duplicate events, relabels and deletes',
   async () => {
-    const result = await counts(10);
+    const result = await counts(15);
     expectPassed(result);
-    // 10 uploads, 4 of them relabeled: one Rekognition call per object version, whatever the duplicates.
-    expect(result.rekognitionCalls).toBe(14);
-    expect(result.notes).toMatch(/^4 relabeled, 1 deleted; \d+ labels counted, matching the records/);
+    // 15 uploads, 5 of them relabeled: one Rekognition call per object version, whatever the duplicates.
+    expect(result.rekognitionCalls).toBe(20);
+    // One deletion through the API, one through S3.
+    expect(result.notes).toMatch(/^5 relabeled, 2 deleted; \d+ labels counted, matching the records/);
   },
   SCENARIO_TIMEOUT,
 );
