@@ -5,6 +5,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { labelCountsLedger } from '../../../../functions/adapters/dynamodb/label-counts';
 import {
   getImageRecord,
   queryImagesByLabel,
@@ -12,6 +13,7 @@ import {
   queryLatestImages,
 } from '../../../../functions/adapters/dynamodb/labels-query';
 import { writeImageRecord } from '../../../../functions/adapters/dynamodb/labels-store';
+import { aggregate, applyWindow, openShard } from '../../../../functions/core/label-counts';
 import { objectVersionOf } from '../../../../functions/core/labels-table';
 import type { Label, ObjectRef } from '../../../../functions/core/workflow-schemas';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../../support/local-dynamodb';
@@ -113,6 +115,16 @@ describe('queryLatestImages', () => {
 
 describe('queryLabelCounts', () => {
   it('counts the images carrying each label that starts with the prefix, any case', async () => {
+    // What count-labels writes for the three records above, in one window of the table's stream.
+    const ledger = labelCountsLedger({ db, tableName });
+    const { slot } = await openShard(ledger, 'shard-1', new Date());
+    const changes = [['Dog', 'Ball'], ['Dog'], ['Dog', 'Doghouse']].map((newNames, index) => ({
+      sequenceNumber: String(index + 1),
+      oldNames: [],
+      newNames,
+    }));
+    await applyWindow(ledger, 'shard-1', aggregate({ slot, deltas: {} }, changes).state, new Date());
+
     expect(await queryLabelCounts({ db, tableName }, { prefix: 'DOG', limit: 10 })).toEqual([
       { name: 'Dog', imageCount: 3 },
       { name: 'Doghouse', imageCount: 1 },
