@@ -2,7 +2,7 @@
  * The label counts against the records: what GET /labels must say once count-labels has caught
  * up (every label of every IMAGE record, counted once per image), and a wait for that.
  */
-import { type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { IMAGE_SK, LABEL_COUNTS_PK } from '../functions/core/labels-table';
 
 type Counts = Record<string, number>;
@@ -10,47 +10,43 @@ type Counts = Record<string, number>;
 /** By label name lower-cased: how many IMAGE records list it. */
 async function countsFromRecords(db: DynamoDBDocumentClient, tableName: string): Promise<Counts> {
   const counts: Counts = {};
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new ScanCommand({
-        TableName: tableName,
-        FilterExpression: 'sk = :image',
-        ExpressionAttributeValues: { ':image': IMAGE_SK },
-        ProjectionExpression: 'labelNames',
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
+  const pages = paginateScan(
+    { client: db },
+    {
+      TableName: tableName,
+      FilterExpression: 'sk = :image',
+      ExpressionAttributeValues: { ':image': IMAGE_SK },
+      ProjectionExpression: 'labelNames',
+      ConsistentRead: true,
+    },
+  );
+  for await (const page of pages) {
     for (const item of page.Items ?? []) {
       const names = new Set((item.labelNames as string[] | undefined)?.map((name) => name.toLowerCase()));
       for (const name of names) counts[name] = (counts[name] ?? 0) + 1;
     }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  }
   return counts;
 }
 
 /** By label name lower-cased: the counts GET /labels reads (zero counts left out, as it does). */
 async function storedCounts(db: DynamoDBDocumentClient, tableName: string): Promise<Counts> {
   const counts: Counts = {};
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :label)',
-        ExpressionAttributeValues: { ':pk': LABEL_COUNTS_PK, ':label': 'LABEL#' },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
+  const pages = paginateQuery(
+    { client: db },
+    {
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :label)',
+      ExpressionAttributeValues: { ':pk': LABEL_COUNTS_PK, ':label': 'LABEL#' },
+      ConsistentRead: true,
+    },
+  );
+  for await (const page of pages) {
     for (const item of page.Items ?? []) {
       const count = Number(item.imageCount ?? 0);
       if (count !== 0) counts[String(item.sk).slice('LABEL#'.length)] = count;
     }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  }
   return counts;
 }
 

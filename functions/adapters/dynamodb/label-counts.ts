@@ -4,7 +4,7 @@
  * the counts and each slot's mark of the last window added.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CountsLedgerStore, Slot, WindowIntent } from '../../core/label-counts';
 import { LABEL_COUNTS_PK, labelCountSk, SLOT_SK_PREFIX, slotSk } from '../../core/labels-table';
 import type { TableRef } from './table-ref';
@@ -109,20 +109,16 @@ export function labelCountsLedger({ db, tableName }: TableRef): CountsLedgerStor
   return {
     async readSlots() {
       const slots: Slot[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await db.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': LABEL_COUNTS_PK, ':prefix': SLOT_SK_PREFIX },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        );
-        slots.push(...(page.Items ?? []).map(slotOf));
-        start = page.LastEvaluatedKey;
-      } while (start);
+      const pages = paginateQuery(
+        { client: db },
+        {
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': LABEL_COUNTS_PK, ':prefix': SLOT_SK_PREFIX },
+          ConsistentRead: true,
+        },
+      );
+      for await (const page of pages) slots.push(...(page.Items ?? []).map(slotOf));
       return slots;
     },
     async readSlot(slot) {

@@ -6,41 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { countWindow, parseCountWindow } from '../../../functions/core/count-window';
 import { MalformedEventError } from '../../../functions/core/errors';
 import type { CountsLedgerStore, Slot } from '../../../functions/core/label-counts';
+import { countWindowEvent, imageStreamRecord } from '../../support/stream-events';
 
-const names = (...list: string[]) => ({ labelNames: { L: list.map((name) => ({ S: name })) } });
-
-const record = (
-  sequence: string,
-  eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
-  images: { old?: string[]; new?: string[] },
-  sk = 'IMAGE',
-) => ({
-  eventID: `event-${sequence}`,
-  eventName,
-  eventVersion: '1.1',
-  eventSource: 'aws:dynamodb',
-  awsRegion: 'us-east-1',
-  dynamodb: {
-    ApproximateCreationDateTime: 1_700_000_000,
-    Keys: { pk: { S: 'IMAGE#a.jpg' }, sk: { S: sk } },
-    ...(images.old ? { OldImage: names(...images.old) } : {}),
-    ...(images.new ? { NewImage: names(...images.new) } : {}),
-    SequenceNumber: sequence,
-    SizeBytes: 100,
-    StreamViewType: 'NEW_AND_OLD_IMAGES',
-  },
-  eventSourceARN: 'arn:aws:dynamodb:us-east-1:123456789012:table/labels/stream/2026-01-01T00:00:00.000',
-});
-
-const windowEvent = (records: unknown[], state: unknown, isFinalInvokeForWindow: boolean) => ({
-  Records: records,
-  shardId: 'shardId-1',
-  eventSourceARN: 'arn:aws:dynamodb:us-east-1:123456789012:table/labels/stream/2026-01-01T00:00:00.000',
-  window: { start: '2026-01-01T00:00:00Z', end: '2026-01-01T00:00:05Z' },
-  state,
-  isFinalInvokeForWindow,
-  isWindowTerminatedEarly: false,
-});
+const record = imageStreamRecord;
+const windowEvent = countWindowEvent;
 
 /** One slot, owned by shardId-1 unless told otherwise, and the counts. */
 function ledger(initial: Partial<Slot> = {}) {

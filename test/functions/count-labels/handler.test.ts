@@ -8,6 +8,7 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from 
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { lambdaContext, stubHandlerEnv } from '../../support/lambda';
+import { countWindowEvent, imageStreamRecord } from '../../support/stream-events';
 
 stubHandlerEnv({ LABELS_TABLE_NAME: 'labels-table' });
 const { handler } = await import('../../../functions/count-labels/handler');
@@ -15,30 +16,11 @@ const { handler } = await import('../../../functions/count-labels/handler');
 const dbMock = mockClient(DynamoDBDocumentClient);
 const context = lambdaContext('count-labels');
 
-const imageRecord = (sequence: string, names: string[]) => ({
-  eventID: sequence,
-  eventName: 'INSERT',
-  eventVersion: '1.1',
-  eventSource: 'aws:dynamodb',
-  awsRegion: 'us-east-1',
-  dynamodb: {
-    Keys: { pk: { S: 'IMAGE#a.jpg' }, sk: { S: 'IMAGE' } },
-    NewImage: { labelNames: { L: names.map((name) => ({ S: name })) } },
-    SequenceNumber: sequence,
-    SizeBytes: 80,
-    StreamViewType: 'NEW_AND_OLD_IMAGES',
-  },
-  eventSourceARN: 'arn:aws:dynamodb:us-east-1:123456789012:table/labels/stream/x',
-});
-
-const event = (records: unknown[], state: unknown, isFinalInvokeForWindow: boolean) => ({
-  Records: records,
+const imageRecord = (sequence: string, names: string[]) =>
+  imageStreamRecord(sequence, 'INSERT', { new: names });
+const event = (records: unknown[], state: unknown, isFinal: boolean) => ({
+  ...countWindowEvent(records, state, isFinal),
   shardId: 'shardId-00000001',
-  eventSourceARN: 'arn:aws:dynamodb:us-east-1:123456789012:table/labels/stream/x',
-  window: { start: '2026-12-04T00:00:00Z', end: '2026-12-04T00:00:05Z' },
-  state,
-  isFinalInvokeForWindow,
-  isWindowTerminatedEarly: false,
 });
 
 beforeEach(() => {
