@@ -98,7 +98,8 @@ export interface WindowOutcome {
 
 /**
  * Adds the batch to the window's sums; on the final invocation, applies them. A window opens
- * on the shard's slot (taken now if it has none), after finishing whatever a crash left open.
+ * at its first IMAGE change, on the shard's slot (taken now if it has none), after finishing
+ * whatever a crash left open; until then it touches no item.
  */
 export async function countWindow(
   store: CountsLedgerStore,
@@ -107,6 +108,10 @@ export async function countWindow(
 ): Promise<WindowOutcome> {
   let countsWritten = 0;
   let state = window.state;
+  if (!state && window.changes.length === 0) {
+    // Nothing counted in this window yet, and nothing to count: the shard's slot is not needed.
+    return { state: {}, changesCounted: 0, countsWritten: 0, alreadyCounted: false };
+  }
   if (!state) {
     const opened = await openShard(store, window.shardId, now);
     countsWritten += opened.rolledForward;

@@ -87,15 +87,34 @@ export function smokeQueueBatch(bucket: string, now: Date) {
 }
 
 /**
- * The first, empty batch of a tumbling window of the labels table's stream, on a shard id no
- * stream has: the function reads that shard's (missing) ledger and writes nothing.
+ * A batch of a tumbling window of the labels table's stream whose one record is not an IMAGE
+ * item (the event source filters those out on AWS): count-labels must accept it and, with
+ * nothing to count, answer an empty state without reading or writing the table.
  */
 export function smokeCountWindow(now: Date) {
   const start = new Date(Math.floor(now.getTime() / 1000) * 1000);
+  const streamArn = 'arn:aws:dynamodb:us-east-1:000000000000:table/smoke-test/stream/smoke-test';
   return {
-    Records: [],
+    Records: [
+      {
+        eventID: 'smoke-test',
+        eventName: 'INSERT',
+        eventVersion: '1.1',
+        eventSource: 'aws:dynamodb',
+        awsRegion: 'us-east-1',
+        dynamodb: {
+          ApproximateCreationDateTime: Math.floor(now.getTime() / 1000),
+          Keys: { pk: { S: 'SMOKE#test' }, sk: { S: 'SMOKE' } },
+          NewImage: { pk: { S: 'SMOKE#test' }, sk: { S: 'SMOKE' } },
+          SequenceNumber: '1',
+          SizeBytes: 20,
+          StreamViewType: 'NEW_AND_OLD_IMAGES',
+        },
+        eventSourceARN: streamArn,
+      },
+    ],
     shardId: `smoke-test-${now.getTime()}`,
-    eventSourceARN: 'arn:aws:dynamodb:us-east-1:000000000000:table/smoke-test/stream/smoke-test',
+    eventSourceARN: streamArn,
     state: {},
     window: { start: start.toISOString(), end: new Date(start.getTime() + 1000).toISOString() },
     isFinalInvokeForWindow: false,

@@ -117,6 +117,20 @@ describe('countWindow', () => {
     expect(counts.size).toBe(0);
   });
 
+  it('touches no item while a window has had no IMAGE change, even on its final invocation', async () => {
+    const untouchable = new Proxy({} as CountsLedgerStore, {
+      get: (_store, method) => () => Promise.reject(new Error(`${String(method)} called`)),
+    });
+    for (const isFinal of [false, true]) {
+      const outcome = await countWindow(
+        untouchable,
+        parseCountWindow(windowEvent([record('7', 'INSERT', { new: ['Dog'] }, 'LABEL#Dog')], {}, isFinal)),
+        now,
+      );
+      expect(outcome).toEqual({ state: {}, changesCounted: 0, countsWritten: 0, alreadyCounted: false });
+    }
+  });
+
   it('applies the sums on the final invocation and hands Lambda a fresh state', async () => {
     const { store, slot, counts } = ledger({ appliedUpTo: '100' });
     const state = { slot: 0, floor: '100', lastSeq: '101', deltas: { dog: ['Dog', 1] } };

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { countWindow, parseCountWindow } from '../../../../functions/core/count-window';
 import {
   type FunctionInvoker,
   type Invocation,
   preTrafficChecks,
 } from '../../../../functions/core/deployment-hooks/pre-traffic';
 import type { SmokeObjectStore } from '../../../../functions/core/deployment-hooks/smoke-objects';
+import type { CountsLedgerStore } from '../../../../functions/core/label-counts';
 
 const now = new Date('2026-12-01T10:00:00.000Z');
 const ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:fn:3';
@@ -79,6 +81,28 @@ describe('preTrafficChecks', () => {
     expect((await checks(acknowledged, 'queue-batch'))[0]?.ok).toBe(true);
     expect((await checks(failed, 'queue-batch'))[0]?.ok).toBe(false);
     expect(JSON.stringify(acknowledged.payloads[0])).toContain('s3:TestEvent');
+  });
+
+  it('stream-window: passes only when a window batch with nothing to count gets an empty state', async () => {
+    const empty = fakeInvoker(() => ({ ok: true, result: { state: {} } }));
+    const opened = fakeInvoker(() => ({ ok: true, result: { state: { slot: 0, deltas: {} } } }));
+    const crashed = fakeInvoker(() => refusal('MalformedEvent'));
+
+    expect((await checks(empty, 'stream-window'))[0]?.ok).toBe(true);
+    expect((await checks(opened, 'stream-window'))[0]?.ok).toBe(false);
+    expect((await checks(crashed, 'stream-window'))[0]?.ok).toBe(false);
+    expect(empty.payloads[0]).toMatchObject({ state: {}, isFinalInvokeForWindow: false });
+  });
+
+  it('stream-window: the real count-labels core accepts the smoke event without touching the table', async () => {
+    const untouchable = new Proxy({} as CountsLedgerStore, {
+      get: () => () => Promise.reject(new Error('the smoke window must not reach the table')),
+    });
+    const invoker = fakeInvoker(() => ({ ok: true, result: {} }));
+    await checks(invoker, 'stream-window');
+
+    const outcome = await countWindow(untouchable, parseCountWindow(invoker.payloads[0]), now);
+    expect(outcome.state).toEqual({});
   });
 
   it('flags-validator: passes when this release is accepted and the contradiction refused', async () => {
