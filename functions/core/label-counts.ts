@@ -231,10 +231,16 @@ export async function applyWindow(
   now: Date,
 ): Promise<WindowResult> {
   let applied = 0;
+  let slotNumber = state.slot;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const slot = await store.readSlot(state.slot);
+    const slot = await store.readSlot(slotNumber);
     if (slot?.owner !== shardId) {
-      throw new Error(`Shard ${shardTag(shardId)} no longer owns label counts slot ${state.slot}.`);
+      // The shard's lease ran out while this window was open (48 h without counting) and another
+      // shard took the slot: the sums still hold, so they go on under a slot of its own.
+      const reopened = await openShard(store, shardId, now);
+      applied += reopened.rolledForward;
+      slotNumber = reopened.slot;
+      continue;
     }
     if (slot.intent) {
       applied += await rollForward(store, slot.slot, slot.intent);

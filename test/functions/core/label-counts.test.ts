@@ -323,14 +323,17 @@ describe('applyWindow', () => {
     expect(ledger.counts()).toEqual({ Dog: 2, Cat: 1 });
   });
 
-  it('refuses to count for a shard that lost its slot', async () => {
+  it('counts under a new slot when its lease ran out and another shard took the slot mid-window', async () => {
     const ledger = memoryLedger();
     const slot = await opened(ledger, 'stalled');
-    await openShard(ledger.store, 'other', later(SLOT_LEASE_SECONDS + 1));
+    const late = later(SLOT_LEASE_SECONDS + 1);
+    await openShard(ledger.store, 'other', late);
 
-    await expect(
-      applyWindow(ledger.store, 'stalled', window(slot, undefined, change('1', [], ['Dog'])), now),
-    ).rejects.toThrow('no longer owns');
+    await applyWindow(ledger.store, 'stalled', window(slot, undefined, change('1', [], ['Dog'])), late);
+
+    expect(ledger.counts()).toEqual({ Dog: 1 });
+    expect(ledger.slots.get(0)).toMatchObject({ owner: 'other' });
+    expect(ledger.slots.get(1)).toMatchObject({ owner: 'stalled', seq: 1, appliedUpTo: '1' });
   });
 
   it('writes nothing for a window without records', async () => {
