@@ -72,6 +72,7 @@ export function buildApp(app: App = new App()) {
     deadLetterQueue: storage.ingest.deadLetterQueue,
     topic: pipeline.alarmTopic,
     pipelineAlarms: pipeline.alarms,
+    labelCountsAlarms: pipeline.labelCounts.alarms,
     deliveries: [pipeline.delivery, api.delivery],
     flags: pipeline.flags,
     api: api.labelsApi.api,

@@ -9,6 +9,7 @@
  */
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
@@ -25,6 +26,8 @@ export interface MonitoringStackProps extends StackProps {
   /** The pipeline stack's alarm topic and operational alarms (they also guard flags deployments). */
   topic: AlarmTopic;
   pipelineAlarms: PipelineAlarms;
+  /** The label counts' lag and failed batches (infra/constructs/label-counts.ts). */
+  labelCountsAlarms: cloudwatch.Alarm[];
   stateMachine: sfn.IStateMachine;
   queue: sqs.IQueue;
   deadLetterQueue: sqs.IQueue;
@@ -56,7 +59,8 @@ export class MonitoringStack extends Stack {
       functions: releases.map((release) => release.target),
       alarms: [
         ...releases.flatMap((release) => release.alarms),
-        ...props.pipelineAlarms.operational,
+        ...props.pipelineAlarms.all,
+        ...props.labelCountsAlarms,
         ...(this.apiAlarms ? [this.apiAlarms.api5xx] : []),
       ],
       api: props.api,
@@ -67,7 +71,8 @@ export class MonitoringStack extends Stack {
       deliveries: props.deliveries,
       flags: props.flags,
       operationalAlarms: [
-        ...props.pipelineAlarms.operational,
+        ...props.pipelineAlarms.all,
+        ...props.labelCountsAlarms,
         ...(this.apiAlarms ? [this.apiAlarms.api5xx] : []),
       ],
     });

@@ -4,12 +4,10 @@
  */
 import { Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { IMAGE_SK } from '../../functions/core/labels-table';
 import type { EnvShape } from '../../functions/shared/env';
 import { deliveryApplicationName, labelWorkflowName } from '../config/delivery-config';
 import {
@@ -26,6 +24,7 @@ import { BackfillWorkflow } from '../constructs/backfill-workflow';
 import { Delivery } from '../constructs/delivery';
 import { FeatureFlags } from '../constructs/feature-flags';
 import type { PermissionResources } from '../constructs/function-permissions';
+import { LabelCounts } from '../constructs/label-counts';
 import { LabelWorkflow, type LabelWorkflowTasks } from '../constructs/label-workflow';
 import { LabelerFunction } from '../constructs/labeler-function';
 import { AlarmTopic } from '../constructs/monitoring/alarm-topic';
@@ -54,6 +53,7 @@ export class PipelineStack extends Stack {
   readonly backfill: BackfillWorkflow;
   readonly alarmTopic: AlarmTopic;
   readonly alarms: PipelineAlarms;
+  readonly labelCounts: LabelCounts;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -88,9 +88,15 @@ export class PipelineStack extends Stack {
     const applyFlags = build(FUNCTIONS.applyFlags, {
       eventSourceMappingId: ingestSource.eventSourceMappingId,
     });
-    // The label counts, from the table's stream (functions/core/label-counts.ts).
+    // The label counts, from the table's stream (infra/constructs/label-counts.ts).
     const countLabels = build(FUNCTIONS.countLabels);
-    countLabels.alias.addEventSource(labelCountsSourceOf(props.table, config, props.deadLetterQueue));
+    this.labelCounts = new LabelCounts(this, 'LabelCounts', {
+      table: props.table,
+      countLabels,
+      config: config.labelCounts,
+      alarms: config.alarms,
+      removalPolicy,
+    });
     // Reconcile and backfill (infra/constructs/backfill-workflow.ts): work goes back on the ingest queue.
     const reconcile = build(FUNCTIONS.reconcileObject, { ingestQueueUrl: queue.queueUrl });
     this.backfill = new BackfillWorkflow(this, 'Backfill', {
@@ -108,7 +114,6 @@ export class PipelineStack extends Stack {
       config: config.alarms,
       stateMachine: this.workflow.stateMachine,
       deadLetterQueue: props.deadLetterQueue,
-      countLabels: countLabels.alias, // the event source's alias, which reports IteratorAge
     });
     // AppConfig's validator of the flags profile (functions/validate-flags).
     const validateFlags = build(FUNCTIONS.validateFlags);
@@ -182,25 +187,5 @@ function ingestSourceOf(queue: sqs.IQueue, config: StageConfig): SqsEventSource 
     maxBatchingWindow: Duration.seconds(config.ingest.maxBatchingWindowSeconds),
     maxConcurrency: config.ingest.maxConcurrency,
     reportBatchItemFailures: true,
-  });
-}
-
-/**
- * The labels table's stream as count-labels' event source: IMAGE items only, in tumbling
- * windows (their events carry the shard id the exactly-once ledger is keyed by), one batch per
- * shard at a time (the default parallelization factor of 1, which the ledger relies on). A batch
- * that still fails after its retries goes to the dead-letter queue, whose alarm pages.
- */
-function labelCountsSourceOf(table: dynamodb.ITable, config: StageConfig, deadLetterQueue: sqs.IQueue) {
-  return new DynamoEventSource(table, {
-    startingPosition: StartingPosition.TRIM_HORIZON,
-    batchSize: config.labelCounts.batchSize,
-    maxBatchingWindow: Duration.seconds(Math.min(config.labelCounts.windowSeconds, 300)),
-    tumblingWindow: Duration.seconds(config.labelCounts.windowSeconds),
-    parallelizationFactor: 1,
-    bisectBatchOnError: false,
-    retryAttempts: 10,
-    onFailure: new SqsDlq(deadLetterQueue),
-    filters: [FilterCriteria.filter({ dynamodb: { Keys: { sk: { S: FilterRule.isEqual(IMAGE_SK) } } } })],
   });
 }

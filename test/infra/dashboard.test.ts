@@ -177,6 +177,7 @@ describe('the operations dashboard with an API', () => {
       deadLetterQueue: built.storage.ingest.deadLetterQueue,
       topic: built.pipeline.alarmTopic,
       pipelineAlarms: built.pipeline.alarms,
+      labelCountsAlarms: built.pipeline.labelCounts.alarms,
       deliveries: [built.pipeline.delivery],
       flags: built.pipeline.flags,
       api: apigwv2.HttpApi.fromHttpApiAttributes(built.pipeline, 'LabelsApi', { httpApiId: 'abc123' }),

@@ -186,12 +186,12 @@ describe('deployment notifications, dev stage', () => {
       built.pipeline.flags.fallbackAlarm,
     ];
     for (const alarm of rollbackAlarms) expect(watchedCount(alarm), alarm.node.path).toBe(1);
-    const pipelineAlarms = built.pipeline.alarms.operational;
+    const pipelineAlarms = [...built.pipeline.alarms.all, ...built.pipeline.labelCounts.alarms];
     for (const alarm of pipelineAlarms) expect(watchedCount(alarm), alarm.node.path).toBe(1);
     const operational = rules.find((rule) => rule.Properties.Description?.includes('operational alarm'));
     expect(operational?.Properties.EventPattern.resources).toHaveLength(pipelineAlarms.length + 1);
-    // The pipeline's four (the label counts' lag among them), and the API's 5xx.
-    expect(pipelineAlarms).toHaveLength(4);
+    // The workflow's three, the label counts' two, and the API's 5xx.
+    expect(pipelineAlarms).toHaveLength(5);
     expect(watched).toHaveLength(rollbackAlarms.length + pipelineAlarms.length + 1);
   });
 

@@ -4,8 +4,8 @@
  * function gets (its log group, X-Ray) or what another declared contract gives it (the image
  * events bus with EVENT_BUS_NAME, the flags of its stage with the flags variables, the ingest
  * queue to the function its event source mapping feeds, the event source mapping to apply-flags,
- * the table's stream and the dead-letter queue to count-labels, whose stream source reads the one
- * and sends failed batches to the other).
+ * the table's stream and its failures queue to count-labels, whose stream source reads the one
+ * and reports failed batches to the other).
  */
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -37,7 +37,7 @@ const declared = (spec: FunctionSpec) =>
 /** What a role may hold besides its spec's list: the house grants and other declared contracts. */
 const beyondTheSpec =
   /^(logs:CreateLogStream|logs:PutLogEvents|xray:|events:PutEvents$|appconfig:|lambda:|sqs:(ReceiveMessage|DeleteMessage|ChangeMessageVisibility|GetQueueAttributes|GetQueueUrl)$|dynamodb:(ListStreams|DescribeStream|GetRecords|GetShardIterator)$)/;
-/** A stream source's on-failure destination: the dead-letter queue (infra/stacks/pipeline-stack.ts). */
+/** A stream source's on-failure destination: its failures queue (infra/constructs/label-counts.ts). */
 const onFailureDestination = (spec: FunctionSpec, action: string) =>
   spec.handlerDir === 'count-labels' && action === 'sqs:SendMessage';
 

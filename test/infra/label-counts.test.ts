@@ -1,8 +1,8 @@
 /**
- * The label counts' infrastructure (functions/core/label-counts.ts): the labels table streams
+ * The label counts' infrastructure (infra/constructs/label-counts.ts): the labels table streams
  * new and old images, count-labels' live alias reads only IMAGE items from it in tumbling
- * windows, one batch per shard at a time, failed batches go to the dead-letter queue, and an
- * alarm says when the counts fall behind.
+ * windows, one batch per shard at a time, a batch that fails every retry is reported to a queue
+ * of its own, and alarms say when the counts fall behind or miss a batch.
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +21,7 @@ describe('label counts from the table stream (prod)', () => {
     });
   });
 
-  it("feeds count-labels' live alias with IMAGE items in tumbling windows, one batch per shard, failures to the DLQ", () => {
+  it("feeds count-labels' live alias with IMAGE items in tumbling windows, one batch per shard, failures reported", () => {
     const { windowSeconds, batchSize } = loadStageConfig('prod').labelCounts;
     const mappings = Object.values(
       prod.pipeline.findResources('AWS::Lambda::EventSourceMapping', {
@@ -41,11 +41,24 @@ describe('label counts from the table stream (prod)', () => {
       },
       DestinationConfig: { OnFailure: { Destination: expect.anything() } },
     });
-    expect(JSON.stringify(mappings[0]?.Properties.DestinationConfig)).toContain('DeadLetter');
+    expect(JSON.stringify(mappings[0]?.Properties.DestinationConfig)).toContain('LabelCountsFailures');
     // The alias ARN (function ARN and `:live`): a canary splits the windows too.
     expect(JSON.stringify(mappings[0]?.Properties.FunctionName)).toMatch(
       /"Ref":"CountLabelsLive\w+"\}.*":live"/,
     );
+  });
+
+  it('alarms when a batch failed every retry, from a queue of its own, encrypted and TLS only', () => {
+    prod.pipeline.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+    const alarms = Object.values(
+      prod.pipeline.findResources('AWS::CloudWatch::Alarm', {
+        Properties: { MetricName: 'ApproximateNumberOfMessagesVisible' },
+      }),
+    );
+    expect(JSON.stringify(alarms)).toContain('LabelCountsFailures');
   });
 
   it("alarms when count-labels reads the stream later than the stage's limit", () => {

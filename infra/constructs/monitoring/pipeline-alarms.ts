@@ -1,7 +1,6 @@
 /**
  * Operational alarms: failed workflow runs, dead letters and Rekognition throttling
  * (PipelineAlarms, in the pipeline stack, where they also roll back a feature-flags deployment),
- * label counts falling behind their stream (PipelineAlarms too; no flag changes that),
  * and API 5xx (ApiAlarms, in the monitoring stack). They reach the alarm topic as sentences,
  * through an EventBridge rule of the monitoring stack (infra/constructs/delivery-notifications.ts),
  * not through alarm actions, whose messages are CloudWatch's raw JSON.
@@ -9,7 +8,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -20,15 +18,12 @@ export interface PipelineAlarmsProps {
   config: AlarmsConfig;
   stateMachine: sfn.IStateMachine;
   deadLetterQueue: sqs.IQueue;
-  /** count-labels, whose stream event source reports how far behind it reads (IteratorAge). */
-  countLabels: lambda.IFunction;
 }
 
 export class PipelineAlarms extends Construct {
   readonly failedExecutions: cloudwatch.Alarm;
   readonly deadLetters: cloudwatch.Alarm;
   readonly rekognitionThrottles: cloudwatch.Alarm;
-  readonly labelCountsLag: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: PipelineAlarmsProps) {
     super(scope, id);
@@ -74,25 +69,10 @@ export class PipelineAlarms extends Construct {
         'Rekognition DetectLabels is throttling (retried by the workflow): lower ingest.maxConcurrency or raise the TPS quota.',
       threshold: config.rekognitionThrottles,
     });
-
-    this.labelCountsLag = props.countLabels
-      .metric('IteratorAge', { period, statistic: 'Maximum' })
-      .createAlarm(this, 'LabelCountsLag', {
-        ...common,
-        alarmDescription:
-          "count-labels reads the labels table's stream late: GET /labels counts lag the images (a failing window is retried until it succeeds or goes to the DLQ).",
-        threshold: config.labelCountsLagSeconds * 1000,
-      });
   }
 
-  /** The alarms that also roll back a feature-flags deployment (the flags act on the workflow). */
   get all(): cloudwatch.Alarm[] {
     return [this.failedExecutions, this.deadLetters, this.rekognitionThrottles];
-  }
-
-  /** Every alarm an operator is told about. */
-  get operational(): cloudwatch.Alarm[] {
-    return [...this.all, this.labelCountsLag];
   }
 }
 
