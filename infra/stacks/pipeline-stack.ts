@@ -68,16 +68,7 @@ export class PipelineStack extends Stack {
     const detect = build(FUNCTIONS.detect);
     const store = build(FUNCTIONS.store);
     const record = build(FUNCTIONS.record);
-    this.workflow = new LabelWorkflow(this, 'LabelImage', {
-      tasks: Object.fromEntries(
-        [claim, validate, detect, store, record].map((fn) => [fn.spec.placeholder, fn.alias]),
-      ) as LabelWorkflowTasks,
-      logLevel: config.workflowLogLevel,
-      logIncludesData: config.workflowLogIncludesData,
-      logRetention: config.logRetentionDays,
-      removalPolicy,
-      stateMachineName: labelWorkflowName(config.stage),
-    });
+    this.workflow = this.labelWorkflow(config, [claim, validate, detect, store, record]);
     resources.stateMachine = this.workflow.stateMachine;
 
     const start = build(FUNCTIONS.start, { stateMachineArn: this.workflow.stateMachine.stateMachineArn });
@@ -138,6 +129,18 @@ export class PipelineStack extends Stack {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'Express workflow logging and X-Ray tracing: logs:*LogDelivery* and xray:* actions have no resource-level permissions.',
+    });
+  }
+
+  /** The label-image state machine, its tasks filled with the task functions' live aliases. */
+  private labelWorkflow(config: StageConfig, tasks: LabelerFunction[]): LabelWorkflow {
+    return new LabelWorkflow(this, 'LabelImage', {
+      tasks: Object.fromEntries(tasks.map((fn) => [fn.spec.placeholder, fn.alias])) as LabelWorkflowTasks,
+      logLevel: config.workflowLogLevel,
+      logIncludesData: config.workflowLogIncludesData,
+      logRetention: config.logRetentionDays,
+      removalPolicy: removalPolicyOf(config),
+      stateMachineName: labelWorkflowName(config.stage),
     });
   }
 
