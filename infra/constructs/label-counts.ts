@@ -4,7 +4,7 @@
  * fall behind or lost a batch.
  */
 import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -14,6 +14,7 @@ import { IMAGE_SK } from '../../functions/core/labels-table';
 import type { AlarmsConfig } from '../config/delivery-config';
 import type { StageConfig } from '../config/stage-config';
 import type { LabelerFunction } from './labeler-function';
+import { OPERATIONAL_ALARM } from './monitoring/pipeline-alarms';
 
 export interface LabelCountsProps {
   table: dynamodb.ITable;
@@ -62,11 +63,7 @@ export class LabelCounts extends Construct {
     props.countLabels.alias.addEventSource(this.source);
 
     const period = Duration.minutes(props.alarms.periodMinutes);
-    const common = {
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    };
+    const common = OPERATIONAL_ALARM;
     this.lag = props.countLabels.alias
       .metric('IteratorAge', { period, statistic: 'Maximum' })
       .createAlarm(this, 'Lag', {

@@ -14,6 +14,13 @@ import { Construct } from 'constructs';
 import type { AlarmsConfig } from '../../config/delivery-config';
 import { businessMetric } from './metrics';
 
+/** How every operational alarm judges its metric: one period at or over the threshold, no data is fine. */
+export const OPERATIONAL_ALARM = {
+  evaluationPeriods: 1,
+  comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+  treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+} as const;
+
 export interface PipelineAlarmsProps {
   config: AlarmsConfig;
   stateMachine: sfn.IStateMachine;
@@ -29,11 +36,7 @@ export class PipelineAlarms extends Construct {
     super(scope, id);
     const { config } = props;
     const period = Duration.minutes(config.periodMinutes);
-    const common = {
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    };
+    const common = OPERATIONAL_ALARM;
 
     this.failedExecutions = new cloudwatch.MathExpression({
       expression: 'FILL(failed, 0) + FILL(timedOut, 0)',
@@ -90,9 +93,7 @@ export class ApiAlarms extends Construct {
     this.api5xx = props.api
       .metricServerError({ period: Duration.minutes(props.config.periodMinutes), statistic: 'Sum' })
       .createAlarm(this, 'Api5xx', {
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        ...OPERATIONAL_ALARM,
         alarmDescription: 'The labels API answers with 5xx errors.',
         threshold: props.config.api5xx,
       });
