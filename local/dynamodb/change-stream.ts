@@ -73,7 +73,8 @@ const sequenceOf = (n: number) => String(n).padStart(21, '0');
 type JournalLine =
   | { t: 'pending'; id: number; keys: Item[]; old: (Item | null)[] }
   | { t: 'done'; id: number }
-  | { t: 'record'; record: StreamRecord };
+  /** `pid` and `k`: the pending write and the index of its item that the record settles. */
+  | { t: 'record'; record: StreamRecord; pid?: number; k?: number };
 
 /** JSON with object keys sorted, so two reads of one item compare equal whatever their order. */
 function canonical(value: unknown): string {
@@ -290,14 +291,21 @@ async function replay(
   const records: StreamRecord[] = [];
   const pending = new Map<number, Extract<JournalLine, { t: 'pending' }>>();
   let last = Number(checkpoint ?? 0);
+  // Which items of a pending write already have their record: a kill may fall between the
+  // record lines and the `done` line, and those items must not be recorded twice.
+  const recorded = new Set<string>();
   for (const line of readJournal(file)) {
     if (line.t === 'pending') pending.set(line.id, line);
     else if (line.t === 'done') pending.delete(line.id);
-    else records.push(line.record);
+    else {
+      records.push(line.record);
+      if (line.pid !== undefined) recorded.add(`${line.pid}:${line.k}`);
+    }
   }
   for (const record of records) last = Math.max(last, Number(record.dynamodb.SequenceNumber));
   for (const entry of pending.values()) {
     for (const [index, keys] of entry.keys.entries()) {
+      if (recorded.has(`${entry.id}:${index}`)) continue;
       const record = recordOf(options, keys, entry.old[index] ?? null, await read(keys), sequenceOf(++last));
       if (record) records.push(record);
     }
@@ -371,7 +379,7 @@ async function openJournal(
         );
         if (!record) continue;
         last++;
-        append(fd, { t: 'record', record });
+        append(fd, { t: 'record', record, pid: id, k: index });
         records.push(record);
       }
       append(fd, { t: 'done', id });

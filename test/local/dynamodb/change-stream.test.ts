@@ -3,7 +3,7 @@
  * images, in order, durably; other writes pass untouched; a kill between a write and its record
  * is repaired when the journal is opened again.
  */
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -178,6 +178,21 @@ describe('the local DynamoDB stream', () => {
     expect(records.map((record) => record.dynamodb.Keys.pk?.S)).toEqual(['IMAGE#b.jpg', 'IMAGE#c.jpg']);
     expect(records[0]?.dynamodb.SequenceNumber).toBe(second?.dynamodb.SequenceNumber);
     expect(Number(records[1]?.dynamodb.SequenceNumber)).toBe(Number(second?.dynamodb.SequenceNumber) + 1);
+  });
+
+  it('records a write once when a kill fell between its record and the end of its journal entry', async () => {
+    await db.send(new PutCommand({ TableName: TABLE, Item: image('a.jpg', ['Dog']) }));
+    await close();
+    // Drop the last line (the write's `done`), as a kill just before it would.
+    const journal = join(dir, 'stream', 'stream.journal');
+    const lines = readFileSync(journal, 'utf8').trimEnd().split('\n');
+    expect(JSON.parse(lines.at(-1) ?? '{}')).toMatchObject({ t: 'done' });
+    writeFileSync(journal, `${lines.slice(0, -1).join('\n')}\n`);
+    await open();
+
+    expect(all().map((record) => `${record.eventName} ${record.dynamodb.Keys.pk?.S}`)).toEqual([
+      'INSERT IMAGE#a.jpg',
+    ]);
   });
 
   it('writes on open the record of a write that a kill left pending, and drops one that never happened', async () => {
