@@ -29,7 +29,10 @@ async function countsFromRecords(db: DynamoDBDocumentClient, tableName: string):
   return counts;
 }
 
-/** By label name lower-cased: the counts GET /labels reads (zero counts left out, as it does). */
+/**
+ * By label name lower-cased: the count items GET /labels reads, zero counts left out. Not
+ * queryLabelCounts, which also hides negative counts: a count below zero is a drift to report.
+ */
 async function storedCounts(db: DynamoDBDocumentClient, tableName: string): Promise<Counts> {
   const counts: Counts = {};
   const pages = paginateQuery(

@@ -149,7 +149,7 @@ export function aggregate(
 }
 
 /** A shortened shard id for logs and marks (shard ids run to 60 characters). */
-export const shardTag = (shardId: string) => keyHash(shardId).slice(0, 8);
+const shardTag = (shardId: string) => keyHash(shardId).slice(0, 8);
 
 /** Count writes in flight at once: a window may touch hundreds of labels, each its own item. */
 export const WRITES_IN_FLIGHT = 16;
@@ -198,10 +198,10 @@ export async function openShard(store: CountsLedgerStore, shardId: string, now: 
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const slots = await store.readSlots();
     const mine = slots.find((slot) => slot.owner === shardId);
-    if (mine?.intent || (!mine && slots.some((slot) => slot.intent && (slot.leaseUntil ?? 0) < nowSeconds))) {
-      // Our own crashed window, or one whose shard never came back: finish it before going on.
-      const open = mine ?? slots.find((slot) => slot.intent && (slot.leaseUntil ?? 0) < nowSeconds);
-      if (open?.intent) rolledForward += await rollForward(store, open.slot, open.intent);
+    // Our own crashed window, or one whose shard never came back: finish it before going on.
+    const open = mine ?? slots.find((slot) => slot.intent && (slot.leaseUntil ?? 0) < nowSeconds);
+    if (open?.intent) {
+      rolledForward += await rollForward(store, open.slot, open.intent);
       continue;
     }
     if (mine) return { slot: mine.slot, appliedUpTo: mine.appliedUpTo, rolledForward };

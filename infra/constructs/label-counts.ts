@@ -63,11 +63,10 @@ export class LabelCounts extends Construct {
     props.countLabels.alias.addEventSource(this.source);
 
     const period = Duration.minutes(props.alarms.periodMinutes);
-    const common = OPERATIONAL_ALARM;
     this.lag = props.countLabels.alias
       .metric('IteratorAge', { period, statistic: 'Maximum' })
       .createAlarm(this, 'Lag', {
-        ...common,
+        ...OPERATIONAL_ALARM,
         alarmDescription:
           "count-labels reads the labels table's stream late: GET /labels counts lag the images (a failing window is retried, then reported to the failures queue).",
         threshold: props.alarms.labelCountsLagSeconds * 1000,
@@ -75,7 +74,7 @@ export class LabelCounts extends Construct {
     this.failedBatches = this.failures
       .metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' })
       .createAlarm(this, 'FailedBatches', {
-        ...common,
+        ...OPERATIONAL_ALARM,
         alarmDescription:
           'A batch of the labels stream failed count-labels after every retry: some label counts miss its changes. The message says which shard and sequence numbers.',
         threshold: 1,

@@ -36,7 +36,6 @@ export class PipelineAlarms extends Construct {
     super(scope, id);
     const { config } = props;
     const period = Duration.minutes(config.periodMinutes);
-    const common = OPERATIONAL_ALARM;
 
     this.failedExecutions = new cloudwatch.MathExpression({
       expression: 'FILL(failed, 0) + FILL(timedOut, 0)',
@@ -47,7 +46,7 @@ export class PipelineAlarms extends Construct {
       label: 'Failed or timed-out executions',
       period,
     }).createAlarm(this, 'FailedExecutions', {
-      ...common,
+      ...OPERATIONAL_ALARM,
       alarmDescription:
         'label-image runs failed or timed out: their messages return to the queue and may end in the DLQ.',
       threshold: config.failedExecutions,
@@ -56,7 +55,7 @@ export class PipelineAlarms extends Construct {
     this.deadLetters = props.deadLetterQueue
       .metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' })
       .createAlarm(this, 'DeadLetters', {
-        ...common,
+        ...OPERATIONAL_ALARM,
         alarmDescription: 'Upload events in the dead-letter queue: their images have no final record.',
         threshold: config.deadLetterMessages,
       });
@@ -67,7 +66,7 @@ export class PipelineAlarms extends Construct {
       'Sum',
       period,
     ).createAlarm(this, 'RekognitionThrottles', {
-      ...common,
+      ...OPERATIONAL_ALARM,
       alarmDescription:
         'Rekognition DetectLabels is throttling (retried by the workflow): lower ingest.maxConcurrency or raise the TPS quota.',
       threshold: config.rekognitionThrottles,
