@@ -39,6 +39,16 @@ export default {
       to: { path: '(^|node_modules/)zod(/|$)' },
     },
     {
+      name: 'contract-schemas-off-the-hot-path',
+      comment:
+        'The image event schema is the contract infra publishes and tests check: functions build ' +
+        'events from data and never parse them, so none imports it (a type-only import is fine). ' +
+        'Importing it would build it at every cold start (docs/performance.md).',
+      severity: 'error',
+      from: { path: '^functions/', pathNot: '^functions/core/image-event-schema\\.ts$' },
+      to: { path: '^functions/core/image-event-schema\\.ts$', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'core-without-io',
       comment:
         'functions/core/ is pure: no AWS SDK, no Lambda types, no file system or network; ' +

@@ -11,10 +11,14 @@
  * result is a new event, and the same result again is not.
  *
  * Pure: builds entries from data. The adapter that sends them is functions/adapters/event-bus.ts;
- * the bus, its schema in the registry and its rules are infra/constructs/image-events.ts.
+ * the bus, its schema in the registry and its rules are infra/constructs/image-events.ts. The
+ * detail's schema is functions/core/image-event-schema.ts, a module of its own so that the
+ * functions that publish do not build it at cold start.
  */
 import { createHash } from 'node:crypto';
-import * as z from './zod';
+import type { ImageEventDetail } from './image-event-schema';
+
+export type { ImageEventDetail } from './image-event-schema';
 
 export const IMAGE_EVENT_SOURCE = 'image-labeling';
 
@@ -34,36 +38,6 @@ export const imageEventBusName = (stage: string) => `image-labeling-${stage}`;
 export const MAX_EVENT_LABELS = 50;
 /** Error messages are cut to this many characters. */
 export const MAX_EVENT_ERROR_MESSAGE = 1000;
-
-export const ImageEventLabelSchema = z.object({
-  name: z.string().check(z.minLength(1)),
-  confidence: z.number().check(z.gte(0), z.lte(100)),
-});
-
-export const ImageEventDetailSchema = z.object({
-  /** Stable across re-publishes of the same outcome: deduplicate on it. */
-  eventId: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
-  bucket: z.string().check(z.minLength(1)),
-  key: z.string().check(z.minLength(1)),
-  /** The S3 version id, or null for an unversioned object. */
-  versionId: z.nullable(z.string()),
-  /** The version id, or the ETag when there is none: the unit of idempotency. */
-  objectVersion: z.string().check(z.minLength(1)),
-  status: z.enum(['LABELED', 'REJECTED', 'FAILED', 'DELETED']),
-  /** LABELED: the labels, highest confidence first, at most MAX_EVENT_LABELS. Empty otherwise. */
-  labels: z.array(ImageEventLabelSchema).check(z.maxLength(MAX_EVENT_LABELS)),
-  labelCount: z.int().check(z.nonnegative()),
-  labelModelVersion: z.nullable(z.string()),
-  /** REJECTED: the rejection code (functions/core/errors.ts REJECTION_REASONS). */
-  reason: z.nullable(z.string()),
-  /** FAILED: the error's name and message. */
-  error: z.nullable(
-    z.object({ name: z.string(), message: z.string().check(z.maxLength(MAX_EVENT_ERROR_MESSAGE)) }),
-  ),
-  /** When the outcome was recorded (ISO 8601). Not part of eventId. */
-  occurredAt: z.iso.datetime(),
-});
-export type ImageEventDetail = z.infer<typeof ImageEventDetailSchema>;
 
 /** One PutEvents entry, without the bus name (the adapter adds it). */
 export interface ImageEvent {

@@ -17,10 +17,10 @@ import * as eventschemas from 'aws-cdk-lib/aws-eventschemas';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, type IConstruct } from 'constructs';
 import * as z from 'zod';
+import { ImageEventDetailSchema } from '../../functions/core/image-event-schema';
 import {
   IMAGE_EVENT_SOURCE,
   IMAGE_EVENT_TYPES,
-  ImageEventDetailSchema,
   type ImageEventStatus,
   type ImageEventType,
   imageEventBusName,

@@ -4,11 +4,11 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ImageEventDetailSchema } from '../../functions/core/image-event-schema';
 import {
   buildImageEvent,
   IMAGE_EVENT_SOURCE,
   IMAGE_EVENT_TYPES,
-  ImageEventDetailSchema,
   type ImageEventStatus,
 } from '../../functions/core/image-events';
 import { loadStageConfig } from '../../infra/config/stage-config';

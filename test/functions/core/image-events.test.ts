@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { ImageEventDetailSchema } from '../../../functions/core/image-event-schema';
 import {
   buildImageEvent,
   IMAGE_EVENT_SOURCE,
-  ImageEventDetailSchema,
   type ImageOutcome,
   imageEventBusName,
   MAX_EVENT_ERROR_MESSAGE,
