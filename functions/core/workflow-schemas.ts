@@ -2,8 +2,13 @@
  * The data that flows through the label-image state machine. Each task receives the whole
  * state (`"Payload.$": "$"`) and returns only its own part, which the ASL merges in with
  * ResultPath. These schemas validate every task's input at the edge.
+ *
+ * Rekognition's answer (the labels, and StoreLabels' input) is in detection-schemas.ts: only
+ * StoreLabels parses it, and the other tasks do not build it at cold start.
  */
 import * as z from './zod';
+
+export type { Detection, Label } from './detection-schemas';
 
 /** One S3 object version: the unit of idempotency. */
 export const ObjectRefSchema = z.object({
@@ -51,53 +56,9 @@ export const ImageMetadataSchema = z.object({
 });
 export type ImageMetadata = z.infer<typeof ImageMetadataSchema>;
 
-export const BoundingBoxSchema = z.object({
-  left: z.number(),
-  top: z.number(),
-  width: z.number(),
-  height: z.number(),
-});
-
-export const LabelSchema = z.object({
-  name: z.string().check(z.minLength(1)),
-  confidence: z.number().check(z.gte(0), z.lte(100)),
-  parents: z.array(z.string()),
-  categories: z.array(z.string()),
-  aliases: z.array(z.string()),
-  instances: z.array(
-    z.object({ confidence: z.number().check(z.gte(0), z.lte(100)), box: BoundingBoxSchema }),
-  ),
-});
-export type Label = z.infer<typeof LabelSchema>;
-
-export const DetectionSchema = z.object({
-  labels: z.array(LabelSchema),
-  labelModelVersion: z.string(),
-  settings: z.object({
-    minConfidence: z.number(),
-    maxLabels: z.int(),
-    /** GeneralLabels filters from the labelFilters flag, recorded only when one was set. */
-    includeLabels: z.optional(z.array(z.string())),
-    excludeLabels: z.optional(z.array(z.string())),
-    includeCategories: z.optional(z.array(z.string())),
-    excludeCategories: z.optional(z.array(z.string())),
-    /** The AppConfig version label of the flags this run used (`defaults` after a fallback). */
-    flagsVersion: z.optional(z.string()),
-    flagsSource: z.optional(z.enum(['appconfig', 'defaults'])),
-  }),
-  detectedAt: z.string(),
-  /** True when the labels came from this version's earlier, recorded Rekognition answer. */
-  fromCache: z.boolean(),
-});
-export type Detection = z.infer<typeof DetectionSchema>;
-
 export const ClaimInputSchema = WorkflowInputSchema;
 export const ValidateInputSchema = WorkflowInputSchema;
 export const DetectInputSchema = z.extend(WorkflowInputSchema, { image: ImageMetadataSchema });
-export const StoreInputSchema = z.extend(WorkflowInputSchema, {
-  image: ImageMetadataSchema,
-  detection: DetectionSchema,
-});
 
 /** What a Catch puts at `$.error`. */
 export const TaskErrorSchema = z.object({ Error: z.string(), Cause: z.optional(z.string()) });

@@ -4,9 +4,11 @@
  * does not build these schemas (about 6 ms of the API function's init). The label and image
  * metadata shapes are the workflow's own (workflow-schemas.ts).
  */
+
+import { BoundingBoxSchema, LabelSchema } from '../detection-schemas';
 import { REJECTION_REASONS } from '../errors';
 import type { ImageStatus } from '../labels-table';
-import { BoundingBoxSchema, ImageMetadataSchema, LabelSchema } from '../workflow-schemas';
+import { ImageMetadataSchema } from '../workflow-schemas';
 import * as z from '../zod';
 
 export const GatewayErrorSchema = z.looseObject({ message: z.string() });
