@@ -22,7 +22,7 @@ import { LABELS_API_ENVIRONMENT } from './environment';
 const env = loadEnv(LABELS_API_ENVIRONMENT);
 const events = eventBusPublisher(eventBridge, env.EVENT_BUS_NAME);
 const images = dynamoImagesRepository({ db: dynamo(), tableName: env.LABELS_TABLE_NAME });
-const bucket = s3ImageBucket(s3(), env.IMAGES_BUCKET);
+const bucket = s3ImageBucket(s3, env.IMAGES_BUCKET);
 const signer = s3UrlSigner(s3Presigner(), env.IMAGES_BUCKET);
 
 /** Cached per execution environment for an hour (Powertools parameters). */

@@ -9,15 +9,10 @@
 import { crc32 } from 'node:zlib';
 import { imageSize } from 'image-size';
 import { ImageRejectedError } from './errors';
+import { IMAGE_LIMITS } from './image-limits';
 import type { ImageMetadata } from './workflow-schemas';
 
-export const IMAGE_LIMITS = {
-  minBytes: 1,
-  /** Rekognition: "15 MB" for an image in S3, taken as 15 MiB. */
-  maxBytes: 15 * 1024 * 1024,
-  minSide: 80,
-  maxSide: 10_000,
-} as const;
+export { IMAGE_LIMITS };
 
 /** Enough for the SOF marker of a JPEG behind a full 64 KB EXIF block and an ICC profile. */
 export const HEADER_BYTES = 256 * 1024;

@@ -3,7 +3,7 @@
  * answer-schemas.ts, which only the OpenAPI document loads; both feed its component schemas
  * (openapi-schemas.ts, z.toJSONSchema), so the document cannot drift from the code.
  */
-import { IMAGE_LIMITS } from '../image-inspection';
+import { IMAGE_LIMITS } from '../image-limits';
 import * as z from '../zod';
 
 export const UPLOAD_CONTENT_TYPES = ['image/jpeg', 'image/png'] as const;

@@ -25,17 +25,30 @@ const put = (key: string) => client.send(new PutObjectCommand({ Bucket: 'images'
 describe('s3ImageBucket', () => {
   it('finds an uploaded key, and not an unknown one', async () => {
     await put('albums/a b+c.png');
-    const bucket = s3ImageBucket(client, 'images');
+    const bucket = s3ImageBucket(() => client, 'images');
     expect(await bucket.exists('albums/a b+c.png')).toBe(true);
     expect(await bucket.exists('albums/other.png')).toBe(false);
   });
 
   it('removes a key, after which it no longer exists; removing it again is no error', async () => {
     await put('gone.png');
-    const bucket = s3ImageBucket(client, 'images');
+    const bucket = s3ImageBucket(() => client, 'images');
     await bucket.remove('gone.png');
     expect(await bucket.exists('gone.png')).toBe(false);
     await expect(bucket.remove('gone.png')).resolves.toBeUndefined();
+  });
+
+  it('asks for its client only when a key is first looked up or removed', async () => {
+    let built = 0;
+    const bucket = s3ImageBucket(() => {
+      built += 1;
+      return client;
+    }, 'images');
+    expect(built).toBe(0);
+    await put('lazy.png');
+    expect(await bucket.exists('lazy.png')).toBe(true);
+    await bucket.remove('lazy.png');
+    expect(built).toBe(2);
   });
 
   it('lets any other failure of HeadObject through', async () => {
@@ -47,6 +60,6 @@ describe('s3ImageBucket', () => {
       $metadata: { httpStatusCode: 403 },
     });
     mockClient(refusing).onAnyCommand().rejects(denied);
-    await expect(s3ImageBucket(refusing, 'images').exists('a.png')).rejects.toBe(denied);
+    await expect(s3ImageBucket(() => refusing, 'images').exists('a.png')).rejects.toBe(denied);
   });
 });
