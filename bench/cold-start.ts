@@ -7,6 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FUNCTIONS, type FunctionSpec, houseEnvironment } from '../infra/config/functions';
@@ -18,6 +19,22 @@ import { type Goal, median, round } from './stats';
 const ROOT = join(import.meta.dirname, '..');
 const OUT = join(ROOT, 'bench', '.out');
 
+/**
+ * The command prefix that pins a measured process to one CPU, where Linux's `taskset` can: on
+ * this VM the two vCPUs ran at different speeds at times, and each process started on either at
+ * random, so one function's samples fell into two groups about 30% apart and a median of 20
+ * landed in either (bench/README.md). One CPU is also closer to a 256 MB Lambda function, which
+ * gets a fraction of one vCPU. Elsewhere the processes run unpinned.
+ */
+const PINNED: string[] = (() => {
+  if (process.platform !== 'linux') return [];
+  const probe = spawnSync('taskset', ['-c', '0', 'true']);
+  return probe.status === 0 ? ['taskset', '-c', String(availableParallelism() - 1)] : [];
+})();
+
+/** Whether this run's inits are pinned to one CPU (said in the table's title). */
+export const INIT_PINNED = PINNED.length > 0;
+
 /** Import time of a module in a fresh process: the module's own measurement, not process start-up. */
 function initTime(file: string, env: Record<string, string>): { ms: number; rssMb: number } {
   const script = `
@@ -26,7 +43,8 @@ function initTime(file: string, env: Record<string, string>): { ms: number; rssM
     if (typeof mod.handler !== 'function') throw new Error('no handler export');
     const ms = performance.now() - t0;
     console.log(JSON.stringify({ ms, rssMb: process.memoryUsage().rss / 1048576 }));`;
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+  const [command = process.execPath, ...prefix] = [...PINNED, process.execPath];
+  const result = spawnSync(command, [...prefix, '--input-type=module', '-e', script], {
     env: { PATH: process.env.PATH ?? '', ...env },
     encoding: 'utf8',
   });

@@ -15,7 +15,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../infra/app';
 import { type ApiLatencyRow, runApiLatency } from './api-latency';
-import { type ColdStartRow, runColdStart } from './cold-start';
+import { type ColdStartRow, INIT_PINNED, runColdStart } from './cold-start';
 import { type ConsoleBundleRow, runConsoleBundle } from './console-bundle';
 import { costPerMillion, countLabelsCost } from './cost-model';
 import { type DynamoRow, runDynamoDbCost } from './dynamodb-cost';
@@ -86,7 +86,10 @@ if (sections.has('cold')) {
   const cold = await runColdStart(quick ? 5 : 20);
   results.coldStart = cold.rows satisfies ColdStartRow[];
   goals.push(...cold.goals);
-  table('Cold start (bundle as CDK ships it; init = import + handler construction, median)', cold.rows);
+  table(
+    `Cold start (bundle as CDK ships it; init = import + handler construction, median${INIT_PINNED ? ', on one CPU' : ''})`,
+    cold.rows,
+  );
   results.initProbes = cold.probes;
   table('Where init goes (each dependency alone, bundled the same way, median)', cold.probes);
 }
