@@ -51,18 +51,19 @@ export class MonitoringStack extends Stack {
       ? new ApiAlarms(this, 'Alarms', { config: config.alarms, api: props.api })
       : undefined;
     const releases = props.deliveries.flatMap((delivery) => Object.values(delivery.releases));
+    // What an operator is told about beyond the releases' own alarms.
+    const operationalAlarms = [
+      ...props.pipelineAlarms.all,
+      ...props.labelCountsAlarms,
+      ...(this.apiAlarms ? [this.apiAlarms.api5xx] : []),
+    ];
     this.dashboard = new OperationsDashboard(this, 'Operations', {
       dashboardName: `ImageLabeling-${config.stage}`,
       stateMachine: props.stateMachine,
       queue: props.queue,
       deadLetterQueue: props.deadLetterQueue,
       functions: releases.map((release) => release.target),
-      alarms: [
-        ...releases.flatMap((release) => release.alarms),
-        ...props.pipelineAlarms.all,
-        ...props.labelCountsAlarms,
-        ...(this.apiAlarms ? [this.apiAlarms.api5xx] : []),
-      ],
+      alarms: [...releases.flatMap((release) => release.alarms), ...operationalAlarms],
       api: props.api,
     });
     this.notifications = new DeliveryNotifications(this, 'DeliveryNotifications', {
@@ -70,11 +71,7 @@ export class MonitoringStack extends Stack {
       topic: props.topic,
       deliveries: props.deliveries,
       flags: props.flags,
-      operationalAlarms: [
-        ...props.pipelineAlarms.all,
-        ...props.labelCountsAlarms,
-        ...(this.apiAlarms ? [this.apiAlarms.api5xx] : []),
-      ],
+      operationalAlarms,
     });
   }
 }

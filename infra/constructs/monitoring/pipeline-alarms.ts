@@ -73,6 +73,7 @@ export class PipelineAlarms extends Construct {
     });
   }
 
+  /** The alarms that also roll back a feature-flags deployment (the flags act on the workflow). */
   get all(): cloudwatch.Alarm[] {
     return [this.failedExecutions, this.deadLetters, this.rekognitionThrottles];
   }
