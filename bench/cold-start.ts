@@ -19,21 +19,21 @@ import { type Goal, median, round } from './stats';
 const ROOT = join(import.meta.dirname, '..');
 const OUT = join(ROOT, 'bench', '.out');
 
+let pinned: string[] | undefined;
+
 /**
  * The command prefix that pins a measured process to one CPU, where Linux's `taskset` can: on
  * this VM the two vCPUs ran at different speeds at times, and each process started on either at
  * random, so one function's samples fell into two groups about 30% apart and a median of 20
  * landed in either (bench/README.md). One CPU is also closer to a 256 MB Lambda function, which
- * gets a fraction of one vCPU. Elsewhere the processes run unpinned.
+ * gets a fraction of one vCPU. Elsewhere the processes run unpinned. Probed once, on first use.
  */
-const PINNED: string[] = (() => {
-  if (process.platform !== 'linux') return [];
-  const probe = spawnSync('taskset', ['-c', '0', 'true']);
-  return probe.status === 0 ? ['taskset', '-c', String(availableParallelism() - 1)] : [];
-})();
-
-/** Whether this run's inits are pinned to one CPU (said in the table's title). */
-export const INIT_PINNED = PINNED.length > 0;
+function pinnedPrefix(): string[] {
+  if (pinned) return pinned;
+  const probe = process.platform === 'linux' ? spawnSync('taskset', ['-c', '0', 'true']) : undefined;
+  pinned = probe?.status === 0 ? ['taskset', '-c', String(availableParallelism() - 1)] : [];
+  return pinned;
+}
 
 /** Import time of a module in a fresh process: the module's own measurement, not process start-up. */
 function initTime(file: string, env: Record<string, string>): { ms: number; rssMb: number } {
@@ -43,7 +43,7 @@ function initTime(file: string, env: Record<string, string>): { ms: number; rssM
     if (typeof mod.handler !== 'function') throw new Error('no handler export');
     const ms = performance.now() - t0;
     console.log(JSON.stringify({ ms, rssMb: process.memoryUsage().rss / 1048576 }));`;
-  const [command = process.execPath, ...prefix] = [...PINNED, process.execPath];
+  const [command = process.execPath, ...prefix] = [...pinnedPrefix(), process.execPath];
   const result = spawnSync(command, [...prefix, '--input-type=module', '-e', script], {
     env: { PATH: process.env.PATH ?? '', ...env },
     encoding: 'utf8',
@@ -180,7 +180,7 @@ async function runProbes(runs: number, env: Record<string, string>): Promise<Ini
 
 export async function runColdStart(
   runs = 20,
-): Promise<{ rows: ColdStartRow[]; probes: InitProbeRow[]; goals: Goal[] }> {
+): Promise<{ rows: ColdStartRow[]; probes: InitProbeRow[]; goals: Goal[]; pinned: boolean }> {
   mkdirSync(OUT, { recursive: true });
   // What ships to production: prod's tracing mode and SDK source (dev adds the X-Ray SDK).
   const config = loadStageConfig('prod');
@@ -277,5 +277,5 @@ export async function runColdStart(
       met: row.bundleVsFloor <= 1.5,
     })),
   ];
-  return { rows, probes: await runProbes(runs, lambdaEnv), goals };
+  return { rows, probes: await runProbes(runs, lambdaEnv), goals, pinned: pinnedPrefix().length > 0 };
 }

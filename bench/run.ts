@@ -15,7 +15,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../infra/app';
 import { type ApiLatencyRow, runApiLatency } from './api-latency';
-import { type ColdStartRow, INIT_PINNED, runColdStart } from './cold-start';
+import { type ColdStartRow, runColdStart } from './cold-start';
 import { type ConsoleBundleRow, runConsoleBundle } from './console-bundle';
 import { costPerMillion, countLabelsCost } from './cost-model';
 import { type DynamoRow, runDynamoDbCost } from './dynamodb-cost';
@@ -87,7 +87,7 @@ if (sections.has('cold')) {
   results.coldStart = cold.rows satisfies ColdStartRow[];
   goals.push(...cold.goals);
   table(
-    `Cold start (bundle as CDK ships it; init = import + handler construction, median${INIT_PINNED ? ', on one CPU' : ''})`,
+    `Cold start (bundle as CDK ships it; init = import + handler construction, median${cold.pinned ? ', on one CPU' : ''})`,
     cold.rows,
   );
   results.initProbes = cold.probes;
