@@ -12,8 +12,6 @@ import { ImageRejectedError } from './errors';
 import { IMAGE_LIMITS } from './image-limits';
 import type { ImageMetadata } from './workflow-schemas';
 
-export { IMAGE_LIMITS };
-
 /** Enough for the SOF marker of a JPEG behind a full 64 KB EXIF block and an ICC profile. */
 export const HEADER_BYTES = 256 * 1024;
 /** The end of a complete file: JPEG's EOI marker, PNG's IEND chunk (maybe with padding). */

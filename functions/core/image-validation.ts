@@ -3,7 +3,8 @@
  * the last TRAILER_BYTES (two ranged reads, or one for a small file). A 15 MB upload costs
  * about 257 KB of reads, not 15 MB. The reads are in functions/adapters/s3-object-store.ts.
  */
-import { HEADER_BYTES, IMAGE_LIMITS, inspectImage, TRAILER_BYTES } from './image-inspection';
+import { HEADER_BYTES, inspectImage, TRAILER_BYTES } from './image-inspection';
+import { IMAGE_LIMITS } from './image-limits';
 import type { ImageMetadata, ObjectRef } from './workflow-schemas';
 
 /**

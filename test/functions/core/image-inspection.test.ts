@@ -4,10 +4,10 @@ import {
   describeFormat,
   detectFormat,
   HEADER_BYTES,
-  IMAGE_LIMITS,
   inspectImage,
   TRAILER_BYTES,
 } from '../../../functions/core/image-inspection';
+import { IMAGE_LIMITS } from '../../../functions/core/image-limits';
 import { makeJpeg, makePng, OTHER_FORMAT_HEADERS, photo, pngHeaderOnly } from '../../support/images';
 
 /** What image-validation reads of a whole file: its first and last bytes. */
