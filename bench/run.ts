@@ -46,7 +46,8 @@ const report: string[] = [];
 /** Prints a markdown table and keeps it for the report file. */
 function table(title: string, rows: object[]): void {
   const lines = [`\n## ${title}\n`];
-  const columns = Object.keys(rows[0] ?? {});
+  // Every row's keys, in order of first appearance: a later row may have figures the first lacks.
+  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
   if (columns.length > 0) {
     lines.push(`| ${columns.join(' | ')} |`, `| ${columns.map(() => '---').join(' | ')} |`);
     for (const row of rows) {

@@ -2,8 +2,11 @@
  * Pipeline throughput through the local cloud: N uploads end to end (S3 -> SQS -> start
  * function -> Express workflow -> DynamoDB), once with a fast fake detector (the
  * orchestration's own ceiling) and once with the real local model, against the bare model
- * on the same images in the same run. Each run is warmed up first, as the bare model is; the
- * end of each workflow is read from start-workflow's log, so the bench itself adds no load.
+ * on the same images in the same run, half before the pipeline's run and half after. Each run
+ * is warmed up first, as the bare model is; the end of each workflow is read from
+ * start-workflow's log, so the bench itself adds no load. The model times itself, in its own
+ * thread, so each run also tells how long the model took per image and how much of the run it
+ * was busy: a slower model (sharing the cores) and a starved one read differently.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +17,12 @@ import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@a
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { IMAGE_SK, imagePk } from '../functions/core/labels-table';
 import { startLocalCloud } from '../local/cloud';
-import { createCenterNetModel, createFixedModel, type LabelModel } from '../local/rekognition';
+import {
+  createCenterNetModel,
+  createFixedModel,
+  type LabelModel,
+  type ModelUsage,
+} from '../local/rekognition';
 import { type Goal, median, round } from './stats';
 
 const PHOTOS = ['astronaut.png', 'coffee.png', 'chelsea.png', 'rocket.jpg', 'brick.png'];
@@ -41,6 +49,27 @@ export interface ThroughputRow {
   medianLatencyMs?: number;
   /** CPU time of this whole process (every thread: emulators, functions, model) per image. */
   cpuMsPerImage: number;
+  /**
+   * The model's own time per image (decode and inference, timed in its thread, not counting
+   * time queued): above the bare run's, the model ran slower, sharing the cores.
+   */
+  modelMsPerImage?: number;
+  /** The model's time over the run's: below 1, the model waited for images. */
+  modelBusyShare?: number;
+}
+
+/** The model's time per image and share of the run, from its usage before and after. */
+function modelFigures(
+  before: ModelUsage | undefined,
+  after: ModelUsage | undefined,
+  seconds: number,
+): Pick<ThroughputRow, 'modelMsPerImage' | 'modelBusyShare'> {
+  if (!(before && after) || after.inferences === before.inferences) return {};
+  const ms = after.inferenceMs - before.inferenceMs;
+  return {
+    modelMsPerImage: round(ms / (after.inferences - before.inferences), 1),
+    modelBusyShare: round(ms / (seconds * 1000), 2),
+  };
 }
 
 /** What the functions did during a run: for the cost model. */
@@ -84,11 +113,16 @@ async function warmUp(
   }
 }
 
+interface PipelineResult {
+  row: ThroughputRow;
+  profile: RunProfile;
+}
+
 async function pipelineRun(
   label: ThroughputRow['run'],
-  model: LabelModel | undefined,
+  model: LabelModel,
   count: number,
-): Promise<{ row: ThroughputRow; profile: RunProfile }> {
+): Promise<PipelineResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-cloud-'));
   const durations = new Map<string, number[]>();
   /**
@@ -115,7 +149,7 @@ async function pipelineRun(
     apiPort: 0,
     logs: 'silent',
     onLog,
-    ...(model ? { model } : {}),
+    model,
   });
   const s3 = new S3Client({
     region: 'us-east-1',
@@ -137,6 +171,7 @@ async function pipelineRun(
     logBytes = 0;
     const uploadedAt = new Map<string, number>();
     const cpu = process.cpuUsage();
+    const used = model.usage?.();
     const started = performance.now();
     await Promise.all(
       Array.from({ length: count }, async (_, index) => {
@@ -153,6 +188,7 @@ async function pipelineRun(
     }
     const seconds = (Math.max(...finishedAt.values()) - started) / 1000;
     const cpuMsPerImage = cpuMsPer(cpu, count);
+    const modelUse = modelFigures(used, model.usage?.(), seconds);
     // Then check, outside the measurement, that every image really has its final record.
     const missing: string[] = [];
     for (const key of uploadedAt.keys()) {
@@ -176,6 +212,7 @@ async function pipelineRun(
         imagesPerSecond: round(count / seconds, 2),
         medianLatencyMs: round(median(latencies)),
         cpuMsPerImage,
+        ...modelUse,
       },
       profile: {
         medianDurationMs: Object.fromEntries(
@@ -234,27 +271,58 @@ async function historyBytes(endpoint: string, stateMachineArn: string): Promise<
   }
 }
 
-async function bareModelRun(count: number): Promise<ThroughputRow> {
-  const model = createCenterNetModel();
+/** The bare model on images `from` to `to` of the same mix, one after another: its time and CPU. */
+async function bareModelPart(model: LabelModel, from: number, to: number) {
+  const images = photos();
+  const cpu = process.cpuUsage();
+  const used = model.usage?.();
+  const started = performance.now();
+  for (let index = from; index < to; index++) {
+    const photo = images[index % images.length];
+    if (photo) await model.detect(photo.bytes);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const { user, system } = process.cpuUsage(cpu);
+  const after = model.usage?.();
+  return {
+    seconds,
+    cpuMs: (user + system) / 1000,
+    inferences: (after?.inferences ?? 0) - (used?.inferences ?? 0),
+    inferenceMs: (after?.inferenceMs ?? 0) - (used?.inferenceMs ?? 0),
+  };
+}
+
+/**
+ * The pipeline with the real model, between the two halves of the bare model's run: the
+ * machine's speed drifts (the bare model alone ran 5.4 to 7.2 images/s within ten minutes here),
+ * and a bare run timed only before or after the pipeline's would carry that drift into the
+ * ratio; split around it, the drift weighs on both sides alike.
+ */
+async function realAgainstBare(count: number): Promise<{ real: PipelineResult; bare: ThroughputRow }> {
+  const bareModel = createCenterNetModel();
   try {
-    await model.warmUp();
-    const images = photos();
-    const cpu = process.cpuUsage();
-    const started = performance.now();
-    for (let index = 0; index < count; index++) {
-      const photo = images[index % images.length];
-      if (photo) await model.detect(photo.bytes);
-    }
-    const seconds = (performance.now() - started) / 1000;
-    return {
+    await bareModel.warmUp();
+    const half = Math.floor(count / 2);
+    const first = await bareModelPart(bareModel, 0, half);
+    // The cloud's own model, created here so that its usage can be read.
+    const real = await pipelineRun('real model', createCenterNetModel(), count);
+    const second = await bareModelPart(bareModel, half, count);
+    const seconds = first.seconds + second.seconds;
+    const used = {
+      inferences: first.inferences + second.inferences,
+      inferenceMs: first.inferenceMs + second.inferenceMs,
+    };
+    const bare: ThroughputRow = {
       run: 'bare model',
       images: count,
       seconds: round(seconds, 2),
       imagesPerSecond: round(count / seconds, 2),
-      cpuMsPerImage: cpuMsPer(cpu, count),
+      cpuMsPerImage: round((first.cpuMs + second.cpuMs) / count, 1),
+      ...modelFigures({ inferences: 0, inferenceMs: 0 }, used, seconds),
     };
+    return { real, bare };
   } finally {
-    await model.close();
+    await bareModel.close();
   }
 }
 
@@ -262,8 +330,7 @@ export async function runThroughput(
   count = 200,
 ): Promise<{ rows: ThroughputRow[]; goals: Goal[]; profile: RunProfile }> {
   const fake = await pipelineRun('fake detector', fakeModel, count);
-  const real = await pipelineRun('real model', undefined, count);
-  const bare = await bareModelRun(count);
+  const { real, bare } = await realAgainstBare(count);
   const ratio = round(real.row.imagesPerSecond / bare.imagesPerSecond, 2);
   return {
     profile: real.profile,

@@ -13,7 +13,13 @@ export {
 export { isRekognitionError, RekognitionError, type RekognitionErrorType } from './errors';
 export { createFaults, type FaultSettings, type Faults, type Stats } from './faults';
 export { decodeImage, inspectImage, type RgbImage, sniffFormat } from './image';
-export { type CenterNetOptions, createCenterNetModel, createFixedModel, type LabelModel } from './model';
+export {
+  type CenterNetOptions,
+  createCenterNetModel,
+  createFixedModel,
+  type LabelModel,
+  type ModelUsage,
+} from './model';
 export { CENTERNET_VERSION } from './model-version';
 export {
   createRekognitionService,

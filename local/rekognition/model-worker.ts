@@ -1,7 +1,9 @@
 /**
  * Worker-thread entry: decodes images and runs CenterNet off the HTTP server's event loop.
- * Protocol: request {id, bytes?: Uint8Array, warmUp?: true}; reply {id, detections} or
- * {id, error: {type, message}} (type is a Rekognition error type, or undefined for a crash).
+ * Protocol: request {id, bytes?: Uint8Array, warmUp?: true}; reply {id, detections, inferenceMs}
+ * or {id, error: {type, message}} (type is a Rekognition error type, or undefined for a crash).
+ * `inferenceMs` is the time this thread spent on the image (decode and inference), timed here so
+ * that waiting in the queue or for the parent's event loop is not counted.
  */
 import { parentPort } from 'node:worker_threads';
 import { detectBytes, loadCenterNet } from './centernet';
@@ -26,8 +28,9 @@ port.on('message', (req: Request) => {
         await loadCenterNet();
         port.postMessage({ id: req.id, detections: [] });
       } else {
+        const started = performance.now();
         const detections = await detectBytes(req.bytes ?? new Uint8Array());
-        port.postMessage({ id: req.id, detections });
+        port.postMessage({ id: req.id, detections, inferenceMs: performance.now() - started });
       }
     } catch (err) {
       const type = isRekognitionError(err) ? err.type : undefined;

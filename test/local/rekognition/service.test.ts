@@ -23,6 +23,7 @@ function hugePngHeader(): Buffer {
 
 const objects = new Map<string, Uint8Array>([['photos/coffee.png', photo('coffee.png')]]);
 let modelCalls = 0;
+let real: LabelModel;
 let service: RekognitionService;
 let server: Server;
 let endpoint: string;
@@ -37,7 +38,7 @@ const detect = (
 
 beforeAll(async () => {
   // the real CenterNet model in a worker thread, wrapped to count what reaches it
-  const real = createCenterNetModel();
+  real = createCenterNetModel();
   const model: LabelModel = {
     version: real.version,
     detect: (bytes) => {
@@ -105,6 +106,17 @@ describe('local Rekognition DetectLabels through @aws-sdk/client-rekognition', (
     await expect(detect({ image: Buffer.from('this is not an image\n') })).rejects.toMatchObject({
       name: 'InvalidImageFormatException',
     });
+  });
+
+  it("reports the model's usage: each image it answered and its own time on it, not failed images", async () => {
+    const before = real.usage?.() ?? { inferences: -1, inferenceMs: -1 };
+    await detect({ image: photo('coffee.png') });
+    await expect(detect({ image: photo('truncated.jpg') })).rejects.toMatchObject({
+      name: 'InvalidImageFormatException',
+    });
+    const after = real.usage?.() ?? { inferences: -1, inferenceMs: -1 };
+    expect(after.inferences).toBe(before.inferences + 1);
+    expect(after.inferenceMs).toBeGreaterThan(before.inferenceMs);
   });
 
   it('answers ImageTooLargeException for a 10001x10 PNG header without decoding it', async () => {
