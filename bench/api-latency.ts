@@ -3,17 +3,16 @@
  * API (route match, the JWT authorizer with a real token, the real API handler in a local
  * Lambda worker), loaded with autocannon, against the same DynamoDB Query and GetItem issued
  * directly (the domain query functions the handler calls) at the same concurrency for the same
- * time. The table holds N labeled images, seeded straight into the local DynamoDB as the store
+ * time. Both loads run in a thread of their own (load-worker.ts), apart from the local cloud. The table holds N labeled images, seeded straight into the local DynamoDB as the store
  * step writes them (the IMAGE record and one item per label), not pushed through the pipeline.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type BatchWriteCommandInput, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import autocannon from 'autocannon';
 import { batchWrite } from '../functions/adapters/dynamodb/batch-write';
-import { getImageRecord, queryImagesByLabel } from '../functions/adapters/dynamodb/labels-query';
 import type { TableRef } from '../functions/adapters/dynamodb/table-ref';
 import { SCOPES } from '../functions/core/api/route-table';
 import {
@@ -29,6 +28,7 @@ import {
 import type { Label, ObjectRef } from '../functions/core/workflow-schemas';
 import { type LocalCloud, startLocalCloud } from '../local/cloud';
 import { createFixedModel } from '../local/rekognition';
+import type { LoadJob, LoadReply, Read, Sample } from './load-worker';
 import { type Goal, percentile, round } from './stats';
 
 export const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
@@ -217,19 +217,6 @@ export interface ApiLatencyRow {
   errors: number;
 }
 
-interface Load {
-  durationSeconds: number;
-  connections: number;
-}
-
-/** One timed run of one side: every successful request's latency. */
-interface Sample {
-  latencies: number[];
-  requests: number;
-  errors: number;
-  seconds: number;
-}
-
 /** The rounds of one side, as one row: their latencies pooled, their rates over their time. */
 function row(route: string, via: ApiLatencyRow['via'], samples: Sample[]): ApiLatencyRow {
   const latencies = samples.flatMap((sample) => sample.latencies);
@@ -247,77 +234,32 @@ function row(route: string, via: ApiLatencyRow['via'], samples: Sample[]): ApiLa
 }
 
 /**
- * Loads one route through the local API with autocannon. Latencies come from each 2xx response
- * (high-resolution, as autocannon measures them), so both sides use the same percentile code.
+ * The load generator's thread (bench/load-worker.ts): one for the whole section, so the direct
+ * side's client and connections stay warm from round to round, as the API's function does.
  */
-function loadApi(
-  route: string,
-  options: Load & { url: string; token: string; nextPath: () => string },
-): Promise<Sample> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const latencies: number[] = [];
-    const statuses = new Map<number, number>();
-    const instance = autocannon(
-      {
-        url: options.url,
-        connections: options.connections,
-        duration: options.durationSeconds,
-        // Its 1 s default sampling ends a run up to a second late; the rate uses the time taken.
-        sampleInt: 100,
-        headers: { authorization: `Bearer ${options.token}` },
-        requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: options.nextPath() }) }],
-      },
-      (error, result) => {
-        if (error) {
-          reject(error);
-          return;
-        }
-        const responses = [...statuses.values()].reduce((sum, count) => sum + count, 0);
-        const errors = responses - latencies.length + result.errors;
-        const total = responses + result.errors;
-        if (latencies.length === 0 || errors > total * 0.01) {
-          const codes = [...statuses].map(([status, count]) => `${count} × ${status}`).join(', ');
-          reject(
-            new Error(
-              `${route} through the API: ${errors} of ${total} requests failed (${codes}; ${result.errors} connection errors or timeouts); a benchmark of failures measures nothing`,
-            ),
-          );
-          return;
-        }
-        resolve({ latencies, requests: responses, errors, seconds: (performance.now() - started) / 1000 });
-      },
-    );
-    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-      statuses.set(statusCode, (statuses.get(statusCode) ?? 0) + 1);
-      if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
-    });
+function startLoadThread(): { run: (job: LoadJob) => Promise<Sample>; stop: () => Promise<number> } {
+  const worker = new Worker(new URL('./load-worker.mjs', import.meta.url));
+  const pending = new Map<number, { resolve: (sample: Sample) => void; reject: (error: Error) => void }>();
+  let nextId = 1;
+  worker.on('message', (reply: LoadReply) => {
+    const waiting = pending.get(reply.id);
+    pending.delete(reply.id);
+    if ('sample' in reply) waiting?.resolve(reply.sample);
+    else waiting?.reject(new Error(reply.error));
   });
-}
-
-/** The same read issued directly: `connections` loops back to back for the same duration. */
-async function loadDirect(route: string, options: Load & { call: () => Promise<unknown> }): Promise<Sample> {
-  const latencies: number[] = [];
-  let errors = 0;
-  const started = performance.now();
-  const deadline = started + options.durationSeconds * 1000;
-  await Promise.all(
-    Array.from({ length: options.connections }, async () => {
-      while (performance.now() < deadline) {
-        const sent = performance.now();
-        try {
-          await options.call();
-          latencies.push(performance.now() - sent);
-        } catch {
-          errors++;
-        }
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  if (errors > (latencies.length + errors) * 0.01)
-    throw new Error(`${route} directly: ${errors} of ${latencies.length + errors} calls failed`);
-  return { latencies, requests: latencies.length + errors, errors, seconds };
+  worker.on('error', (error) => {
+    for (const waiting of pending.values()) waiting.reject(error);
+    pending.clear();
+  });
+  return {
+    run: (job) =>
+      new Promise((resolve, reject) => {
+        const id = nextId++;
+        pending.set(id, { resolve, reject });
+        worker.postMessage({ id, job });
+      }),
+    stop: () => worker.terminate(),
+  };
 }
 
 export async function runApiLatency(options: {
@@ -334,6 +276,7 @@ export async function runApiLatency(options: {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-api-'));
   let cloud: LocalCloud | undefined;
   let db: DynamoDBDocumentClient | undefined;
+  const loadThread = startLoadThread();
   try {
     cloud = await startLocalCloud({ dataDir, awsPort: 0, apiPort: 0, logs: 'silent', model: noModel });
     const client = new DynamoDBClient({
@@ -352,8 +295,7 @@ export async function runApiLatency(options: {
     // The query the handler issues for that path: the defaults of its parameters, no cursor.
     const listQuery = { label, minConfidence: 0, limit: 25 };
     let nextKey = 0;
-    const key = () => keys[nextKey++ % keys.length] ?? '';
-    const keyPath = () => `/images/${encodeURIComponent(key())}`;
+    const keyPath = () => `/images/${encodeURIComponent(keys[nextKey++ % keys.length] ?? '')}`;
 
     // Warm up both API workers (their cold start is not what this measures) and check the answers.
     const api = cloud.info.endpoints.api;
@@ -381,43 +323,37 @@ export async function runApiLatency(options: {
     const one = await get(keyPath());
     if (one.body.status !== 'LABELED')
       throw new Error(`warm-up: GET /images/{key} answered ${JSON.stringify(one.body)}`);
+    const aws = { endpoint: cloud.info.endpoints.aws, tableName: cloud.info.tableName };
+    const byLabel: Read = { kind: 'label', ...listQuery };
+    const byKey: Read = { kind: 'key', keys };
     // The direct side warms its connections too.
-    await Promise.all(
-      Array.from({ length: options.connections }, () => queryImagesByLabel(table, listQuery)),
-    );
+    await loadThread.run({ side: 'warm-direct', ...aws, read: byLabel, connections: options.connections });
 
-    const load: Load = { durationSeconds: options.durationSeconds, connections: options.connections };
-    const listRoute = `GET /images?label=${label}`;
-    const keyRoute = 'GET /images/{key}';
-    const directKey = async () => {
-      if (!(await getImageRecord(table, key()))) throw new Error('no record');
-    };
+    const load = { durationSeconds: options.durationSeconds, connections: options.connections };
+    const routes = [
+      { route: `GET /images?label=${label}`, read: byLabel },
+      { route: 'GET /images/{key}', read: byKey },
+    ];
     // Both sides take turns, round after round, so that a change in the machine's load during
     // the section weighs on both alike; each side's rounds are pooled into one row.
     const samples = new Map<string, Sample[]>();
-    const take = async (route: string, via: ApiLatencyRow['via'], sample: Promise<Sample>) => {
-      const id = `${route}|${via}`;
-      samples.set(id, [...(samples.get(id) ?? []), await sample]);
-    };
     for (let pass = 0; pass < options.rounds; pass++) {
-      await take(
-        listRoute,
-        'API',
-        loadApi(listRoute, { ...load, url: api, token, nextPath: () => listPath }),
-      );
-      await take(
-        listRoute,
-        'direct DynamoDB',
-        loadDirect(listRoute, { ...load, call: () => queryImagesByLabel(table, listQuery) }),
-      );
-      await take(keyRoute, 'API', loadApi(keyRoute, { ...load, url: api, token, nextPath: keyPath }));
-      await take(keyRoute, 'direct DynamoDB', loadDirect(keyRoute, { ...load, call: directKey }));
+      for (const { route, read } of routes) {
+        for (const via of ['API', 'direct DynamoDB'] as const) {
+          const job: LoadJob =
+            via === 'API'
+              ? { side: 'api', route, url: api, token, read, ...load }
+              : { side: 'direct', route, ...aws, read, ...load };
+          const id = `${route}|${via}`;
+          samples.set(id, [...(samples.get(id) ?? []), await loadThread.run(job)]);
+        }
+      }
     }
     const rows = [...samples].map(([id, taken]) => {
       const [route = '', via] = id.split('|') as [string, ApiLatencyRow['via']];
       return row(route, via, taken);
     });
-    const goals: Goal[] = [listRoute, keyRoute].map((route) => {
+    const goals: Goal[] = routes.map(({ route }) => {
       const viaApi = rows.find((r) => r.route === route && r.via === 'API');
       const direct = rows.find((r) => r.route === route && r.via === 'direct DynamoDB');
       const ratio = round((viaApi?.p99Ms ?? 0) / Math.max(direct?.p99Ms ?? 0, 0.01), 2);
@@ -440,6 +376,7 @@ export async function runApiLatency(options: {
       },
     };
   } finally {
+    await loadThread.stop();
     db?.destroy();
     await cloud?.stop();
     rmSync(dataDir, { recursive: true, force: true });
