@@ -5,11 +5,12 @@
  *
  * `captureWrites` wraps the service's request listener. A write (PutItem, UpdateItem, DeleteItem,
  * BatchWriteItem) touching a captured item is serialised per item key: the old items are read,
- * a `pending` line is journaled, the request goes to dynalite unchanged, the new items are read
- * and a record is journaled for each item that changed, fsync'd before the client has its
- * answer. A kill between the write and its record leaves the pending line: on open, the item is
- * read again and, if it differs from the old image, the record is written then (the write
- * happened). Writes of other items go straight through, with no extra reads.
+ * a `pending` line is journaled, the request goes to dynalite unchanged, the new items are read,
+ * and a record for each item that changed is journaled with the write's `done`, in one fsync'd
+ * append before the client has its answer. A kill between the write and its record leaves the
+ * pending line: on open, the item is read again and, if it differs from the old image, the
+ * record is written then (the write happened). Writes of other items go straight through, with
+ * no extra reads.
  *
  * Only what the label counts need: one shard, no stream API (the local event source mapping
  * reads the journal, local/dynamodb/stream-mapping.ts), no 24-hour trim (records at or before
@@ -152,9 +153,13 @@ function keyLocks() {
   };
 }
 
-/** Appends one line and fsyncs it. */
-function append(fd: number, line: JournalLine): void {
-  fs.writeSync(fd, `${JSON.stringify(line)}\n`);
+/**
+ * Appends lines in one write and fsyncs them once. A kill may still tear the write after any
+ * line: replay ignores a torn last line and tells which items of a pending write have their
+ * record, so a write's records and its `done` need not be flushed one by one.
+ */
+function append(fd: number, lines: JournalLine[]): void {
+  fs.writeSync(fd, lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
   fs.fsyncSync(fd);
 }
 
@@ -365,10 +370,12 @@ async function openJournal(
     stream,
     pending(keys: Item[], old: (Item | null)[]): number {
       const id = nextId++;
-      append(fd, { t: 'pending', id, keys, old });
+      append(fd, [{ t: 'pending', id, keys, old }]);
       return id;
     },
     settle(id: number, keys: Item[], old: (Item | null)[], current: (Item | null)[]): void {
+      const lines: JournalLine[] = [];
+      const added: StreamRecord[] = [];
       for (const [index, itemKeys] of keys.entries()) {
         const record = recordOf(
           options,
@@ -379,10 +386,13 @@ async function openJournal(
         );
         if (!record) continue;
         last++;
-        append(fd, { t: 'record', record, pid: id, k: index });
-        records.push(record);
+        lines.push({ t: 'record', record, pid: id, k: index });
+        added.push(record);
       }
-      append(fd, { t: 'done', id });
+      lines.push({ t: 'done', id });
+      // Durable before the records can be read and before the client has its answer.
+      append(fd, lines);
+      records.push(...added);
       for (const listener of listeners) listener();
     },
     close: () => fs.closeSync(fd),

@@ -3,7 +3,7 @@
  * images, in order, durably; other writes pass untouched; a kill between a write and its record
  * is repaired when the journal is opened again.
  */
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import fs, { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDynamoDbService, type DynamoDbService, ensureLabelsTable } from '../../../local/dynamodb';
 import {
   type CapturedService,
@@ -145,6 +145,34 @@ describe('the local DynamoDB stream', () => {
       'INSERT IMAGE#old.jpg',
       'INSERT IMAGE#b.jpg',
       'REMOVE IMAGE#old.jpg',
+    ]);
+  });
+
+  it('flushes a captured write twice: its pending line before the write, its records and its end before the answer', async () => {
+    const flushes = vi.spyOn(fs, 'fsyncSync');
+    try {
+      await db.send(
+        new BatchWriteCommand({
+          RequestItems: {
+            [TABLE]: [
+              { PutRequest: { Item: image('a.jpg', ['Cat']) } },
+              { PutRequest: { Item: image('b.jpg', ['Dog']) } },
+            ],
+          },
+        }),
+      );
+      expect(flushes).toHaveBeenCalledTimes(2);
+    } finally {
+      flushes.mockRestore();
+    }
+    const lines = readFileSync(join(dir, 'stream', 'stream.journal'), 'utf8')
+      .trimEnd()
+      .split('\n');
+    expect(lines.map((line) => (JSON.parse(line) as { t: string }).t)).toEqual([
+      'pending',
+      'record',
+      'record',
+      'done',
     ]);
   });
 
