@@ -37,11 +37,17 @@ export type LoadJob =
 
 export type LoadReply = { id: number; sample: Sample } | { id: number; error: string };
 
+/** The keys in turn, from the first again after the last. */
+function keysInTurn(keys: string[]): () => string {
+  let next = 0;
+  return () => keys[next++ % keys.length] ?? '';
+}
+
 /** The path for each request: the same label page, or the next key, URL-encoded. */
 function pathsOf(read: Read): () => string {
   if (read.kind === 'label') return () => `/images?label=${read.label}`;
-  let next = 0;
-  return () => `/images/${encodeURIComponent(read.keys[next++ % read.keys.length] ?? '')}`;
+  const nextKey = keysInTurn(read.keys);
+  return () => `/images/${encodeURIComponent(nextKey())}`;
 }
 
 /**
@@ -109,9 +115,9 @@ function tableOf(endpoint: string, tableName: string): TableRef {
 /** The DynamoDB call the handler makes for that read. */
 function callOf(table: TableRef, read: Read): () => Promise<unknown> {
   if (read.kind === 'label') return () => queryImagesByLabel(table, read);
-  const nextPath = pathsOf(read);
+  const nextKey = keysInTurn(read.keys);
   return async () => {
-    const key = decodeURIComponent(nextPath().slice('/images/'.length));
+    const key = nextKey();
     if (!(await getImageRecord(table, key))) throw new Error(`no record for ${key}`);
   };
 }
