@@ -154,9 +154,8 @@ function keyLocks() {
 }
 
 /**
- * Appends lines in one write and fsyncs them once. A kill may still tear the write after any
- * line: replay ignores a torn last line and tells which items of a pending write have their
- * record, so a write's records and its `done` need not be flushed one by one.
+ * Appends lines in one write, fsync'd once: replay ignores a torn last line and knows which items
+ * of a pending write have their record, so a kill mid-append needs no flush per line.
  */
 function append(fd: number, lines: JournalLine[]): void {
   fs.writeSync(fd, lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
