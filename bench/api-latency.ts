@@ -28,10 +28,10 @@ import {
 import type { Label, ObjectRef } from '../functions/core/workflow-schemas';
 import { type LocalCloud, startLocalCloud } from '../local/cloud';
 import { createFixedModel } from '../local/rekognition';
-import type { LoadJob, LoadReply, Read, Sample } from './load-worker';
+import { pathsOf, type Read } from './api-reads';
+import type { LoadJob, LoadReply, Sample } from './load-worker';
+import { credentials } from './local-credentials';
 import { type Goal, percentile, round } from './stats';
-
-export const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
 
 /** Never called: the API routes do not detect. It keeps the CenterNet model from loading. */
 export const noModel = createFixedModel([], 'bench-none-1.0');
@@ -291,11 +291,11 @@ export async function runApiLatency(options: {
     const keys = seeded.keys;
     const token = await cloud.issuer.mint({ scopes: [SCOPES.read] });
     const label = COMMON_LABEL.toLowerCase();
-    const listPath = `/images?label=${label}`;
-    // The query the handler issues for that path: the defaults of its parameters, no cursor.
-    const listQuery = { label, minConfidence: 0, limit: 25 };
-    let nextKey = 0;
-    const keyPath = () => `/images/${encodeURIComponent(keys[nextKey++ % keys.length] ?? '')}`;
+    // The query the handler issues for its path: the defaults of its parameters, no cursor.
+    const byLabel: Read = { kind: 'label', label, minConfidence: 0, limit: 25 };
+    const byKey: Read = { kind: 'key', keys };
+    const listPath = pathsOf(byLabel)();
+    const keyPath = pathsOf(byKey);
 
     // Warm up both API workers (their cold start is not what this measures) and check the answers.
     const api = cloud.info.endpoints.api;
@@ -314,18 +314,12 @@ export async function runApiLatency(options: {
       }
     }
     const list = await get(listPath);
-    if (
-      !Array.isArray(list.body.items) ||
-      list.body.items.length !== listQuery.limit ||
-      !list.body.nextCursor
-    )
+    if (!Array.isArray(list.body.items) || list.body.items.length !== byLabel.limit || !list.body.nextCursor)
       throw new Error(`warm-up: ${listPath} did not answer a full page with a next cursor`);
     const one = await get(keyPath());
     if (one.body.status !== 'LABELED')
       throw new Error(`warm-up: GET /images/{key} answered ${JSON.stringify(one.body)}`);
     const aws = { endpoint: cloud.info.endpoints.aws, tableName: cloud.info.tableName };
-    const byLabel: Read = { kind: 'label', ...listQuery };
-    const byKey: Read = { kind: 'key', keys };
     // The direct side warms its connections too.
     await loadThread.run({ side: 'warm-direct', ...aws, read: byLabel, connections: options.connections });
 

@@ -13,7 +13,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SCOPES } from '../functions/core/api/route-table';
 import { type LocalCloud, startLocalCloud } from '../local/cloud';
-import { COMMON_LABEL, credentials, noModel, seed } from './api-latency';
+import { COMMON_LABEL, noModel, seed } from './api-latency';
+import { credentials } from './local-credentials';
 import { median, round } from './stats';
 
 export interface FirstRequestRow {

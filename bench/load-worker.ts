@@ -11,6 +11,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import autocannon from 'autocannon';
 import { getImageRecord, queryImagesByLabel } from '../functions/adapters/dynamodb/labels-query';
 import type { TableRef } from '../functions/adapters/dynamodb/table-ref';
+import { keysInTurn, pathsOf, type Read } from './api-reads';
+import { credentials } from './local-credentials';
 
 /** One timed run of one side: every successful request's latency. */
 export interface Sample {
@@ -25,30 +27,12 @@ export interface Load {
   connections: number;
 }
 
-/** The read to issue: a label query with fixed parameters, or a record by key, keys taken in turn. */
-export type Read =
-  | { kind: 'label'; label: string; minConfidence: number; limit: number }
-  | { kind: 'key'; keys: string[] };
-
 export type LoadJob =
   | (Load & { side: 'api'; route: string; url: string; token: string; read: Read })
   | (Load & { side: 'direct'; route: string; endpoint: string; tableName: string; read: Read })
   | { side: 'warm-direct'; endpoint: string; tableName: string; read: Read; connections: number };
 
 export type LoadReply = { id: number; sample: Sample } | { id: number; error: string };
-
-/** The keys in turn, from the first again after the last. */
-function keysInTurn(keys: string[]): () => string {
-  let next = 0;
-  return () => keys[next++ % keys.length] ?? '';
-}
-
-/** The path for each request: the same label page, or the next key, URL-encoded. */
-function pathsOf(read: Read): () => string {
-  if (read.kind === 'label') return () => `/images?label=${read.label}`;
-  const nextKey = keysInTurn(read.keys);
-  return () => `/images/${encodeURIComponent(nextKey())}`;
-}
 
 /**
  * Loads one route through the local API with autocannon. Latencies come from each 2xx response
@@ -96,8 +80,6 @@ function loadApi(job: Extract<LoadJob, { side: 'api' }>): Promise<Sample> {
     });
   });
 }
-
-const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
 
 /** One client per endpoint for the thread's life, marshalling as the function's client does. */
 const tables = new Map<string, TableRef>();
