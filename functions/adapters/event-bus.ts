@@ -64,20 +64,23 @@ async function putBatch(
 }
 
 /**
- * `client` is called at the first publish, not before: a handler builds its publisher once, at
- * module scope, and one that publishes rarely (the API, on deletions) creates no client at cold start.
+ * A handler builds its publisher once, at module scope. `client` is the client itself for a
+ * handler that publishes on most invocations, built at init as the SDK's other clients are, or a
+ * function that builds it at the first publish, for a handler that publishes rarely (the API and
+ * start-workflow, on deletions), which then creates no client at cold start.
  */
 export function eventBusPublisher(
-  client: () => EventBridgeClient,
+  client: EventBridgeClient | (() => EventBridgeClient),
   busName: string,
   options: EventBusOptions = {},
 ): ImageEventPublisher {
+  const clientOf = typeof client === 'function' ? client : () => client;
   const backoffMs = options.backoffMs ?? ((retry) => Math.random() * Math.min(1000, 100 * 2 ** retry));
   return {
     async publish(events) {
       const entries = events.map((event) => entryOf(busName, event));
       for (let start = 0; start < entries.length; start += BATCH) {
-        await putBatch(client(), entries.slice(start, start + BATCH), backoffMs);
+        await putBatch(clientOf(), entries.slice(start, start + BATCH), backoffMs);
       }
     },
   };

@@ -10,10 +10,11 @@ import { emit, logger } from '../shared/observability';
 import { CLAIM_IMAGE_ENVIRONMENT } from './environment';
 
 const env = loadEnv(CLAIM_IMAGE_ENVIRONMENT);
+const table = { db: dynamo(), tableName: env.LABELS_TABLE_NAME };
 
 export const handler = instrumented(async (event: unknown) => {
   const { object, reprocess } = parseTaskInput(ClaimInputSchema, event);
-  const result = await claimVersion({ db: dynamo(), tableName: env.LABELS_TABLE_NAME }, object, {
+  const result = await claimVersion(table, object, {
     now: new Date(),
     leaseSeconds: env.CLAIM_LEASE_SECONDS,
     reprocess,

@@ -19,6 +19,12 @@ import { emit, logger } from '../shared/observability';
 import { RECONCILE_OBJECT_ENVIRONMENT } from './environment';
 
 const env = loadEnv(RECONCILE_OBJECT_ENVIRONMENT);
+const sources = reconcileDeps({
+  s3: s3(),
+  sqs: sqs(),
+  table: { db: dynamo(), tableName: env.LABELS_TABLE_NAME },
+  queueUrl: env.INGEST_QUEUE_URL,
+});
 
 /** One item of the ItemReader (S3 ListObjectsV2 Contents), with the execution's options. */
 export const ReconcileTaskSchema = z.object({
@@ -50,17 +56,7 @@ export const handler = instrumented(async (event: unknown) => {
     });
     target = { settings, labelModelVersion: task.options.labelModelVersion };
   }
-  const result = await reconcileObject(
-    reconcileDeps({
-      s3: s3(),
-      sqs: sqs(),
-      table: { db: dynamo(), tableName: env.LABELS_TABLE_NAME },
-      queueUrl: env.INGEST_QUEUE_URL,
-    }),
-    task.bucket,
-    task.object.Key,
-    { target },
-  );
+  const result = await reconcileObject(sources, task.bucket, task.object.Key, { target });
   if (result.enqueued) emit('ReconcileEnqueued');
   logger.info('Object reconciled', {
     key: result.key,

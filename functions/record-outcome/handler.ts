@@ -19,7 +19,10 @@ import { emit, logger } from '../shared/observability';
 import { RECORD_OUTCOME_ENVIRONMENT } from './environment';
 
 const env = loadEnv(RECORD_OUTCOME_ENVIRONMENT);
-const events = eventBusPublisher(eventBridge, env.EVENT_BUS_NAME);
+const deps = {
+  store: labelsTableOutcomeStore({ db: dynamo(), tableName: env.LABELS_TABLE_NAME }),
+  events: eventBusPublisher(eventBridge(), env.EVENT_BUS_NAME),
+};
 
 export const handler = instrumented(async (event: unknown) => {
   const { outcome, state } = parseTaskInput(RecordOutcomeInputSchema, event);
@@ -36,10 +39,6 @@ export const handler = instrumented(async (event: unknown) => {
     });
     return { outcome, reason: null, superseded: false, recorded: false };
   }
-  const deps = {
-    store: labelsTableOutcomeStore({ db: dynamo(), tableName: env.LABELS_TABLE_NAME }),
-    events,
-  };
   const now = new Date();
   const rejection = outcome === 'REJECTED' ? parseRejection(cause.errorMessage) : undefined;
   const failure =

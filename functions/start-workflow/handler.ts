@@ -21,6 +21,9 @@ import { START_WORKFLOW_ENVIRONMENT } from './environment';
 
 const env = loadEnv(START_WORKFLOW_ENVIRONMENT);
 const processor = new BatchProcessor(EventType.SQS);
+// Every batch starts workflows; only deletions write to the table or publish, so those two
+// clients are built when first needed.
+const workflows = sfn();
 const events = eventBusPublisher(eventBridge, env.EVENT_BUS_NAME);
 
 async function handleRecord(record: SQSRecord, run: WorkflowStarter) {
@@ -65,7 +68,7 @@ export const handler = instrumented(async (event: SQSEvent, context) => {
     emit('MessagesPaused', event.Records.length);
     return pausedBatch(event.Records);
   }
-  const run = createBatchRunner((input) => runWorkflow(sfn(), env.STATE_MACHINE_ARN, input));
+  const run = createBatchRunner((input) => runWorkflow(workflows, env.STATE_MACHINE_ARN, input));
   const response = await processPartialResponse(
     event,
     (record: SQSRecord) => handleRecord(record, run),

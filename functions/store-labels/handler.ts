@@ -14,14 +14,13 @@ import { emit, logger } from '../shared/observability';
 import { STORE_LABELS_ENVIRONMENT } from './environment';
 
 const env = loadEnv(STORE_LABELS_ENVIRONMENT);
-const events = eventBusPublisher(eventBridge, env.EVENT_BUS_NAME);
+const deps = {
+  store: labelsTableOutcomeStore({ db: dynamo(), tableName: env.LABELS_TABLE_NAME }),
+  events: eventBusPublisher(eventBridge(), env.EVENT_BUS_NAME),
+};
 
 export const handler = instrumented(async (event: unknown) => {
   const { object, image, detection } = parseTaskInput(StoreInputSchema, event);
-  const deps = {
-    store: labelsTableOutcomeStore({ db: dynamo(), tableName: env.LABELS_TABLE_NAME }),
-    events,
-  };
   const now = new Date();
   const result = await recordFinalOutcome(
     deps,

@@ -55,6 +55,15 @@ describe('eventBusPublisher', () => {
     ]);
   });
 
+  it('takes the client itself as well as a function that builds it', async () => {
+    eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
+
+    await eventBusPublisher(client, 'image-labeling-test').publish([event('b.jpg')]);
+
+    expect(entries()).toHaveLength(1);
+    expect(entries()[0]?.[0]?.Detail).toBe(JSON.stringify(event('b.jpg').detail));
+  });
+
   it('sends at most ten entries per call', async () => {
     eventsMock.on(PutEventsCommand).callsFake(async (input: { Entries: unknown[] }) => ({
       FailedEntryCount: 0,
