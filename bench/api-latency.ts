@@ -3,8 +3,9 @@
  * API (route match, the JWT authorizer with a real token, the real API handler in a local
  * Lambda worker), loaded with autocannon, against the same DynamoDB Query and GetItem issued
  * directly (the domain query functions the handler calls) at the same concurrency for the same
- * time. Both loads run in a thread of their own (load-worker.ts), apart from the local cloud. The table holds N labeled images, seeded straight into the local DynamoDB as the store
- * step writes them (the IMAGE record and one item per label), not pushed through the pipeline.
+ * time. Both loads run in a thread of their own (load-worker.ts), apart from the local cloud.
+ * The table holds N labeled images, seeded straight into the local DynamoDB as the store step
+ * writes them (the IMAGE record and one item per label), not pushed through the pipeline.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -238,7 +239,10 @@ function row(route: string, via: ApiLatencyRow['via'], samples: Sample[]): ApiLa
  * side's client and connections stay warm from round to round, as the API's function does.
  */
 function startLoadThread(): { run: (job: LoadJob) => Promise<Sample>; stop: () => Promise<number> } {
-  const worker = new Worker(new URL('./load-worker.mjs', import.meta.url));
+  // Through the tsx bootstrap that TypeScript worker entries need (local/ts-worker.mjs).
+  const worker = new Worker(new URL('../local/ts-worker.mjs', import.meta.url), {
+    workerData: { tsEntry: new URL('./load-worker.ts', import.meta.url).href },
+  });
   const pending = new Map<number, { resolve: (sample: Sample) => void; reject: (error: Error) => void }>();
   let nextId = 1;
   worker.on('message', (reply: LoadReply) => {

@@ -271,9 +271,13 @@ async function historyBytes(endpoint: string, stateMachineArn: string): Promise<
   }
 }
 
-/** The bare model on images `from` to `to` of the same mix, one after another: its time and CPU. */
-async function bareModelPart(model: LabelModel, from: number, to: number) {
-  const images = photos();
+/** The bare model on images `from` to `to` of the mix, one after another: its time and CPU. */
+async function bareModelPart(
+  model: LabelModel,
+  images: { name: string; bytes: Buffer }[],
+  from: number,
+  to: number,
+) {
   const cpu = process.cpuUsage();
   const started = performance.now();
   for (let index = from; index < to; index++) {
@@ -297,10 +301,11 @@ async function realAgainstBare(count: number): Promise<{ real: PipelineResult; b
     // The bare model answers nothing during the pipeline's run: its usage spans both halves.
     const used = bareModel.usage?.();
     const half = Math.floor(count / 2);
-    const first = await bareModelPart(bareModel, 0, half);
+    const images = photos();
+    const first = await bareModelPart(bareModel, images, 0, half);
     // The cloud's own model, created here so that its usage can be read.
     const real = await pipelineRun('real model', createCenterNetModel(), count);
-    const second = await bareModelPart(bareModel, half, count);
+    const second = await bareModelPart(bareModel, images, half, count);
     const seconds = first.seconds + second.seconds;
     const bare: ThroughputRow = {
       run: 'bare model',

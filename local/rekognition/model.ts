@@ -88,14 +88,14 @@ interface Pending {
 }
 
 /**
- * Spawns the worker. From TypeScript sources (tsx, vitest) it starts through a plain-JS
- * bootstrap that loads model-worker.ts with tsx (see model-worker-bootstrap.mjs).
+ * Spawns the worker. From TypeScript sources (tsx, vitest) it starts through the plain-JS
+ * bootstrap that loads model-worker.ts with tsx (local/ts-worker.mjs).
  */
 function spawnWorker(): Worker {
-  const fromSource = import.meta.url.endsWith('.ts');
-  return new Worker(
-    new URL(fromSource ? './model-worker-bootstrap.mjs' : './model-worker.js', import.meta.url),
-  );
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./model-worker.js', import.meta.url));
+  return new Worker(new URL('../ts-worker.mjs', import.meta.url), {
+    workerData: { tsEntry: new URL('./model-worker.ts', import.meta.url).href },
+  });
 }
 
 class WorkerModel implements LabelModel {
