@@ -3,7 +3,8 @@
  * (functions/core/workflow-schemas.ts has the rest of the workflow's data), and StoreLabels'
  * input. A module of its own so that only StoreLabels, which parses it, builds it at cold start.
  */
-import { ImageMetadataSchema, WorkflowInputSchema } from './workflow-schemas';
+import { ImageMetadataSchema } from './validated-image-schemas';
+import { WorkflowInputSchema } from './workflow-schemas';
 import * as z from './zod';
 
 export const BoundingBoxSchema = z.object({

@@ -10,6 +10,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { MalformedEventError } from './errors';
 import { objectVersionOf } from './labels-table';
+import { RECONCILE_SOURCE, type ReconcileMessage } from './reconcile-message';
 import { bareETag, decodeS3EventKey, versionIdOf } from './s3-key';
 import { isSmokeKey } from './smoke';
 import { type WorkflowInput, WorkflowInputSchema } from './workflow-schemas';
@@ -35,13 +36,11 @@ const S3EventSchema = z.object({ Records: z.array(S3EventRecordSchema).check(z.m
 /** S3 sends this once when the notification is configured. */
 const S3TestEventSchema = z.object({ Event: z.literal('s3:TestEvent') });
 
-/** What a reconcile pass enqueues (functions/core/reconcile.ts): one object version to process. */
-export const RECONCILE_SOURCE = 'image-labeling.reconcile';
-export const ReconcileMessageSchema = z.object({
+/** What a reconcile pass enqueues (functions/core/reconcile-message.ts). */
+const ReconcileMessageSchema = z.object({
   source: z.literal(RECONCILE_SOURCE),
   input: WorkflowInputSchema,
-});
-export type ReconcileMessage = z.infer<typeof ReconcileMessageSchema>;
+}) satisfies z.ZodMiniType<ReconcileMessage>;
 
 export type ObjectEvent =
   | { kind: 'created'; input: WorkflowInput }

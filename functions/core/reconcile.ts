@@ -26,12 +26,12 @@
  * The reads and the queue are behind ReconcileSources and ReconcileQueue
  * (functions/adapters/reconcile-sources.ts: S3 HeadObject, DynamoDB GetItem, SQS SendMessage).
  */
-import { RECONCILE_SOURCE, type ReconcileMessage } from './ingest';
+
 import { type ImageStatus, objectVersionOf, type VersionStatus } from './labels-table';
+import { RECONCILE_SOURCE, type ReconcileMessage } from './reconcile-message';
 import { bareETag, versionIdOf } from './s3-key';
 import { isSmokeKey } from './smoke';
 import type { Detection, ObjectRef, WorkflowInput } from './workflow-schemas';
-import * as z from './zod';
 
 export const RECONCILE_STATUSES = [
   'ok',
@@ -51,20 +51,15 @@ export interface RelabelTarget {
   settings?: LabelSettingsTarget | undefined;
 }
 
-export const LabelSettingsTargetSchema = z.object({
-  minConfidence: z.number().check(z.gte(0), z.lte(100)),
-  maxLabels: z.int().check(z.gte(1), z.lte(100)),
-  includeLabels: z.optional(z.array(z.string())),
-  excludeLabels: z.optional(z.array(z.string())),
-  includeCategories: z.optional(z.array(z.string())),
-  excludeCategories: z.optional(z.array(z.string())),
-});
-export type LabelSettingsTarget = z.infer<typeof LabelSettingsTargetSchema>;
-
-export const RelabelTargetSchema = z.object({
-  labelModelVersion: z.optional(z.string().check(z.minLength(1))),
-  settings: z.optional(LabelSettingsTargetSchema),
-});
+/** The label settings of a detection (functions/core/flags.ts labelSettingsFrom, minus its source). */
+export interface LabelSettingsTarget {
+  minConfidence: number;
+  maxLabels: number;
+  includeLabels?: string[] | undefined;
+  excludeLabels?: string[] | undefined;
+  includeCategories?: string[] | undefined;
+  excludeCategories?: string[] | undefined;
+}
 
 /** The object as S3 has it now (HeadObject of the current version). */
 export interface CurrentObject {

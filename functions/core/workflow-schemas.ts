@@ -3,12 +3,17 @@
  * state (`"Payload.$": "$"`) and returns only its own part, which the ASL merges in with
  * ResultPath. These schemas validate every task's input at the edge.
  *
- * Rekognition's answer (the labels, and StoreLabels' input) is in detection-schemas.ts: only
- * StoreLabels parses it, and the other tasks do not build it at cold start.
+ * Each task's schemas live where only the functions that parse them import them, since a module
+ * builds all its schemas at cold start (esbuild keeps an unused zod schema: evanw/esbuild#4369):
+ * this module holds the object version and the workflow's input, which ClaimImage,
+ * ValidateImage and the ingest parse; validated-image-schemas.ts what ValidateImage adds;
+ * detection-schemas.ts Rekognition's answer; record-outcome-schemas.ts RecordOutcome's input.
  */
 import * as z from './zod';
 
 export type { Detection, Label } from './detection-schemas';
+export type { ClaimResult, RecordOutcomeInput } from './record-outcome-schemas';
+export type { ImageMetadata } from './validated-image-schemas';
 
 /** One S3 object version: the unit of idempotency. */
 export const ObjectRefSchema = z.object({
@@ -39,37 +44,5 @@ export const WorkflowInputSchema = z.object({
 });
 export type WorkflowInput = z.infer<typeof WorkflowInputSchema>;
 
-export const ClaimResultSchema = z.object({
-  status: z.enum(['CLAIMED', 'ALREADY_DONE']),
-  attempt: z.int().check(z.positive()),
-});
-export type ClaimResult = z.infer<typeof ClaimResultSchema>;
-
-export const ImageMetadataSchema = z.object({
-  format: z.enum(['jpeg', 'png']),
-  width: z.int().check(z.positive()),
-  height: z.int().check(z.positive()),
-  size: z.int().check(z.positive()),
-  contentType: z.optional(z.string()),
-  /** EXIF orientation (1-8) of a JPEG, when present. */
-  orientation: z.optional(z.int().check(z.gte(1), z.lte(8))),
-});
-export type ImageMetadata = z.infer<typeof ImageMetadataSchema>;
-
 export const ClaimInputSchema = WorkflowInputSchema;
 export const ValidateInputSchema = WorkflowInputSchema;
-export const DetectInputSchema = z.extend(WorkflowInputSchema, { image: ImageMetadataSchema });
-
-/** What a Catch puts at `$.error`. */
-export const TaskErrorSchema = z.object({ Error: z.string(), Cause: z.optional(z.string()) });
-
-export const RecordOutcomeInputSchema = z.object({
-  outcome: z.enum(['REJECTED', 'FAILED']),
-  state: z.extend(WorkflowInputSchema, {
-    /** Absent when ClaimImage itself failed: the run never held the version. */
-    claim: z.optional(ClaimResultSchema),
-    image: z.optional(ImageMetadataSchema),
-    error: TaskErrorSchema,
-  }),
-});
-export type RecordOutcomeInput = z.infer<typeof RecordOutcomeInputSchema>;

@@ -2,12 +2,12 @@
  * The answers of the labels API as zod schemas, for its OpenAPI document (openapi-schemas.ts,
  * z.toJSONSchema). Only that document loads this module, with a dynamic import, so a cold start
  * does not build these schemas (about 6 ms of the API function's init). The label and image
- * metadata shapes are the workflow's own (detection-schemas.ts, workflow-schemas.ts).
+ * metadata shapes are the workflow's own (detection-schemas.ts, validated-image-schemas.ts).
  */
 import { BoundingBoxSchema, LabelSchema } from '../detection-schemas';
 import { REJECTION_REASONS } from '../errors';
 import type { ImageStatus } from '../labels-table';
-import { ImageMetadataSchema } from '../workflow-schemas';
+import { ImageMetadataSchema } from '../validated-image-schemas';
 import * as z from '../zod';
 
 export const GatewayErrorSchema = z.looseObject({ message: z.string() });

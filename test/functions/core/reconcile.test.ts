@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MalformedEventError } from '../../../functions/core/errors';
-import { parseQueueMessage, RECONCILE_SOURCE, type ReconcileMessage } from '../../../functions/core/ingest';
+import { parseQueueMessage } from '../../../functions/core/ingest';
 import {
   addToSummary,
   type CurrentObject,
@@ -15,6 +15,7 @@ import {
   settingsDifferences,
   type VersionRecordView,
 } from '../../../functions/core/reconcile';
+import { RECONCILE_SOURCE, type ReconcileMessage } from '../../../functions/core/reconcile-message';
 import { compareSequencers } from '../../../functions/core/s3-key';
 import { WorkflowInputSchema } from '../../../functions/core/workflow-schemas';
 

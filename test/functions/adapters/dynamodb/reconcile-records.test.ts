@@ -14,8 +14,8 @@ import {
 } from '../../../../functions/adapters/dynamodb/labels-store';
 import { reconcileRecords } from '../../../../functions/adapters/dynamodb/reconcile-records';
 import type { TableRef } from '../../../../functions/adapters/dynamodb/table-ref';
-import type { ReconcileMessage } from '../../../../functions/core/ingest';
 import { type CurrentObject, reconcileObject } from '../../../../functions/core/reconcile';
+import type { ReconcileMessage } from '../../../../functions/core/reconcile-message';
 import type { ObjectRef, WorkflowInput } from '../../../../functions/core/workflow-schemas';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../../support/local-dynamodb';
 import { label } from '../../../support/workflow';
