@@ -30,23 +30,14 @@ export default {
       to: { path: '^functions/([^/]+/handler\\.ts|deployment-hooks/)' },
     },
     {
-      name: 'functions-zod-through-core-zod',
+      name: 'functions-validate-with-valibot',
       comment:
-        'Functions import zod only through functions/core/zod.ts: zod/mini with English messages. ' +
-        'Classic zod in one module would add about 70 KB and 20 ms of init to every bundle that reaches it.',
+        'Functions validate with valibot (docs/decisions.md, decision 6): zod builds its schemas at ' +
+        'cold start several times slower, and a second validation library would add its code to every ' +
+        'bundle that reaches it. Infra and the local cloud keep zod; they are not bundled into a function.',
       severity: 'error',
-      from: { path: '^functions/', pathNot: '^functions/core/zod\\.ts$' },
+      from: { path: '^functions/' },
       to: { path: '(^|node_modules/)zod(/|$)' },
-    },
-    {
-      name: 'contract-schemas-off-the-hot-path',
-      comment:
-        'The image event schema is the contract infra publishes and tests check: functions build ' +
-        'events from data and never parse them, so none imports it (a type-only import is fine). ' +
-        'Importing it would build it at every cold start (docs/performance.md).',
-      severity: 'error',
-      from: { path: '^functions/', pathNot: '^functions/core/image-event-schema\\.ts$' },
-      to: { path: '^functions/core/image-event-schema\\.ts$', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'core-without-io',

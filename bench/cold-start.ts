@@ -135,7 +135,7 @@ export interface ColdStartRow {
   initRssMb: number;
 }
 
-/** functions/core/workflow-schemas.ts's WorkflowInputSchema, for the validation probes. */
+/** functions/core/workflow-schemas.ts's WorkflowInputSchema in zod/mini, for the validation probes. */
 const WORKFLOW_INPUT_ZOD = `const ObjectRefSchema = z.object({
   bucket: z.string().check(z.minLength(3), z.maxLength(63)),
   key: z.string().check(z.minLength(1), z.maxLength(1024)),
@@ -149,20 +149,11 @@ const WorkflowInputSchema = z.object({
   eventTime: z.string(),
   reprocess: z.optional(z.object({ ifAttempts: z.int().check(z.nonnegative()) })),
 });`;
-const WORKFLOW_INPUT_VALIBOT = `const int = v.pipe(v.number(), v.integer());
-const ObjectRefSchema = v.object({
-  bucket: v.pipe(v.string(), v.minLength(3), v.maxLength(63)),
-  key: v.pipe(v.string(), v.minLength(1), v.maxLength(1024)),
-  versionId: v.optional(v.pipe(v.string(), v.minLength(1))),
-  eTag: v.pipe(v.string(), v.minLength(1)),
-  size: v.pipe(int, v.minValue(0)),
-  sequencer: v.pipe(v.string(), v.regex(/^[0-9A-Fa-f]+$/)),
-});
-const WorkflowInputSchema = v.object({
-  object: ObjectRefSchema,
-  eventTime: v.string(),
-  reprocess: v.optional(v.object({ ifAttempts: v.pipe(int, v.minValue(0)) })),
-});`;
+
+/** zod/mini as the functions loaded it until they moved to valibot: with its English messages. */
+const ZOD_MINI = `import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
+z.config(en());`;
 
 /** Where init time goes: each dependency alone, in a handler bundled like the real ones. */
 const PROBES: Record<string, string> = {
@@ -181,17 +172,16 @@ export const handler = async () => new Tracer();`,
   new (await import('@aws-lambda-powertools/tracer')).Tracer();`,
   'zod (classic)': `import * as z from 'zod';
 export const handler = async () => z.object({ key: z.string().min(1) });`,
-  // What the functions load: zod/mini with its English messages, through their own module.
-  'zod/mini with English messages': `import * as z from ${JSON.stringify(join(ROOT, 'functions', 'core', 'zod'))};
+  'zod/mini with English messages': `${ZOD_MINI}
 export const handler = async () => z.object({ key: z.string().check(z.minLength(1)) });`,
-  // The validation lever: the workflow's input (functions/core/workflow-schemas.ts) built at
-  // init, as the functions build their schemas, in zod/mini and in valibot (not shipped).
-  'zod/mini, the workflow input schema built at init': `import * as z from ${JSON.stringify(join(ROOT, 'functions', 'core', 'zod'))};
+  // The validation lever: the workflow's input built at init, as the functions build their
+  // schemas: with valibot (what the functions use) and with zod/mini (what they used).
+  'valibot, the workflow input schema built at init': `import * as v from 'valibot';
+import { WorkflowInputSchema } from ${JSON.stringify(join(ROOT, 'functions', 'core', 'workflow-schemas'))};
+export const handler = async (event) => v.parse(WorkflowInputSchema, event);`,
+  'zod/mini, the same schema built at init': `${ZOD_MINI}
 ${WORKFLOW_INPUT_ZOD}
 export const handler = async (event) => WorkflowInputSchema.parse(event);`,
-  'valibot, the same schema built at init': `import * as v from 'valibot';
-${WORKFLOW_INPUT_VALIBOT}
-export const handler = async (event) => v.parse(WorkflowInputSchema, event);`,
   '@middy/core': `import middy from '@middy/core';
 export const handler = middy(async () => ({}));`,
 };

@@ -7,6 +7,8 @@
  * window opens), the shard id (only tumbling-window events have it, which is why the mapping
  * uses one) and, on the window's last invocation, isFinalInvokeForWindow.
  */
+
+import * as v from 'valibot';
 import { MalformedEventError } from './errors';
 import {
   aggregate,
@@ -17,39 +19,40 @@ import {
   type WindowState,
 } from './label-counts';
 import { IMAGE_SK } from './labels-table';
-import * as z from './zod';
-import { issueLines } from './zod-issues';
+import { int, issueLines } from './validation';
 
+/** A DynamoDB stream sequence number: digits. */
+const sequence = v.pipe(v.string(), v.regex(/^\d{1,40}$/));
 /** The label names of an IMAGE item in DynamoDB JSON: `{ L: [{ S: name }, ...] }`. */
-const LabelNamesSchema = z.optional(z.object({ L: z.array(z.object({ S: z.string() })) }));
+const LabelNamesSchema = v.optional(v.object({ L: v.array(v.object({ S: v.string() })) }));
 
-const StreamRecordSchema = z.object({
-  eventName: z.enum(['INSERT', 'MODIFY', 'REMOVE']),
-  dynamodb: z.object({
-    Keys: z.object({ sk: z.object({ S: z.string() }) }),
-    SequenceNumber: z.string().check(z.regex(/^\d{1,40}$/)),
-    OldImage: z.optional(z.object({ labelNames: LabelNamesSchema })),
-    NewImage: z.optional(z.object({ labelNames: LabelNamesSchema })),
+const StreamRecordSchema = v.object({
+  eventName: v.picklist(['INSERT', 'MODIFY', 'REMOVE']),
+  dynamodb: v.object({
+    Keys: v.object({ sk: v.object({ S: v.string() }) }),
+    SequenceNumber: sequence,
+    OldImage: v.optional(v.object({ labelNames: LabelNamesSchema })),
+    NewImage: v.optional(v.object({ labelNames: LabelNamesSchema })),
   }),
 });
 
-const DeltaSchema = z.tuple([z.string(), z.int()]);
+const DeltaSchema = v.strictTuple([v.string(), int]);
 
-const WindowStateSchema = z.object({
-  slot: z.int().check(z.nonnegative()),
-  floor: z.optional(z.string().check(z.regex(/^\d{1,40}$/))),
-  lastSeq: z.optional(z.string().check(z.regex(/^\d{1,40}$/))),
-  deltas: z.record(z.string(), DeltaSchema),
+const WindowStateSchema = v.object({
+  slot: v.pipe(int, v.minValue(0)),
+  floor: v.optional(sequence),
+  lastSeq: v.optional(sequence),
+  deltas: v.record(v.string(), DeltaSchema),
 });
 
-export const CountWindowEventSchema = z.object({
-  Records: z.array(StreamRecordSchema),
-  shardId: z.string().check(z.minLength(1)),
+export const CountWindowEventSchema = v.object({
+  Records: v.array(StreamRecordSchema),
+  shardId: v.pipe(v.string(), v.minLength(1)),
   /** `{}` when the window opens. */
-  state: z.optional(z.union([WindowStateSchema, z.strictObject({})])),
-  window: z.object({ start: z.string(), end: z.string() }),
-  isFinalInvokeForWindow: z.boolean(),
-  isWindowTerminatedEarly: z.optional(z.boolean()),
+  state: v.optional(v.union([WindowStateSchema, v.strictObject({})])),
+  window: v.object({ start: v.string(), end: v.string() }),
+  isFinalInvokeForWindow: v.boolean(),
+  isWindowTerminatedEarly: v.optional(v.boolean()),
 });
 
 export interface CountWindow {
@@ -66,13 +69,13 @@ const names = (image: { labelNames?: { L: { S: string }[] } | undefined } | unde
 
 /** Validates the event; a malformed one is a MalformedEvent (Lambda retries it, then gives up). */
 export function parseCountWindow(event: unknown): CountWindow {
-  const result = CountWindowEventSchema.safeParse(event);
+  const result = v.safeParse(CountWindowEventSchema, event);
   if (!result.success) {
     throw new MalformedEventError(
-      `Not a tumbling-window stream event: ${issueLines(result.error).slice(0, 5).join('; ')}`,
+      `Not a tumbling-window stream event: ${issueLines(result.issues).slice(0, 5).join('; ')}`,
     );
   }
-  const { Records, shardId, state, isFinalInvokeForWindow } = result.data;
+  const { Records, shardId, state, isFinalInvokeForWindow } = result.output;
   return {
     shardId,
     state: state && 'deltas' in state ? (state as WindowState) : undefined,

@@ -3,51 +3,53 @@
  * (functions/core/workflow-schemas.ts has the rest of the workflow's data), and StoreLabels'
  * input. A module of its own so that only StoreLabels, which parses it, builds it at cold start.
  */
+import * as v from 'valibot';
 import { ImageMetadataSchema } from './validated-image-schemas';
+import { int } from './validation';
 import { WorkflowInputSchema } from './workflow-schemas';
-import * as z from './zod';
 
-export const BoundingBoxSchema = z.object({
-  left: z.number(),
-  top: z.number(),
-  width: z.number(),
-  height: z.number(),
+const confidence = v.pipe(v.number(), v.minValue(0), v.maxValue(100));
+
+export const BoundingBoxSchema = v.object({
+  left: v.number(),
+  top: v.number(),
+  width: v.number(),
+  height: v.number(),
 });
 
-export const LabelSchema = z.object({
-  name: z.string().check(z.minLength(1)),
-  confidence: z.number().check(z.gte(0), z.lte(100)),
-  parents: z.array(z.string()),
-  categories: z.array(z.string()),
-  aliases: z.array(z.string()),
-  instances: z.array(
-    z.object({ confidence: z.number().check(z.gte(0), z.lte(100)), box: BoundingBoxSchema }),
-  ),
+export const LabelSchema = v.object({
+  name: v.pipe(v.string(), v.minLength(1)),
+  confidence,
+  parents: v.array(v.string()),
+  categories: v.array(v.string()),
+  aliases: v.array(v.string()),
+  instances: v.array(v.object({ confidence, box: BoundingBoxSchema })),
 });
-export type Label = z.infer<typeof LabelSchema>;
+export type Label = v.InferOutput<typeof LabelSchema>;
 
-export const DetectionSchema = z.object({
-  labels: z.array(LabelSchema),
-  labelModelVersion: z.string(),
-  settings: z.object({
-    minConfidence: z.number(),
-    maxLabels: z.int(),
+export const DetectionSchema = v.object({
+  labels: v.array(LabelSchema),
+  labelModelVersion: v.string(),
+  settings: v.object({
+    minConfidence: v.number(),
+    maxLabels: int,
     /** GeneralLabels filters from the labelFilters flag, recorded only when one was set. */
-    includeLabels: z.optional(z.array(z.string())),
-    excludeLabels: z.optional(z.array(z.string())),
-    includeCategories: z.optional(z.array(z.string())),
-    excludeCategories: z.optional(z.array(z.string())),
+    includeLabels: v.optional(v.array(v.string())),
+    excludeLabels: v.optional(v.array(v.string())),
+    includeCategories: v.optional(v.array(v.string())),
+    excludeCategories: v.optional(v.array(v.string())),
     /** The AppConfig version label of the flags this run used (`defaults` after a fallback). */
-    flagsVersion: z.optional(z.string()),
-    flagsSource: z.optional(z.enum(['appconfig', 'defaults'])),
+    flagsVersion: v.optional(v.string()),
+    flagsSource: v.optional(v.picklist(['appconfig', 'defaults'])),
   }),
-  detectedAt: z.string(),
+  detectedAt: v.string(),
   /** True when the labels came from this version's earlier, recorded Rekognition answer. */
-  fromCache: z.boolean(),
+  fromCache: v.boolean(),
 });
-export type Detection = z.infer<typeof DetectionSchema>;
+export type Detection = v.InferOutput<typeof DetectionSchema>;
 
-export const StoreInputSchema = z.extend(WorkflowInputSchema, {
+export const StoreInputSchema = v.object({
+  ...WorkflowInputSchema.entries,
   image: ImageMetadataSchema,
   detection: DetectionSchema,
 });

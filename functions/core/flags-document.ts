@@ -6,105 +6,96 @@
  * version is created; the same checks run here at `cdk synth` and in the local cloud, so a
  * document that AppConfig would refuse fails early. Not used by the functions themselves.
  */
-import * as z from './zod';
-import { issueLines } from './zod-issues';
+import * as v from 'valibot';
+import { int, issueLines, jsonObject } from './validation';
 
 const KEY = /^[a-z][a-zA-Z\d_-]{0,63}$/;
-const key = z.string().check(z.regex(KEY, 'must match ^[a-z][a-zA-Z\\d_-]{0,63}$'));
+const key = v.pipe(v.string(), v.regex(KEY, 'must match ^[a-z][a-zA-Z\\d_-]{0,63}$'));
+const text1024 = v.pipe(v.string(), v.maxLength(1024));
 
-const NumberConstraints = z.strictObject({
-  type: z.literal('number'),
-  required: z.optional(z.boolean()),
-  minimum: z.optional(z.int()),
-  maximum: z.optional(z.int()),
+const NumberConstraints = v.strictObject({
+  type: v.literal('number'),
+  required: v.optional(v.boolean()),
+  minimum: v.optional(int),
+  maximum: v.optional(int),
 });
-const StringConstraints = z
-  .strictObject({
-    type: z.literal('string'),
-    required: z.optional(z.boolean()),
-    pattern: z.optional(z.string().check(z.maxLength(1024))),
-    enum: z.optional(
-      z.array(z.union([z.string().check(z.maxLength(1024)), z.int()])).check(z.maxLength(100)),
-    ),
-  })
-  .check(z.refine((c) => !(c.pattern && c.enum), 'pattern and enum are exclusive'));
-const Constraints = z.union([
+const StringConstraints = v.pipe(
+  v.strictObject({
+    type: v.literal('string'),
+    required: v.optional(v.boolean()),
+    pattern: v.optional(text1024),
+    enum: v.optional(v.pipe(v.array(v.union([text1024, int])), v.maxLength(100))),
+  }),
+  v.check((c) => !(c.pattern && c.enum), 'pattern and enum are exclusive'),
+);
+const Constraints = v.union([
   NumberConstraints,
   StringConstraints,
-  z.strictObject({
-    type: z.literal('array'),
-    required: z.optional(z.boolean()),
-    elements: z.optional(z.union([NumberConstraints, StringConstraints])),
+  v.strictObject({
+    type: v.literal('array'),
+    required: v.optional(v.boolean()),
+    elements: v.optional(v.union([NumberConstraints, StringConstraints])),
   }),
-  z.strictObject({ type: z.literal('boolean'), required: z.optional(z.boolean()) }),
+  v.strictObject({ type: v.literal('boolean'), required: v.optional(v.boolean()) }),
 ]);
-type Constraint = z.infer<typeof Constraints>;
+type Constraint = v.InferOutput<typeof Constraints>;
 
-const AttributeValue = z.union([
-  z.string().check(z.maxLength(1024)),
-  z.number(),
-  z.boolean(),
-  z.array(z.string().check(z.maxLength(1024))),
-  z.array(z.number()),
-]);
+const AttributeValue = v.union([text1024, v.number(), v.boolean(), v.array(text1024), v.array(v.number())]);
 
-export const FlagDocumentSchema = z.strictObject({
-  version: z.literal('1'),
-  flags: z.optional(
-    z.record(
-      key,
-      z.strictObject({
-        name: z.optional(z.string().check(z.regex(/^[^\n]{1,64}$/))),
-        description: z.optional(z.string().check(z.maxLength(1024))),
-        _createdAt: z.optional(z.string()),
-        _updatedAt: z.optional(z.string()),
-        _deprecation: z.optional(
-          z.strictObject({ status: z.literal('planned'), date: z.optional(z.string()) }),
-        ),
-        attributes: z.optional(
-          z
-            .record(
-              key,
-              z.strictObject({
-                description: z.optional(z.string().check(z.maxLength(1024))),
-                constraints: Constraints,
-              }),
-            )
-            .check(z.refine((attributes) => Object.keys(attributes).length <= 25, 'at most 25 attributes')),
-        ),
-      }),
-    ),
-  ),
-  values: z.optional(
-    z.record(
-      key,
-      z.catchall(
-        z.object({
-          enabled: z.optional(z.boolean()),
-          _createdAt: z.optional(z.string()),
-          _updatedAt: z.optional(z.string()),
+export const FlagDocumentSchema = jsonObject(
+  v.strictObject({
+    version: v.literal('1'),
+    flags: v.optional(
+      v.record(
+        key,
+        v.strictObject({
+          name: v.optional(v.pipe(v.string(), v.regex(/^[^\n]{1,64}$/))),
+          description: v.optional(text1024),
+          _createdAt: v.optional(v.string()),
+          _updatedAt: v.optional(v.string()),
+          _deprecation: v.optional(
+            v.strictObject({ status: v.literal('planned'), date: v.optional(v.string()) }),
+          ),
+          attributes: v.optional(
+            v.pipe(
+              v.record(key, v.strictObject({ description: v.optional(text1024), constraints: Constraints })),
+              v.check((attributes) => Object.keys(attributes).length <= 25, 'at most 25 attributes'),
+            ),
+          ),
         }),
-        AttributeValue,
       ),
     ),
-  ),
-});
-export type FlagDocument = z.infer<typeof FlagDocumentSchema>;
+    values: v.optional(
+      v.record(
+        key,
+        v.objectWithRest(
+          {
+            enabled: v.optional(v.boolean()),
+            _createdAt: v.optional(v.string()),
+            _updatedAt: v.optional(v.string()),
+          },
+          AttributeValue,
+        ),
+      ),
+    ),
+  }),
+);
+export type FlagDocument = v.InferOutput<typeof FlagDocumentSchema>;
 
 export type RetrievedConfiguration = Record<string, { enabled: boolean } & Record<string, unknown>>;
 
 function checkValue(path: string, value: unknown, constraint: Constraint): string[] {
   const problems: string[] = [];
-  const one = (v: unknown, c: Exclude<Constraint, { type: 'array' } | { type: 'boolean' }>, at: string) => {
+  const one = (x: unknown, c: Exclude<Constraint, { type: 'array' } | { type: 'boolean' }>, at: string) => {
     if (c.type === 'number') {
-      if (typeof v !== 'number') return [`${at}: must be a number`];
-      if (c.minimum !== undefined && v < c.minimum) return [`${at}: must be >= ${c.minimum}`];
-      if (c.maximum !== undefined && v > c.maximum) return [`${at}: must be <= ${c.maximum}`];
+      if (typeof x !== 'number') return [`${at}: must be a number`];
+      if (c.minimum !== undefined && x < c.minimum) return [`${at}: must be >= ${c.minimum}`];
+      if (c.maximum !== undefined && x > c.maximum) return [`${at}: must be <= ${c.maximum}`];
       return [];
     }
-    if (typeof v !== 'string') return [`${at}: must be a string`];
-    if (c.pattern && !new RegExp(c.pattern).test(v)) return [`${at}: must match ${c.pattern}`];
-    if (c.enum && !c.enum.includes(v)) return [`${at}: must be one of ${c.enum.join(', ')}`];
+    if (typeof x !== 'string') return [`${at}: must be a string`];
+    if (c.pattern && !new RegExp(c.pattern).test(x)) return [`${at}: must match ${c.pattern}`];
+    if (c.enum && !c.enum.includes(x)) return [`${at}: must be one of ${c.enum.join(', ')}`];
     return [];
   };
   if (constraint.type === 'boolean') {
@@ -138,14 +129,14 @@ export function toRetrievalFormat(
   } catch (error) {
     return { ok: false, problems: [`not JSON: ${error instanceof Error ? error.message : String(error)}`] };
   }
-  const parsed = FlagDocumentSchema.safeParse(json);
+  const parsed = v.safeParse(FlagDocumentSchema, json);
   if (!parsed.success) {
     return {
       ok: false,
-      problems: issueLines(parsed.error),
+      problems: issueLines(parsed.issues),
     };
   }
-  const document = parsed.data;
+  const document = parsed.output;
   const flags = document.flags ?? {};
   const values = document.values ?? {};
   const problems: string[] = [];

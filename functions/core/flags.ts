@@ -1,25 +1,25 @@
 /**
  * The pipeline's feature flags, as the functions see them: AppConfig's retrieval format
  * (`{ "<flag>": { "enabled": bool, ...attributes } }`, attributes present only when enabled),
- * validated with zod and resolved into the settings the domain code takes. Pure: no clients,
+ * validated and resolved into the settings the domain code takes. Pure: no clients,
  * no environment. A flag missing from the document keeps its default; a document that is not
  * valid as a whole is refused (the caller falls back to safe defaults).
  */
-import * as z from './zod';
-import { issueLines } from './zod-issues';
+import * as v from 'valibot';
+import { int, issueLines, jsonObject } from './validation';
 
-const labelName = z.string().check(z.minLength(1), z.maxLength(100));
+const labelName = v.pipe(v.string(), v.minLength(1), v.maxLength(100));
 /** Rekognition accepts at most 100 entries per GeneralLabels filter. */
-const nameList = z._default(z.array(labelName).check(z.maxLength(100)), []);
+const nameList = v.optional(v.pipe(v.array(labelName), v.maxLength(100)), []);
 
-const disabled = z.object({ enabled: z.literal(false) });
+const disabled = v.object({ enabled: v.literal(false) });
 
-export const LabelFiltersFlagSchema = z.discriminatedUnion('enabled', [
+export const LabelFiltersFlagSchema = v.variant('enabled', [
   disabled,
-  z.object({
-    enabled: z.literal(true),
-    minConfidence: z.number().check(z.gte(0), z.lte(100)),
-    maxLabels: z.int().check(z.gte(1), z.lte(100)),
+  v.object({
+    enabled: v.literal(true),
+    minConfidence: v.pipe(v.number(), v.minValue(0), v.maxValue(100)),
+    maxLabels: v.pipe(int, v.minValue(1), v.maxValue(100)),
     includeLabels: nameList,
     excludeLabels: nameList,
     includeCategories: nameList,
@@ -27,17 +27,19 @@ export const LabelFiltersFlagSchema = z.discriminatedUnion('enabled', [
   }),
 ]);
 
-export const IngestThrottleFlagSchema = z.discriminatedUnion('enabled', [
+export const IngestThrottleFlagSchema = v.variant('enabled', [
   disabled,
-  z.object({ enabled: z.literal(true), maxConcurrency: z.int().check(z.gte(2), z.lte(1000)) }),
+  v.object({ enabled: v.literal(true), maxConcurrency: v.pipe(int, v.minValue(2), v.maxValue(1000)) }),
 ]);
 
 /** Unknown flags are ignored, so a document may carry flags for a newer release. */
-export const RetrievedFlagsSchema = z.looseObject({
-  processing: z.optional(z.object({ enabled: z.boolean() })),
-  labelFilters: z.optional(LabelFiltersFlagSchema),
-  ingestThrottle: z.optional(IngestThrottleFlagSchema),
-});
+export const RetrievedFlagsSchema = jsonObject(
+  v.looseObject({
+    processing: v.optional(v.object({ enabled: v.boolean() })),
+    labelFilters: v.optional(LabelFiltersFlagSchema),
+    ingestThrottle: v.optional(IngestThrottleFlagSchema),
+  }),
+);
 
 export interface LabelFilters {
   includeLabels: string[];
@@ -73,12 +75,12 @@ export function parseFlags(body: string | Uint8Array, version = 'unknown'): Flag
   } catch {
     return { ok: false, reason: 'the configuration is not JSON' };
   }
-  const result = RetrievedFlagsSchema.safeParse(json);
+  const result = v.safeParse(RetrievedFlagsSchema, json);
   if (!result.success) {
-    const problems = issueLines(result.error);
+    const problems = issueLines(result.issues);
     return { ok: false, reason: `invalid flags: ${problems.join('; ')}` };
   }
-  const { processing, labelFilters, ingestThrottle } = result.data;
+  const { processing, labelFilters, ingestThrottle } = result.output;
   const flags: Flags = { source: 'appconfig', version, processing: processing?.enabled ?? true };
   if (labelFilters?.enabled) {
     const { enabled: _enabled, ...labels } = labelFilters;

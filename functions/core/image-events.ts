@@ -12,13 +12,10 @@
  *
  * Pure: builds entries from data. The adapter that sends them is functions/adapters/event-bus.ts;
  * the bus, its schema in the registry and its rules are infra/constructs/image-events.ts. The
- * detail's schema is functions/core/image-event-schema.ts, a module of its own so that the
- * functions that publish do not build it at cold start.
+ * detail's schema, which the registry publishes and the tests hold every built event to, is
+ * infra/constructs/image-event-schema.ts: the functions build events and never parse them.
  */
 import { createHash } from 'node:crypto';
-import type { ImageEventDetail } from './image-event-schema';
-
-export type { ImageEventDetail } from './image-event-schema';
 
 export const IMAGE_EVENT_SOURCE = 'image-labeling';
 
@@ -38,6 +35,29 @@ export const imageEventBusName = (stage: string) => `image-labeling-${stage}`;
 export const MAX_EVENT_LABELS = 50;
 /** Error messages are cut to this many characters. */
 export const MAX_EVENT_ERROR_MESSAGE = 1000;
+
+/** An image event's detail (the schema: infra/constructs/image-event-schema.ts). */
+export interface ImageEventDetail {
+  /** Stable across re-publishes of the same outcome: deduplicate on it. */
+  eventId: string;
+  bucket: string;
+  key: string;
+  /** The S3 version id, or null for an unversioned object. */
+  versionId: string | null;
+  /** The version id, or the ETag when there is none: the unit of idempotency. */
+  objectVersion: string;
+  status: ImageEventStatus;
+  /** LABELED: the labels, highest confidence first, at most MAX_EVENT_LABELS. Empty otherwise. */
+  labels: { name: string; confidence: number }[];
+  labelCount: number;
+  labelModelVersion: string | null;
+  /** REJECTED: the rejection code (functions/core/errors.ts REJECTION_REASONS). */
+  reason: string | null;
+  /** FAILED: the error's name and message. */
+  error: { name: string; message: string } | null;
+  /** When the outcome was recorded (ISO 8601). Not part of eventId. */
+  occurredAt: string;
+}
 
 /** One PutEvents entry, without the bus name (the adapter adds it). */
 export interface ImageEvent {

@@ -8,39 +8,40 @@
  * functions/adapters/step-functions-runner.ts).
  */
 import { createHash, randomUUID } from 'node:crypto';
+import * as v from 'valibot';
 import { MalformedEventError } from './errors';
 import { objectVersionOf } from './labels-table';
 import { RECONCILE_SOURCE, type ReconcileMessage } from './reconcile-message';
 import { bareETag, decodeS3EventKey, versionIdOf } from './s3-key';
 import { isSmokeKey } from './smoke';
+import { int } from './validation';
 import { type WorkflowInput, WorkflowInputSchema } from './workflow-schemas';
-import * as z from './zod';
 
 /** The fields we use from an S3 event record; anything else S3 adds is ignored. */
-const S3EventRecordSchema = z.object({
-  eventSource: z.literal('aws:s3'),
-  eventName: z.string(),
-  eventTime: z.string(),
-  s3: z.object({
-    bucket: z.object({ name: z.string().check(z.minLength(3)) }),
-    object: z.object({
-      key: z.string().check(z.minLength(1)),
-      size: z.optional(z.int().check(z.nonnegative())),
-      eTag: z.optional(z.string()),
-      versionId: z.optional(z.string()),
-      sequencer: z.optional(z.string().check(z.regex(/^[0-9A-Fa-f]+$/))),
+const S3EventRecordSchema = v.object({
+  eventSource: v.literal('aws:s3'),
+  eventName: v.string(),
+  eventTime: v.string(),
+  s3: v.object({
+    bucket: v.object({ name: v.pipe(v.string(), v.minLength(3)) }),
+    object: v.object({
+      key: v.pipe(v.string(), v.minLength(1)),
+      size: v.optional(v.pipe(int, v.minValue(0))),
+      eTag: v.optional(v.string()),
+      versionId: v.optional(v.string()),
+      sequencer: v.optional(v.pipe(v.string(), v.regex(/^[0-9A-Fa-f]+$/))),
     }),
   }),
 });
-const S3EventSchema = z.object({ Records: z.array(S3EventRecordSchema).check(z.minLength(1)) });
+const S3EventSchema = v.object({ Records: v.pipe(v.array(S3EventRecordSchema), v.minLength(1)) });
 /** S3 sends this once when the notification is configured. */
-const S3TestEventSchema = z.object({ Event: z.literal('s3:TestEvent') });
+const S3TestEventSchema = v.object({ Event: v.literal('s3:TestEvent') });
 
 /** What a reconcile pass enqueues (functions/core/reconcile-message.ts). */
-const ReconcileMessageSchema = z.object({
-  source: z.literal(RECONCILE_SOURCE),
+const ReconcileMessageSchema = v.object({
+  source: v.literal(RECONCILE_SOURCE),
   input: WorkflowInputSchema,
-}) satisfies z.ZodMiniType<ReconcileMessage>;
+}) satisfies v.GenericSchema<unknown, ReconcileMessage>;
 
 export type ObjectEvent =
   | { kind: 'created'; input: WorkflowInput }
@@ -65,30 +66,28 @@ export function parseQueueMessage(body: string): ParsedMessage {
   } catch {
     throw new MalformedEventError('The message body is not JSON.');
   }
-  if (S3TestEventSchema.safeParse(json).success) return { kind: 'test-event' };
+  if (v.is(S3TestEventSchema, json)) return { kind: 'test-event' };
   if (typeof json === 'object' && json !== null && 'source' in json) {
-    const reconcile = ReconcileMessageSchema.safeParse(json);
+    const reconcile = v.safeParse(ReconcileMessageSchema, json);
     if (!reconcile.success) {
-      throw new MalformedEventError(
-        `The reconcile message is not valid: ${z.prettifyError(reconcile.error)}`,
-      );
+      throw new MalformedEventError(`The reconcile message is not valid: ${v.summarize(reconcile.issues)}`);
     }
-    const { input } = reconcile.data;
+    const { input } = reconcile.output;
     if (isSmokeKey(input.object.key)) {
       return { kind: 'events', events: [{ kind: 'ignored', eventName: 'Reconcile', key: input.object.key }] };
     }
     return { kind: 'events', events: [{ kind: 'created', input }] };
   }
-  const parsed = S3EventSchema.safeParse(json);
+  const parsed = v.safeParse(S3EventSchema, json);
   if (!parsed.success) {
     throw new MalformedEventError(
-      `The message is not an S3 event notification: ${z.prettifyError(parsed.error)}`,
+      `The message is not an S3 event notification: ${v.summarize(parsed.issues)}`,
     );
   }
-  return { kind: 'events', events: parsed.data.Records.map(toObjectEvent) };
+  return { kind: 'events', events: parsed.output.Records.map(toObjectEvent) };
 }
 
-function toObjectEvent(record: z.infer<typeof S3EventRecordSchema>): ObjectEvent {
+function toObjectEvent(record: v.InferOutput<typeof S3EventRecordSchema>): ObjectEvent {
   let key: string;
   try {
     key = decodeS3EventKey(record.s3.object.key);

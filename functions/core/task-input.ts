@@ -1,13 +1,13 @@
+import * as v from 'valibot';
 import { InvalidTaskInputError } from './errors';
-import type * as z from './zod';
-import { issueLines } from './zod-issues';
+import { issueLines } from './validation';
 
 /** Validates a state machine task's input; a mismatch is a bug, reported with every problem. */
-export function parseTaskInput<T extends z.ZodMiniType>(schema: T, event: unknown): z.infer<T> {
-  const result = schema.safeParse(event);
+export function parseTaskInput<T extends v.GenericSchema>(schema: T, event: unknown): v.InferOutput<T> {
+  const result = v.safeParse(schema, event);
   if (!result.success) {
-    const problems = issueLines(result.error);
+    const problems = issueLines(result.issues);
     throw new InvalidTaskInputError(`Invalid task input: ${problems.join('; ')}`);
   }
-  return result.data;
+  return result.output;
 }

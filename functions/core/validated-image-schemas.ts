@@ -3,18 +3,19 @@
  * and DetectLabels' input, the workflow input with it. A module of its own so that the tasks
  * before ValidateImage, and the ingest, do not build these at cold start.
  */
+import * as v from 'valibot';
+import { int } from './validation';
 import { WorkflowInputSchema } from './workflow-schemas';
-import * as z from './zod';
 
-export const ImageMetadataSchema = z.object({
-  format: z.enum(['jpeg', 'png']),
-  width: z.int().check(z.positive()),
-  height: z.int().check(z.positive()),
-  size: z.int().check(z.positive()),
-  contentType: z.optional(z.string()),
+export const ImageMetadataSchema = v.object({
+  format: v.picklist(['jpeg', 'png']),
+  width: v.pipe(int, v.minValue(1)),
+  height: v.pipe(int, v.minValue(1)),
+  size: v.pipe(int, v.minValue(1)),
+  contentType: v.optional(v.string()),
   /** EXIF orientation (1-8) of a JPEG, when present. */
-  orientation: z.optional(z.int().check(z.gte(1), z.lte(8))),
+  orientation: v.optional(v.pipe(int, v.minValue(1), v.maxValue(8))),
 });
-export type ImageMetadata = z.infer<typeof ImageMetadataSchema>;
+export type ImageMetadata = v.InferOutput<typeof ImageMetadataSchema>;
 
-export const DetectInputSchema = z.extend(WorkflowInputSchema, { image: ImageMetadataSchema });
+export const DetectInputSchema = v.object({ ...WorkflowInputSchema.entries, image: ImageMetadataSchema });

@@ -3,6 +3,7 @@
  * under a deadline, report Succeeded or Failed to CodeDeploy (always), count and log the verdict.
  */
 import type { Context } from 'aws-lambda';
+import * as v from 'valibot';
 import { codedeploy } from '../adapters/clients/codedeploy';
 import { codeDeployHookReporter } from '../adapters/deployment-hooks/codedeploy-hook-reporter';
 import { type CheckResult, HookEventSchema, runHook } from '../core/deployment-hooks/hook';
@@ -16,7 +17,7 @@ const reporter = codeDeployHookReporter(codedeploy());
 
 export function hookHandler(hook: 'Pre-traffic' | 'Post-traffic', checks: () => Promise<CheckResult[]>) {
   return instrumented(async (event: unknown, context: Context) => {
-    const hookEvent = HookEventSchema.parse(event);
+    const hookEvent = v.parse(HookEventSchema, event);
     const report = await runHook(
       reporter,
       hookEvent,

@@ -4,6 +4,8 @@
  * record (or, with `relabel`, carries an older label model or other label settings) it goes back
  * on the ingest queue: see functions/core/reconcile.ts.
  */
+
+import * as v from 'valibot';
 import { dynamo } from '../adapters/clients/dynamodb';
 import { s3 } from '../adapters/clients/s3';
 import { sqs } from '../adapters/clients/sqs';
@@ -11,7 +13,6 @@ import { reconcileDeps } from '../adapters/reconcile-sources';
 import { labelSettingsFrom } from '../core/flags';
 import { type RelabelTarget, reconcileObject } from '../core/reconcile';
 import { parseTaskInput } from '../core/task-input';
-import * as z from '../core/zod';
 import { loadEnv } from '../shared/env';
 import { readFlags } from '../shared/flags';
 import { instrumented } from '../shared/middleware';
@@ -27,16 +28,16 @@ const sources = reconcileDeps({
 });
 
 /** One item of the ItemReader (S3 ListObjectsV2 Contents), with the execution's options. */
-export const ReconcileTaskSchema = z.object({
-  bucket: z.string().check(z.minLength(3), z.maxLength(63)),
-  object: z.looseObject({ Key: z.string().check(z.minLength(1), z.maxLength(1024)) }),
+export const ReconcileTaskSchema = v.object({
+  bucket: v.pipe(v.string(), v.minLength(3), v.maxLength(63)),
+  object: v.looseObject({ Key: v.pipe(v.string(), v.minLength(1), v.maxLength(1024)) }),
   /** The backfill execution's input, defaults applied (statemachines/backfill.asl.json). */
-  options: z._default(
-    z.looseObject({
+  options: v.optional(
+    v.looseObject({
       /** Relabel LABELED records whose settings differ from the ones a detection would use now. */
-      relabel: z._default(z.boolean(), false),
+      relabel: v.optional(v.boolean(), false),
       /** With relabel: also relabel records of any other label model version. */
-      labelModelVersion: z.optional(z.string().check(z.minLength(1))),
+      labelModelVersion: v.optional(v.pipe(v.string(), v.minLength(1))),
     }),
     { relabel: false },
   ),

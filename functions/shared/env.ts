@@ -1,28 +1,28 @@
+import * as v from 'valibot';
 import { ConfigurationError } from '../core/errors';
-import * as z from '../core/zod';
+import { issueLines } from '../core/validation';
+
+/** A function's environment: one schema per variable, each over the variable's string. */
+export type EnvShape = Record<string, v.GenericSchema<string | undefined, unknown>>;
 
 /**
  * Reads and validates the environment once, at cold start. A function that is misconfigured
  * fails on its first invocation with a ConfigurationError that names every bad variable,
  * instead of failing later with `undefined` deep inside the domain code.
  */
-export function loadEnv<T extends z.core.$ZodShape>(
+export function loadEnv<T extends EnvShape>(
   shape: T,
   source: NodeJS.ProcessEnv = process.env,
-): z.infer<z.ZodMiniObject<T>> {
-  const result = z.object(shape).safeParse(source);
+): v.InferOutput<v.ObjectSchema<T, undefined>> {
+  const result = v.safeParse(v.object(shape), source);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigurationError(`Invalid environment: ${problems.join('; ')}`);
+    throw new ConfigurationError(`Invalid environment: ${issueLines(result.issues).join('; ')}`);
   }
-  return result.data;
+  return result.output;
 }
 
-/** A function's environment: one schema per variable. */
-export type EnvShape = z.core.$ZodShape;
-
 type OptionalKeys<S extends EnvShape> = {
-  [K in keyof S]: S[K] extends z.ZodMiniOptional | z.ZodMiniDefault ? K : never;
+  [K in keyof S]: undefined extends v.InferInput<S[K]> ? K : never;
 }[keyof S];
 
 /**
@@ -36,7 +36,8 @@ export type EnvVars<S extends EnvShape> = { [K in Exclude<keyof S, OptionalKeys<
 /** The shape of a function that reads no variables of its own. */
 export const NO_ENVIRONMENT = {} satisfies EnvShape;
 
-export const nonEmpty = z.string().check(z.trim(), z.minLength(1));
+export const nonEmpty = v.pipe(v.string(), v.trim(), v.minLength(1));
 export const intFromEnv = (min: number, max: number) =>
-  z.coerce.number().check(z.int(), z.gte(min), z.lte(max));
-export const numberFromEnv = (min: number, max: number) => z.coerce.number().check(z.gte(min), z.lte(max));
+  v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(min), v.maxValue(max));
+export const numberFromEnv = (min: number, max: number) =>
+  v.pipe(v.string(), v.toNumber(), v.minValue(min), v.maxValue(max));

@@ -5,12 +5,12 @@
  * with a warning in the logs and a `FlagsFallback` metric.
  */
 import type { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
+import * as v from 'valibot';
 import { type AppConfigFlagsLocation, appConfigFlagsSource } from '../adapters/appconfig-flags';
 import { appConfigData } from '../adapters/clients/appconfigdata';
 import type { Flags } from '../core/flags';
 import { type FlagsReader, createFlagsReader as readerOver } from '../core/flags-reader';
-import * as z from '../core/zod';
-import { loadEnv } from './env';
+import { type EnvShape, intFromEnv, loadEnv, nonEmpty } from './env';
 import { emit, logger } from './observability';
 
 export type FlagsSource = AppConfigFlagsLocation;
@@ -18,11 +18,11 @@ export type { FlagsReader } from '../core/flags-reader';
 
 /** The variables the function table (infra/config/functions.ts) sets for functions that read flags. */
 export const FlagsEnvShape = {
-  FLAGS_APPLICATION: z.optional(z.string().check(z.trim(), z.minLength(1))),
-  FLAGS_ENVIRONMENT: z.optional(z.string().check(z.trim(), z.minLength(1))),
-  FLAGS_PROFILE: z.optional(z.string().check(z.trim(), z.minLength(1))),
-  FLAGS_MAX_AGE_SECONDS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(300)), 5),
-};
+  FLAGS_APPLICATION: v.optional(nonEmpty),
+  FLAGS_ENVIRONMENT: v.optional(nonEmpty),
+  FLAGS_PROFILE: v.optional(nonEmpty),
+  FLAGS_MAX_AGE_SECONDS: v.optional(intFromEnv(1, 300), '5'),
+} satisfies EnvShape;
 
 export function flagsSourceFromEnv(source: NodeJS.ProcessEnv = process.env): FlagsSource | undefined {
   const env = loadEnv(FlagsEnvShape, source);

@@ -6,9 +6,9 @@
  * refuse or that is unsafe for this stage (functions/core/flags-validation.ts). It reads and
  * writes nothing; AppConfig gives it 15 seconds, start-up included.
  */
+import * as v from 'valibot';
 import { FlagsDocumentInvalidError, validateFlagsContent } from '../core/flags-validation';
-import * as z from '../core/zod';
-import { issueLines } from '../core/zod-issues';
+import { issueLines } from '../core/validation';
 import { loadEnv } from '../shared/env';
 import { instrumented } from '../shared/middleware';
 import { emit, logger } from '../shared/observability';
@@ -17,23 +17,23 @@ import { VALIDATE_FLAGS_ENVIRONMENT } from './environment';
 const env = loadEnv(VALIDATE_FLAGS_ENVIRONMENT);
 
 /** What AppConfig sends a Lambda validator (older events carry only content and uri). */
-const ValidatorEventSchema = z.object({
-  applicationId: z.optional(z.string()),
-  configurationProfileId: z.optional(z.string()),
-  configurationVersion: z.optional(z.string()),
-  content: z.base64(),
-  uri: z.optional(z.string()),
+const ValidatorEventSchema = v.object({
+  applicationId: v.optional(v.string()),
+  configurationProfileId: v.optional(v.string()),
+  configurationVersion: v.optional(v.string()),
+  content: v.pipe(v.string(), v.base64()),
+  uri: v.optional(v.string()),
 });
 
 export const handler = instrumented(async (event: unknown) => {
-  const parsed = ValidatorEventSchema.safeParse(event);
+  const parsed = v.safeParse(ValidatorEventSchema, event);
   if (!parsed.success) {
-    const problems = issueLines(parsed.error).map((line) => `not an AppConfig validator event: ${line}`);
+    const problems = issueLines(parsed.issues).map((line) => `not an AppConfig validator event: ${line}`);
     logger.warn('Flags validation refused: not a validator event', { problems });
     emit('FlagsDocumentsRefused');
     throw new FlagsDocumentInvalidError(problems);
   }
-  const { content, ...version } = parsed.data;
+  const { content, ...version } = parsed.output;
   const text = Buffer.from(content, 'base64').toString('utf8');
   const verdict = validateFlagsContent(text, { maxIngestConcurrency: env.MAX_INGEST_CONCURRENCY });
   if (!verdict.ok) {

@@ -17,7 +17,6 @@ import * as eventschemas from 'aws-cdk-lib/aws-eventschemas';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, type IConstruct } from 'constructs';
 import * as z from 'zod';
-import { ImageEventDetailSchema } from '../../functions/core/image-event-schema';
 import {
   IMAGE_EVENT_SOURCE,
   IMAGE_EVENT_TYPES,
@@ -25,6 +24,7 @@ import {
   type ImageEventType,
   imageEventBusName,
 } from '../../functions/core/image-events';
+import { ImageEventDetailSchema } from './image-event-schema';
 
 /** The registry's schema type: EventBridge takes OpenApi3 or JSONSchemaDraft4. */
 export const IMAGE_EVENT_SCHEMA_TYPE = 'JSONSchemaDraft4';

@@ -3,16 +3,18 @@ import { Ajv } from 'ajv';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { ImageEventDetailSchema } from '../../functions/core/image-event-schema';
+import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import type * as z from 'zod';
 import {
   buildImageEvent,
   IMAGE_EVENT_SOURCE,
   IMAGE_EVENT_TYPES,
+  type ImageEventDetail,
   type ImageEventStatus,
 } from '../../functions/core/image-events';
 import { loadStageConfig } from '../../infra/config/stage-config';
 import { pipelineTiming } from '../../infra/config/timing';
+import { ImageEventDetailSchema } from '../../infra/constructs/image-event-schema';
 import {
   grantPutImageEvents,
   IMAGE_EVENT_SCHEMA_TYPE,
@@ -45,6 +47,12 @@ const busArn = (name: string) => ({
       `:event-bus/${name}`,
     ],
   ],
+});
+
+describe('the image event schema', () => {
+  it("describes exactly the functions' ImageEventDetail type (checked by tsc)", () => {
+    expectTypeOf<z.infer<typeof ImageEventDetailSchema>>().toEqualTypeOf<ImageEventDetail>();
+  });
 });
 
 describe('image events on AWS, dev stage', () => {

@@ -1,10 +1,12 @@
 /**
- * The component schemas of the labels API's OpenAPI document (openapi.ts), generated from the zod
- * schemas the code uses (schemas.ts, answer-schemas.ts) with z.toJSONSchema: JSON Schema 2020-12,
- * one component per registered schema, nested ones by `$ref`. openapi.ts imports this module
+ * The component schemas of the labels API's OpenAPI document (openapi.ts), generated from the
+ * schemas the code uses (schemas.ts, answer-schemas.ts) with @valibot/to-json-schema: JSON Schema
+ * 2020-12, one component per schema, nested ones by `$ref`. openapi.ts imports this module
  * dynamically, on the first request for the document.
  */
-import * as z from '../zod';
+import { toJsonSchemaDefs } from '@valibot/to-json-schema';
+import * as v from 'valibot';
+import { int } from '../validation';
 import {
   ApiLabelSchema,
   BoxSchema,
@@ -19,14 +21,12 @@ import { PROBLEM_TYPE_BASE, PROBLEMS } from './problems';
 import { UploadRequestSchema } from './schemas';
 
 /** RFC 9457 problem documents, as the API's own errors are written (http.ts). */
-const ProblemSchema = z.strictObject({
-  type: z.enum(Object.keys(PROBLEMS).map((slug) => `${PROBLEM_TYPE_BASE}${slug}`)),
-  title: z.string(),
-  status: z.int().check(z.gte(400), z.lte(599)),
-  detail: z.optional(z.string()),
-  parameter: z
-    .optional(z.string())
-    .check(z.meta({ description: 'The offending parameter, body field or header.' })),
+const ProblemSchema = v.strictObject({
+  type: v.picklist(Object.keys(PROBLEMS).map((slug) => `${PROBLEM_TYPE_BASE}${slug}`)),
+  title: v.string(),
+  status: v.pipe(int, v.minValue(400), v.maxValue(599)),
+  detail: v.optional(v.string()),
+  parameter: v.optional(v.pipe(v.string(), v.description('The offending parameter, body field or header.'))),
 });
 
 const COMPONENTS = {
@@ -56,17 +56,13 @@ export function apiSchemas(): Record<ComponentName, unknown> {
 }
 
 function generate(): Record<ComponentName, unknown> {
-  const registry = z.registry<{ id: string }>();
-  for (const [id, schema] of Object.entries(COMPONENTS)) registry.add(schema, { id });
-  const { schemas } = z.toJSONSchema(registry, {
+  const schemas = toJsonSchemaDefs(COMPONENTS, {
     target: 'draft-2020-12',
     // Answers as the API writes them (output); the upload request is input, the same here.
-    io: 'output',
-    uri: (id) => `#/components/schemas/${id}`,
+    typeMode: 'output',
+    // The upload request's control-character check is code, not JSON Schema: it is left out.
+    ignoreActions: ['check'],
+    overrideRef: ({ referenceId }) => `#/components/schemas/${referenceId}`,
   });
-  // Each component is embedded in the document, so drops its own $schema and $id.
-  const components: Record<string, unknown> = {};
-  for (const [id, { $schema: _schema, $id: _id, ...schema }] of Object.entries(schemas))
-    components[id] = schema;
-  return components as Record<ComponentName, unknown>;
+  return schemas as Record<ComponentName, unknown>;
 }

@@ -3,7 +3,7 @@
  * ApiProblem naming the offending parameter; values are checked by schema, never coerced
  * loosely (`limit=1.5`, `limit=-1`, `minConfidence=abc` are 400s, not defaults).
  */
-import * as z from '../zod';
+import * as v from 'valibot';
 import { ApiProblem } from './problems';
 
 /** S3's limit on an object key, in UTF-8 bytes. */
@@ -38,25 +38,29 @@ export function parseImageKey(raw: string | undefined): string {
 
 /** One query parameter: a schema over the raw string and the message when it fails. */
 export interface ParamSpec<T> {
-  schema: z.ZodMiniType<T>;
+  schema: v.GenericSchema<string | undefined, T>;
   message: string;
 }
 
-export const param = <T>(schema: z.ZodMiniType<T>, message: string): ParamSpec<T> => ({ schema, message });
+export const param = <T>(schema: v.GenericSchema<string | undefined, T>, message: string): ParamSpec<T> => ({
+  schema,
+  message,
+});
 
 /** A whole number in [min, max], written as plain digits. */
 export const intParam = (min: number, max: number) =>
-  z.pipe(
-    z.pipe(z.string().check(z.regex(/^\d{1,6}$/)), z.transform(Number)),
-    z.int().check(z.gte(min), z.lte(max)),
+  v.pipe(
+    v.string(),
+    v.regex(/^\d{1,6}$/),
+    v.transform(Number),
+    v.integer(),
+    v.minValue(min),
+    v.maxValue(max),
   );
 
 /** A decimal in [min, max] with at most 3 decimals. */
 export const decimalParam = (min: number, max: number) =>
-  z.pipe(
-    z.pipe(z.string().check(z.regex(/^\d{1,3}(\.\d{1,3})?$/)), z.transform(Number)),
-    z.number().check(z.gte(min), z.lte(max)),
-  );
+  v.pipe(v.string(), v.regex(/^\d{1,3}(\.\d{1,3})?$/), v.transform(Number), v.minValue(min), v.maxValue(max));
 
 type Parsed<S extends Record<string, ParamSpec<unknown>>> = {
   [K in keyof S]: S[K] extends ParamSpec<infer T> ? T : never;
@@ -65,7 +69,7 @@ type Parsed<S extends Record<string, ParamSpec<unknown>>> = {
 /**
  * Parses API Gateway's queryStringParameters (decoded; a repeated name arrives comma-joined)
  * against `specs`. Unknown names are rejected. A missing parameter is passed to its schema as
- * undefined, so optional ones use `z.optional()` or `z._default()`.
+ * undefined, so optional ones use `v.optional()`, with a default when they have one.
  */
 export function parseQuery<S extends Record<string, ParamSpec<unknown>>>(
   query: Record<string, string | undefined> | undefined,
@@ -83,9 +87,9 @@ export function parseQuery<S extends Record<string, ParamSpec<unknown>>>(
   }
   const out: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(specs)) {
-    const result = spec.schema.safeParse(values[name]);
+    const result = v.safeParse(spec.schema, values[name]);
     if (!result.success) throw new ApiProblem('invalid-parameter', spec.message, name);
-    out[name] = result.data;
+    out[name] = result.output;
   }
   return out as Parsed<S>;
 }
@@ -93,7 +97,7 @@ export function parseQuery<S extends Record<string, ParamSpec<unknown>>>(
 /** A JSON request body: content type, size and JSON syntax checked, then the schema. */
 export function parseJsonBody<T>(
   body: { raw: string | undefined; isBase64Encoded: boolean; contentType: string | undefined },
-  schema: z.ZodMiniType<T>,
+  schema: v.GenericSchema<unknown, T>,
   maxBytes = 4096,
 ): T {
   const mediaType = body.contentType?.split(';')[0]?.trim().toLowerCase();
@@ -112,18 +116,22 @@ export function parseJsonBody<T>(
   } catch {
     throw new ApiProblem('invalid-body', 'The body is not valid JSON.', 'body');
   }
-  const result = schema.safeParse(json);
+  const result = v.safeParse(schema, json);
   if (!result.success) {
-    const issue = result.error.issues[0];
-    const path = issue?.path.join('.') || 'body';
-    const unknownKeys = issue?.code === 'unrecognized_keys' ? issue.keys : undefined;
+    const [issue] = result.issues;
+    const path = (issue && v.getDotPath(issue)) || 'body';
+    // A strict object reports each unknown key as an issue of its own, at that key.
+    const unknownKeys = result.issues
+      .filter((problem) => problem.type === 'strict_object' && problem.expected === 'never')
+      .map((problem) => v.getDotPath(problem) ?? '');
+    const firstUnknown = issue?.type === 'strict_object' && issue.expected === 'never';
     throw new ApiProblem(
       'invalid-body',
-      unknownKeys
+      firstUnknown
         ? `Unknown field(s): ${unknownKeys.join(', ').slice(0, 200)}.`
         : `Invalid field "${path}": ${issue?.message ?? 'invalid'}.`,
-      unknownKeys ? (unknownKeys[0]?.slice(0, 64) ?? 'body') : path,
+      firstUnknown ? (unknownKeys[0]?.slice(0, 64) ?? 'body') : path,
     );
   }
-  return result.data;
+  return result.output;
 }

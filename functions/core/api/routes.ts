@@ -4,10 +4,10 @@
  * Everything it needs comes in as `ApiDeps`; functions/api/handler.ts gives the AWS ones.
  */
 import { randomUUID } from 'node:crypto';
+import * as v from 'valibot';
 import type { ImageEventPublisher } from '../image-events';
 import { IMAGES_INDEX_POSITION, LABEL_INDEX_POSITION } from '../labels-query';
 import { IMAGES_INDEX_PK, labelIndexPk } from '../labels-table';
-import * as z from '../zod';
 import { decodeCursor, encodeCursor, MAX_CURSOR_LENGTH } from './cursor';
 import { type ApiRequest, type ApiResponse, json, noContent, problemResponse } from './http';
 import { type ImageUrls, imageUrls, versionIdOfObjectVersion } from './image-urls';
@@ -79,13 +79,13 @@ async function deleteImage(request: ApiRequest, deps: ApiDeps) {
 
 const listImagesQuery = {
   label: param(
-    z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(LABEL_MAX_LENGTH))),
+    v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(LABEL_MAX_LENGTH))),
     `label, when given, must be a label name of 1 to ${LABEL_MAX_LENGTH} characters.`,
   ),
-  minConfidence: param(z.optional(decimalParam(0, 100)), 'minConfidence must be a number from 0 to 100.'),
-  limit: param(z._default(intParam(1, 100), 25), 'limit must be a whole number from 1 to 100.'),
+  minConfidence: param(v.optional(decimalParam(0, 100)), 'minConfidence must be a number from 0 to 100.'),
+  limit: param(v.optional(intParam(1, 100), '25'), 'limit must be a whole number from 1 to 100.'),
   cursor: param(
-    z.optional(z.string().check(z.minLength(1), z.maxLength(MAX_CURSOR_LENGTH))),
+    v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_CURSOR_LENGTH))),
     'cursor must be the nextCursor of a previous page.',
   ),
 };
@@ -161,10 +161,10 @@ async function listImagesByLabel(
 
 const listLabelsQuery = {
   prefix: param(
-    z._default(z.string().check(z.maxLength(LABEL_MAX_LENGTH)), ''),
+    v.optional(v.pipe(v.string(), v.maxLength(LABEL_MAX_LENGTH)), ''),
     `prefix must be at most ${LABEL_MAX_LENGTH} characters.`,
   ),
-  limit: param(z._default(intParam(1, 100), 50), 'limit must be a whole number from 1 to 100.'),
+  limit: param(v.optional(intParam(1, 100), '50'), 'limit must be a whole number from 1 to 100.'),
 };
 
 async function listLabels(request: ApiRequest, deps: ApiDeps) {

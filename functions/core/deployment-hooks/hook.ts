@@ -10,14 +10,15 @@
  * Succeeded or Failed: a hook that never reports leaves the deployment waiting for CodeDeploy's
  * own timeout.
  */
-import { SmokeTestFailedError } from '../errors';
-import * as z from '../zod';
 
-export const HookEventSchema = z.object({
-  DeploymentId: z.string().check(z.minLength(1)),
-  LifecycleEventHookExecutionId: z.string().check(z.minLength(1)),
+import * as v from 'valibot';
+import { SmokeTestFailedError } from '../errors';
+
+export const HookEventSchema = v.object({
+  DeploymentId: v.pipe(v.string(), v.minLength(1)),
+  LifecycleEventHookExecutionId: v.pipe(v.string(), v.minLength(1)),
 });
-export type HookEvent = z.infer<typeof HookEventSchema>;
+export type HookEvent = v.InferOutput<typeof HookEventSchema>;
 
 export type HookStatus = 'Succeeded' | 'Failed';
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { ImageEventDetailSchema } from '../../../functions/core/image-event-schema';
 import {
   buildImageEvent,
   IMAGE_EVENT_SOURCE,
@@ -8,6 +7,7 @@ import {
   MAX_EVENT_ERROR_MESSAGE,
   MAX_EVENT_LABELS,
 } from '../../../functions/core/image-events';
+import { ImageEventDetailSchema } from '../../../infra/constructs/image-event-schema';
 
 const LABELS = [
   { name: 'Beach', confidence: 80.5 },

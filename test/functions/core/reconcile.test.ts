@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { MalformedEventError } from '../../../functions/core/errors';
 import { parseQueueMessage } from '../../../functions/core/ingest';
@@ -61,7 +62,7 @@ describe('decide', () => {
       },
       eventTime: now.toISOString(),
     });
-    expect(WorkflowInputSchema.parse(decision.input)).toEqual(decision.input);
+    expect(v.parse(WorkflowInputSchema, decision.input)).toEqual(decision.input);
   });
 
   it('takes over a version that is final but whose image record is gone, guarded by its attempts', () => {
