@@ -8,9 +8,29 @@ import * as v from 'valibot';
 /** A whole number: JSON has only numbers. */
 export const int = v.pipe(v.number(), v.integer());
 
+const OBJECT_SCHEMAS = new Set(['object', 'strict_object', 'loose_object', 'object_with_rest']);
+
+/**
+ * Whether an issue is an object schema's report of a required key that is absent: valibot words
+ * it as a wrong key (`Invalid key: Expected "a" but received undefined`), which reads as if the
+ * sender had misspelt something.
+ */
+export function isMissingKey(issue: v.BaseIssue<unknown>): boolean {
+  return (
+    OBJECT_SCHEMAS.has(issue.type) &&
+    issue.received === 'undefined' &&
+    issue.expected?.startsWith('"') === true
+  );
+}
+
+/** An issue's message, with a missing key said plainly. */
+export function issueMessage(issue: v.BaseIssue<unknown>): string {
+  return isMissingKey(issue) ? 'Missing' : issue.message;
+}
+
 /** A schema's complaints, one `path: message` line each (`(root)` for the value itself). */
 export function issueLines(issues: readonly v.BaseIssue<unknown>[]): string[] {
-  return issues.map((issue) => `${v.getDotPath(issue) ?? '(root)'}: ${issue.message}`);
+  return issues.map((issue) => `${v.getDotPath(issue) ?? '(root)'}: ${issueMessage(issue)}`);
 }
 
 /**

@@ -4,6 +4,7 @@
  * loosely (`limit=1.5`, `limit=-1`, `minConfidence=abc` are 400s, not defaults).
  */
 import * as v from 'valibot';
+import { isMissingKey } from '../validation';
 import { ApiProblem } from './problems';
 
 /** S3's limit on an object key, in UTF-8 bytes. */
@@ -125,11 +126,14 @@ export function parseJsonBody<T>(
       .filter((problem) => problem.type === 'strict_object' && problem.expected === 'never')
       .map((problem) => v.getDotPath(problem) ?? '');
     const firstUnknown = issue?.type === 'strict_object' && issue.expected === 'never';
+    const detail = firstUnknown
+      ? `Unknown field(s): ${unknownKeys.join(', ').slice(0, 200)}.`
+      : issue && isMissingKey(issue)
+        ? `Missing field "${path}".`
+        : `Invalid field "${path}": ${issue?.message ?? 'invalid'}.`;
     throw new ApiProblem(
       'invalid-body',
-      firstUnknown
-        ? `Unknown field(s): ${unknownKeys.join(', ').slice(0, 200)}.`
-        : `Invalid field "${path}": ${issue?.message ?? 'invalid'}.`,
+      detail,
       firstUnknown ? (unknownKeys[0]?.slice(0, 64) ?? 'body') : path,
     );
   }

@@ -50,6 +50,13 @@ describe('loadEnv', () => {
     for (const name of Object.keys(shape)) expect((error as Error).message).toContain(name);
   });
 
+  it('says a variable that is not set is missing, rather than a bad key', () => {
+    const message = (thrown(() => loadEnv(shape, { MAX_LABELS: '5', MIN_CONFIDENCE: '50' })) as Error)
+      .message;
+
+    expect(message).toBe('Invalid environment: LABELS_TABLE_NAME: Missing');
+  });
+
   it('rejects a number that is not a number at all', () => {
     expect(() =>
       loadEnv(shape, { LABELS_TABLE_NAME: 't', MAX_LABELS: 'lots', MIN_CONFIDENCE: '50' }),

@@ -636,6 +636,14 @@ describe('POST /uploads', () => {
     expect(signer.uploads).toEqual([]);
   });
 
+  it('names a missing field as missing, and a wrong one as invalid', async () => {
+    const missing = body(await upload({ contentType: 'image/png', contentLength: 10 }));
+    const wrong = body(await upload({ fileName: 'a.png', contentType: 'image/png', contentLength: '10' }));
+
+    expect(missing.detail).toBe('Missing field "fileName".');
+    expect(wrong.detail).toMatch(/^Invalid field "contentLength": Invalid type: Expected number/);
+  });
+
   it('rejects invalid JSON, other media types and oversized bodies', async () => {
     await expectProblem(
       handleApiRequest(
