@@ -25,20 +25,34 @@ const crc32Base64 = (value: number): string => {
   return buf.toString('base64');
 };
 
-/** Computes MD5 (and the other checksums a request may claim) of the bytes flowing through. */
+type Algorithm = 'crc32' | 'sha1' | 'sha256';
+const ALGORITHMS: readonly Algorithm[] = ['crc32', 'sha1', 'sha256'];
+
+/**
+ * Computes MD5 (the ETag) and the checksums the request claims, of the bytes flowing through.
+ * Only those: SHA-256 and SHA-1 of every upload were most of what a burst of uploads cost the
+ * emulators' thread, and the SDK's default upload claims only CRC32.
+ */
 class Digests extends Transform {
   size = 0;
-  crc = 0;
+  private crc: number | undefined;
   private readonly md5 = createHash('md5');
-  private readonly sha256 = createHash('sha256');
-  private readonly sha1 = createHash('sha1');
+  private readonly sha256;
+  private readonly sha1;
+
+  constructor(readonly algorithms: ReadonlySet<Algorithm>) {
+    super();
+    if (algorithms.has('crc32')) this.crc = 0;
+    this.sha256 = algorithms.has('sha256') ? createHash('sha256') : undefined;
+    this.sha1 = algorithms.has('sha1') ? createHash('sha1') : undefined;
+  }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback): void {
     this.size += chunk.length;
-    this.crc = crc32(chunk, this.crc);
+    if (this.crc !== undefined) this.crc = crc32(chunk, this.crc);
     this.md5.update(chunk);
-    this.sha256.update(chunk);
-    this.sha1.update(chunk);
+    this.sha256?.update(chunk);
+    this.sha1?.update(chunk);
     callback(null, chunk);
   }
 
@@ -46,11 +60,33 @@ class Digests extends Transform {
     return {
       size: this.size,
       md5: this.md5.digest(),
-      sha256: this.sha256.digest(),
-      sha1: this.sha1.digest(),
-      crc32: crc32Base64(this.crc),
+      sha256: this.sha256?.digest(),
+      sha1: this.sha1?.digest(),
+      crc32: this.crc === undefined ? undefined : crc32Base64(this.crc),
     };
   }
+}
+
+/**
+ * The checksums a request can claim, known before its body: as headers, as presigned-URL
+ * parameters, or as aws-chunked trailers that `x-amz-trailer` announces. A chunked body that
+ * announces none may still end with any: then every one is computed.
+ */
+function algorithmsToCompute(req: IncomingMessage, query: URLSearchParams, chunked: boolean): Set<Algorithm> {
+  const announced = header(req, 'x-amz-trailer');
+  if (chunked && announced === undefined) return new Set(ALGORITHMS);
+  const trailers = (announced ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((name) => name.trim());
+  const wanted = new Set(
+    ALGORITHMS.filter((algorithm) => {
+      const name = `x-amz-checksum-${algorithm}`;
+      return header(req, name) !== undefined || query.has(name) || trailers.includes(name);
+    }),
+  );
+  if (/^[0-9a-f]{64}$/.test(header(req, 'x-amz-content-sha256') ?? '')) wanted.add('sha256');
+  return wanted;
 }
 
 interface BodyResult {
@@ -78,15 +114,15 @@ export async function receiveBody(
     req.resume();
     throw new S3Error('MissingContentLength', 411, 'You must provide the Content-Length HTTP header.');
   }
-  const digests = new Digests();
+  const digests = new Digests(algorithmsToCompute(req, query, chunked));
   const decoder = chunked ? new AwsChunkedDecoder() : undefined;
   try {
     const sink = createWriteStream(file, { flush: true });
     if (decoder) await pipeline(req, decoder, digests, sink);
     else await pipeline(req, digests, sink);
     const got = digests.result();
-    const claims = new Map<string, string>();
-    for (const algorithm of ['crc32', 'sha1', 'sha256']) {
+    const claims = new Map<Algorithm, string>();
+    for (const algorithm of ALGORITHMS) {
       const name = `x-amz-checksum-${algorithm}`;
       const claimed = header(req, name) ?? query.get(name) ?? decoder?.trailers.get(name);
       if (claimed !== undefined) claims.set(algorithm, claimed);
@@ -103,20 +139,27 @@ export async function receiveBody(
       throw new S3Error('BadDigest', 400, 'The Content-MD5 you specified did not match what we received.');
     }
     const contentSha = header(req, 'x-amz-content-sha256');
-    if (contentSha && /^[0-9a-f]{64}$/.test(contentSha) && contentSha !== got.sha256.toString('hex')) {
+    if (contentSha && /^[0-9a-f]{64}$/.test(contentSha) && contentSha !== got.sha256?.toString('hex')) {
       throw new S3Error(
         'XAmzContentSHA256Mismatch',
         400,
         "The provided 'x-amz-content-sha256' header does not match what was computed.",
       );
     }
-    const actual: Record<string, string> = {
+    const actual: Record<Algorithm, string | undefined> = {
       crc32: got.crc32,
-      sha1: got.sha1.toString('base64'),
-      sha256: got.sha256.toString('base64'),
+      sha1: got.sha1?.toString('base64'),
+      sha256: got.sha256?.toString('base64'),
     };
     const checksumHeaders: Record<string, string> = {};
     for (const [algorithm, claimed] of claims) {
+      if (!digests.algorithms.has(algorithm)) {
+        throw new S3Error(
+          'MalformedTrailerError',
+          400,
+          `The trailer x-amz-checksum-${algorithm} was not announced in x-amz-trailer.`,
+        );
+      }
       if (claimed !== actual[algorithm]) {
         throw new S3Error(
           'BadDigest',

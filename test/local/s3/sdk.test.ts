@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { crc32 } from 'node:zlib';
 import {
   CopyObjectCommand,
   CreateBucketCommand,
@@ -108,6 +109,53 @@ describe('local S3 endpoint with @aws-sdk/client-s3', () => {
       $metadata: { httpStatusCode: 404 },
     });
     expect(s3.events.length).toBe(eventsBefore);
+  });
+
+  it.each(['CRC32', 'SHA1', 'SHA256'] as const)(
+    'verifies a %s checksum the client claims, and refuses a wrong one',
+    async (algorithm) => {
+      const data = randomBytes(64 * 1024);
+      const sum = (bytes: Buffer) =>
+        algorithm === 'CRC32'
+          ? Buffer.from(new Uint32Array([crc32(bytes)]).buffer)
+              .reverse()
+              .toString('base64')
+          : createHash(algorithm.toLowerCase()).update(bytes).digest('base64');
+      const put = (Key: string, claimed: string) =>
+        client.send(
+          new PutObjectCommand({ Bucket: 'photos', Key, Body: data, [`Checksum${algorithm}`]: claimed }),
+        );
+
+      await put(`sums/${algorithm}`, sum(data));
+      expect((await getBytes(client, 'photos', `sums/${algorithm}`)).equals(data)).toBe(true);
+      await expect(put(`sums/${algorithm}-bad`, sum(Buffer.from('other bytes')))).rejects.toMatchObject({
+        name: 'BadDigest',
+      });
+    },
+  );
+
+  it('refuses an aws-chunked trailer that x-amz-trailer did not announce (MalformedTrailerError)', async () => {
+    const presigner = s3.client({ requestChecksumCalculation: 'WHEN_REQUIRED' });
+    const url = await getSignedUrl(
+      presigner,
+      new PutObjectCommand({ Bucket: 'photos', Key: 'sums/trailer' }),
+    );
+    const sha256 = createHash('sha256').update('hello').digest('base64');
+    const response = await fetch(url, {
+      method: 'PUT',
+      headers: {
+        'content-encoding': 'aws-chunked',
+        'x-amz-decoded-content-length': '5',
+        'x-amz-trailer': 'x-amz-checksum-crc32',
+      },
+      body: `5\r\nhello\r\n0\r\nx-amz-checksum-sha256:${sha256}\r\n\r\n`,
+    });
+
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('<Code>MalformedTrailerError</Code>');
+    await expect(
+      client.send(new HeadObjectCommand({ Bucket: 'photos', Key: 'sums/trailer' })),
+    ).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
   });
 
   it('serves byte ranges (GetObject Range) with 206 and Content-Range', async () => {
