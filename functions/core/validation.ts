@@ -23,6 +23,11 @@ export function isMissingKey(issue: v.BaseIssue<unknown>): boolean {
   );
 }
 
+/** Whether an issue is a strict object's report of a key it does not know (one issue per key). */
+export function isUnknownKey(issue: v.BaseIssue<unknown>): boolean {
+  return issue.type === 'strict_object' && issue.expected === 'never';
+}
+
 /** An issue's message, with a missing key said plainly. */
 export function issueMessage(issue: v.BaseIssue<unknown>): string {
   return isMissingKey(issue) ? 'Missing' : issue.message;

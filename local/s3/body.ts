@@ -27,6 +27,8 @@ const crc32Base64 = (value: number): string => {
 
 type Algorithm = 'crc32' | 'sha1' | 'sha256';
 const ALGORITHMS: readonly Algorithm[] = ['crc32', 'sha1', 'sha256'];
+/** An x-amz-content-sha256 that is a digest (not UNSIGNED-PAYLOAD or a STREAMING-* mode). */
+const HEX_SHA256 = /^[0-9a-f]{64}$/;
 
 /**
  * Computes MD5 (the ETag) and the checksums the request claims, of the bytes flowing through.
@@ -85,7 +87,7 @@ function algorithmsToCompute(req: IncomingMessage, query: URLSearchParams, chunk
       return header(req, name) !== undefined || query.has(name) || trailers.includes(name);
     }),
   );
-  if (/^[0-9a-f]{64}$/.test(header(req, 'x-amz-content-sha256') ?? '')) wanted.add('sha256');
+  if (HEX_SHA256.test(header(req, 'x-amz-content-sha256') ?? '')) wanted.add('sha256');
   return wanted;
 }
 
@@ -139,7 +141,7 @@ export async function receiveBody(
       throw new S3Error('BadDigest', 400, 'The Content-MD5 you specified did not match what we received.');
     }
     const contentSha = header(req, 'x-amz-content-sha256');
-    if (contentSha && /^[0-9a-f]{64}$/.test(contentSha) && contentSha !== got.sha256?.toString('hex')) {
+    if (contentSha && HEX_SHA256.test(contentSha) && contentSha !== got.sha256?.toString('hex')) {
       throw new S3Error(
         'XAmzContentSHA256Mismatch',
         400,

@@ -4,7 +4,7 @@
  * loosely (`limit=1.5`, `limit=-1`, `minConfidence=abc` are 400s, not defaults).
  */
 import * as v from 'valibot';
-import { isMissingKey } from '../validation';
+import { isMissingKey, isUnknownKey } from '../validation';
 import { ApiProblem } from './problems';
 
 /** S3's limit on an object key, in UTF-8 bytes. */
@@ -121,11 +121,8 @@ export function parseJsonBody<T>(
   if (!result.success) {
     const [issue] = result.issues;
     const path = (issue && v.getDotPath(issue)) || 'body';
-    // A strict object reports each unknown key as an issue of its own, at that key.
-    const unknownKeys = result.issues
-      .filter((problem) => problem.type === 'strict_object' && problem.expected === 'never')
-      .map((problem) => v.getDotPath(problem) ?? '');
-    const firstUnknown = issue?.type === 'strict_object' && issue.expected === 'never';
+    const unknownKeys = result.issues.filter(isUnknownKey).map((problem) => v.getDotPath(problem) ?? '');
+    const firstUnknown = issue !== undefined && isUnknownKey(issue);
     const detail = firstUnknown
       ? `Unknown field(s): ${unknownKeys.join(', ').slice(0, 200)}.`
       : issue && isMissingKey(issue)
